@@ -1,0 +1,89 @@
+// The Executor seam: the shell interpreter never forks itself. It hands a fully resolved
+// command to a Session (one per test) and is called back, on the io_context, when the
+// process has exited. Implementations: local, sandbox cell, QEMU prefixing, ssh, batch.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/error.h"
+
+namespace litbox::exec {
+
+/// Resource limits applied to a spawned process (setrlimit). 0 means "leave as is".
+struct Limits {
+  uint64_t address_space = 0;  ///< bytes, RLIMIT_AS (ulimit -v, in KiB, is converted)
+  uint64_t cpu_seconds = 0;    ///< RLIMIT_CPU
+  uint64_t file_size = 0;      ///< bytes, RLIMIT_FSIZE
+  uint64_t open_files = 0;     ///< RLIMIT_NOFILE
+  uint64_t processes = 0;      ///< RLIMIT_NPROC
+  uint64_t stack = 0;          ///< bytes, RLIMIT_STACK
+};
+
+/// One process to start. Everything is resolved by the caller: no PATH lookup happens here.
+struct SpawnRequest {
+  std::vector<std::string> argv;  ///< argv[0] is the absolute path of the executable
+  std::vector<std::string> env;   ///< the complete environment, "NAME=value"
+  std::string cwd;                ///< absolute working directory
+  int stdin_fd = -1;              ///< borrowed fds, dup2'ed onto 0/1/2 in the child;
+  int stdout_fd = -1;             ///< the caller closes its copies after spawn() returns
+  int stderr_fd = -1;
+  mode_t umask = 022;
+  Limits limits;
+};
+
+/// How a process ended.
+struct ExitStatus {
+  int code = 0;        ///< exit code when signal == 0
+  int signal = 0;      ///< terminating signal number, 0 if the process exited
+  std::string error;   ///< non-empty if the process never ran, e.g. "exec: Permission denied"
+  bool setup_failure = false;  ///< the executor itself failed (sandbox step + errno): UNRESOLVED
+
+  /// lit's view of the status: exit code, or -signal for a death by signal.
+  int lit_code() const { return signal ? -signal : code; }
+};
+
+using ExitHandler = std::function<void(ExitStatus)>;
+
+/// The processes of one test. Every process a session starts shares its fate: terminate()
+/// kills them all (and, where the executor can, everything they started).
+class Session {
+ public:
+  virtual ~Session() = default;
+  /// Starts `req`; `on_exit` runs later on the io_context, exactly once.
+  virtual void spawn(SpawnRequest req, ExitHandler on_exit) = 0;
+  /// Kills every process the session started (timeout, interrupt). Pending handlers still run.
+  virtual void terminate() = 0;
+  /// Environment variables the session forces (e.g. TMPDIR and HOME inside a sandbox).
+  virtual std::map<std::string, std::string> environment_overrides() const { return {}; }
+  /// Called once when the test is over. Kills what is left and releases resources.
+  virtual void close() {}
+};
+
+/// What a session needs to know about its test.
+struct SessionSpec {
+  std::string test_name;    ///< "<suite> :: <path>", for messages
+  std::string source_path;  ///< %s
+  std::string source_dir;   ///< %S
+  std::string output_dir;   ///< %T: the Output directory that holds %t
+  std::string tmp_prefix;   ///< Output/<file name>: %t is tmp_prefix + ".tmp"; the test owns
+                            ///< every path that starts with this prefix
+};
+
+/// A way of running processes. One instance serves many tests, one Session each.
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  /// Opens a session for one test. An error is a setup failure (the test is UNRESOLVED).
+  virtual Expected<std::unique_ptr<Session>> open(const SessionSpec& spec) = 0;
+  /// A short name for messages ("local", "sandbox", "qemu", "ssh", "batch").
+  virtual std::string name() const = 0;
+};
+
+}  // namespace litbox::exec
