@@ -1,0 +1,299 @@
+#include "runner/app.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "runner/diagnostics.h"
+#include "runner/discovery.h"
+#include "runner/executors.h"
+#include "runner/options.h"
+#include "runner/report/console.h"
+#include "runner/report/files.h"
+#include "runner/scheduler.h"
+#include "runner/test_file.h"
+#include "runner/test_times.h"
+#include "support/feature_expr.h"
+#include "support/python_regex.h"
+#include "support/strings.h"
+
+namespace litbox::runner {
+
+namespace {
+
+std::string self_exe() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return "litbox";
+  buf[n] = 0;
+  return buf;
+}
+
+void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_tests) {
+  std::stable_sort(tests.begin(), tests.end(), [](const Test* a, const Test* b) {
+    if (a->suite->name != b->suite->name) return a->suite->name < b->suite->name;
+    if (a->suite != b->suite) return a->suite < b->suite;
+    return a->path_in_suite < b->path_in_suite;
+  });
+  if (show_suites) {
+    std::printf("-- Test Suites --\n");
+    for (size_t i = 0; i < tests.size();) {
+      size_t j = i;
+      while (j < tests.size() && tests[j]->suite == tests[i]->suite) ++j;
+      const TestSuite& s = *tests[i]->suite;
+      std::printf("  %s - %zu tests\n    Source Root: %s\n    Exec Root  : %s\n", s.name.c_str(), j - i,
+                  s.source_root.c_str(), s.exec_root.c_str());
+      std::vector<std::string> feats(s.config->features.begin(), s.config->features.end());
+      std::printf("    Available Features: %s\n", join(feats, " ").c_str());
+      std::vector<std::pair<std::string, std::string>> subs;
+      for (const auto& sub : s.config->substitutions) subs.emplace_back(sub.pattern, sub.replacement);
+      std::sort(subs.begin(), subs.end());
+      std::string text;
+      for (size_t k = 0; k < subs.size(); ++k) {
+        if (k) text += "\n" + std::string(29, ' ');
+        text += subs[k].first + " => " + subs[k].second;
+      }
+      std::printf("    Available Substitutions: %s\n", text.c_str());
+      i = j;
+    }
+  }
+  if (show_tests) {
+    std::printf("-- Available Tests --\n");
+    for (const Test* t : tests) std::printf("  %s\n", t->full_name().c_str());
+  }
+}
+
+void print_used_features(const std::vector<Test*>& tests, Diagnostics& diag) {
+  std::set<std::string> used;
+  for (const Test* t : tests) {
+    auto ts = read_test_file(t->source_path, false);
+    if (!ts) {
+      diag.error(t->full_name() + ": " + ts.error().message);
+      continue;
+    }
+    for (const auto* list : {&ts->requires_, &ts->unsupported, &ts->xfails})
+      for (const auto& e : *list) {
+        if (e == "*") continue;
+        auto expr = FeatureExpr::parse(e);
+        if (expr)
+          for (const auto& term : expr->terms()) used.insert(term);
+      }
+  }
+  std::printf("%s\n", join(std::vector<std::string>(used.begin(), used.end()), " ").c_str());
+}
+
+void order_tests(std::vector<Test*>& tests, Order order) {
+  if (order == Order::kRandom) {
+    std::shuffle(tests.begin(), tests.end(), std::mt19937(std::random_device{}()));
+  } else if (order == Order::kLexical) {
+    std::stable_sort(tests.begin(), tests.end(), [](const Test* a, const Test* b) { return a->full_name() < b->full_name(); });
+  } else {
+    std::stable_sort(tests.begin(), tests.end(), [](const Test* a, const Test* b) {
+      if (a->previous_failure != b->previous_failure) return a->previous_failure;
+      if (a->previous_elapsed != b->previous_elapsed) return a->previous_elapsed > b->previous_elapsed;
+      return a->full_name() < b->full_name();
+    });
+  }
+}
+
+// lit raises RLIMIT_NPROC's soft limit so many parallel tests do not hit it.
+void raise_process_limit(int workers, Diagnostics& diag) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NPROC, &rl) != 0) return;
+  rlim_t desired = static_cast<rlim_t>(workers) * static_cast<rlim_t>(sysconf(_SC_NPROCESSORS_ONLN)) * 2;
+  if (rl.rlim_max != RLIM_INFINITY) desired = std::min(desired, rl.rlim_max);
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < desired) {
+    rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = desired;
+    if (setrlimit(RLIMIT_NPROC, &rl) == 0)
+      diag.note("Raised process limit from " + std::to_string(old) + " to " + std::to_string(desired));
+  }
+}
+
+}  // namespace
+
+int run_main(int argc, char** argv) {
+  ParseOutcome parsed = parse_options(argc, argv);
+  if (parsed.exit_code >= 0) return parsed.exit_code;
+  Options& opts = parsed.options;
+  Diagnostics diag;
+  diag.quiet = opts.quiet;
+
+  boost::asio::io_context io;
+  RunContext ctx(io);
+  ctx.litbox_exe = self_exe();
+  ctx.no_execute = opts.no_execute;
+  ctx.echo_all_commands = opts.echo_all_commands;
+  ctx.path_prepend = opts.path;
+  ctx.cli_timeout = opts.timeout;
+  ctx.strict_features = opts.strict_features;
+  ctx.warn = [&](const std::string& m) { diag.warning(m); };
+  auto executors = make_executor_provider(io, opts, diag);
+  if (!executors) {
+    diag.error(executors.error().message);
+    return 2;
+  }
+  ctx.executors = executors->get();
+
+  DiscoveryOptions dopts;
+  dopts.params = opts.params;
+  dopts.site_config = opts.site_config;
+  dopts.indirectly_run_check = opts.indirectly_run_check;
+  dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
+  if (opts.use_valgrind) {
+    auto inner = dopts.finish_suite_config;
+    dopts.finish_suite_config = [inner, &opts](config::SuiteConfig& cfg) {
+      inner(cfg);
+      cfg.features.insert("valgrind");
+      if (opts.valgrind_leak_check) cfg.features.insert("vg_leak");
+    };
+  }
+  Discovery discovery(dopts, diag);
+  std::vector<std::unique_ptr<Test>> owned;
+  for (const auto& p : opts.test_paths) discovery.discover(p, owned);
+  if (diag.errors()) {
+    std::fprintf(stderr, "%d errors, exiting.\n", diag.errors());
+    return 2;
+  }
+  if (owned.empty()) {
+    std::fprintf(stderr, "error: did not discover any tests for provided path(s)\n");
+    return 2;
+  }
+  std::vector<Test*> discovered;
+  for (auto& t : owned) discovered.push_back(t.get());
+
+  if (opts.show_suites || opts.show_tests) {
+    print_discovered(discovered, opts.show_suites, opts.show_tests);
+    return 0;
+  }
+  if (opts.show_used_features) {
+    print_used_features(discovered, diag);
+    return 0;
+  }
+
+  read_test_times(owned);
+  order_tests(discovered, opts.order);
+  auto filter = PyRegex::compile(opts.filter, {.ignore_case = true});
+  auto filter_out = PyRegex::compile(opts.filter_out, {.ignore_case = true});
+  std::vector<Test*> selected;
+  for (Test* t : discovered) {
+    std::string name = t->full_name();
+    if (filter->search(name) && !filter_out->search(name)) selected.push_back(t);
+  }
+  if (selected.empty()) {
+    std::fprintf(stderr, "error: filter did not match any tests (of %zu discovered).  ", discovered.size());
+    if (opts.allow_empty_runs) {
+      std::fprintf(stderr, "Suppressing error because '--allow-empty-runs' was specified.\n");
+      return 0;
+    }
+    std::fprintf(stderr, "Use '--allow-empty-runs' to suppress this error.\n");
+    return 2;
+  }
+  if (opts.num_shards) {
+    std::vector<Test*> shard;
+    std::string preview;
+    size_t shown = 0;
+    for (size_t i = opts.run_shard - 1; i < selected.size(); i += opts.num_shards) {
+      shard.push_back(selected[i]);
+      if (shown < 3) preview += (shown ? ", " : "") + std::to_string(i + 1);
+      else if (shown == 3) preview += ", ...";
+      ++shown;
+    }
+    diag.note("Selecting shard " + std::to_string(opts.run_shard) + "/" + std::to_string(opts.num_shards) +
+              " = size " + std::to_string(shard.size()) + "/" + std::to_string(selected.size()) + " = tests #(" +
+              std::to_string(opts.num_shards) + "*k)+" + std::to_string(opts.run_shard) + " = [" + preview + "]");
+    selected = std::move(shard);
+    if (selected.empty()) {
+      std::fprintf(stderr, "warning: shard does not contain any tests.  Consider decreasing the number of shards.\n");
+      return 0;
+    }
+  }
+  if (opts.max_tests > 0 && selected.size() > static_cast<size_t>(opts.max_tests)) selected.resize(opts.max_tests);
+  for (Test* t : discovered) {
+    std::string file = t->path_string();
+    std::string full = t->full_name();
+    auto in = [&](const std::vector<std::string>& l) {
+      return std::find(l.begin(), l.end(), file) != l.end() || std::find(l.begin(), l.end(), full) != l.end();
+    };
+    if (in(opts.xfail)) t->xfail_all = true;
+    if (in(opts.xfail_not)) t->xfail_not = true;
+  }
+  std::set<Test*> chosen(selected.begin(), selected.end());
+  for (Test* t : discovered)
+    if (!chosen.count(t)) {
+      t->result = TestResult{ResultCode::kExcluded, "", 0, 0};
+      t->has_result = true;
+    }
+
+  // The run's temp dir (lit's lit-tmp-*), unless LIT_PRESERVES_TMP.
+  std::string tmp_dir;
+  if (!std::getenv("LIT_PRESERVES_TMP")) {
+    const char* base = std::getenv("TMPDIR");
+    std::string templ = std::string(base && *base ? base : "/tmp") + "/lit-tmp-XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back(0);
+    if (mkdtemp(buf.data())) tmp_dir = buf.data();
+  }
+  ctx.tmp_dir = tmp_dir;
+
+  int workers = std::max(1, std::min<int>(opts.workers, static_cast<int>(selected.size())));
+  raise_process_limit(workers, diag);
+  report::Console console(opts, selected, discovered.size(), workers);
+  console.print_header();
+  ScheduleOptions sopts;
+  sopts.workers = workers;
+  sopts.max_failures = opts.max_failures;
+  sopts.max_time = opts.max_time;
+  auto start = std::chrono::steady_clock::now();
+  double start_epoch = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  StopReason stop = run_tests(selected, ctx, sopts, [&](Test& t) { console.update(t); });
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  console.clear(stop == StopReason::kInterrupted);
+  if (stop == StopReason::kInterrupted) std::fprintf(stderr, "  interrupted by user, skipping remaining tests\n");
+  if (stop == StopReason::kMaxFailures)
+    std::fprintf(stderr, "warning: reached maximum number of test failures, skipping remaining tests\n");
+  if (stop == StopReason::kMaxTime) std::fprintf(stderr, "warning: reached timeout, skipping remaining tests\n");
+  if (!tmp_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(tmp_dir, ec);
+  }
+
+  record_test_times(selected);
+  if (opts.time_tests) report::print_histogram(discovered);
+  report::print_results(discovered, elapsed, opts);
+  const std::vector<Test*>& for_report = opts.num_shards ? selected : discovered;
+  auto report_status = [&](const Status& st) {
+    if (!st) diag.error(st.error().message);
+  };
+  if (!opts.json_output.empty()) report_status(report::write_json(opts.json_output, for_report, elapsed));
+  if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, for_report, elapsed));
+  if (!opts.resultdb_output.empty()) report_status(report::write_resultdb(opts.resultdb_output, for_report, start_epoch));
+  if (!opts.time_trace_output.empty()) report_status(report::write_time_trace(opts.time_trace_output, for_report));
+
+  if (diag.errors()) {
+    std::fprintf(stderr, "\n%d error(s) in tests\n", diag.errors());
+    return 2;
+  }
+  if (diag.warnings()) std::fprintf(stderr, "\n%d warning(s) in tests\n", diag.warnings());
+  bool failure = std::any_of(discovered.begin(), discovered.end(), [](const Test* t) { return is_failure(t->result.code); });
+  if (failure) {
+    if (opts.ignore_fail) {
+      std::fprintf(stderr, "\nExiting with status 0 instead of 1 because '--ignore-fail' was specified.\n");
+      return 0;
+    }
+    return 1;
+  }
+  // lit exits by the results even after Ctrl-C; litbox says the run is incomplete, so a
+  // cancelled CI job never reads as green.
+  return stop == StopReason::kInterrupted ? 2 : 0;
+}
+
+}  // namespace litbox::runner

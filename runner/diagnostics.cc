@@ -1,0 +1,21 @@
+#include "runner/diagnostics.h"
+
+#include <cstdio>
+
+namespace litbox::runner {
+
+void Diagnostics::note(const std::string& msg) {
+  if (!quiet) std::fprintf(stderr, "litbox: note: %s\n", msg.c_str());
+}
+
+void Diagnostics::warning(const std::string& msg) {
+  ++warnings_;
+  std::fprintf(stderr, "litbox: warning: %s\n", msg.c_str());
+}
+
+void Diagnostics::error(const std::string& msg) {
+  ++errors_;
+  std::fprintf(stderr, "litbox: error: %s\n", msg.c_str());
+}
+
+}  // namespace litbox::runner

@@ -1,0 +1,28 @@
+// Notes, warnings and errors printed while loading and discovering, lit-style:
+// "litbox: <where>: warning: <message>" on stderr, with counts for the exit code.
+#pragma once
+
+#include <string>
+
+#include "support/error.h"
+
+namespace litbox::runner {
+
+/// Collects and prints diagnostics. errors() > 0 makes the run exit with status 2.
+class Diagnostics {
+ public:
+  void note(const std::string& msg);
+  void warning(const std::string& msg);
+  void error(const std::string& msg);
+  /// An Error with a location prints as "file:line:col: message".
+  void error(const Error& e) { error(e.str()); }
+  int errors() const { return errors_; }
+  int warnings() const { return warnings_; }
+  bool quiet = false;  ///< suppress notes
+
+ private:
+  int errors_ = 0;
+  int warnings_ = 0;
+};
+
+}  // namespace litbox::runner

@@ -1,0 +1,71 @@
+// Finding test suites and tests from command-line paths, as lit's discovery does: upward
+// search for lit.site.yaml / lit.yaml, lit.local.yaml per source directory, suffixes,
+// excludes, nested suites, source-tree runs mapped to the build's site config.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "configs/loader.h"
+#include "runner/diagnostics.h"
+#include "runner/test.h"
+
+namespace litbox::runner {
+
+struct DiscoveryOptions {
+  config::Params params;          ///< -D/--param
+  std::string site_config;        ///< --site PATH (or LITBOX_SITE_CONFIG): a lit.site.yaml
+  bool indirectly_run_check = true;
+  /// Called once per loaded suite root config, to add machine facts (target=, can-run=...).
+  std::function<void(config::SuiteConfig&)> finish_suite_config;
+};
+
+/// Discovers tests. Keeps the suites and the per-directory configs it loaded.
+class Discovery {
+ public:
+  Discovery(DiscoveryOptions options, Diagnostics& diag) : options_(std::move(options)), diag_(diag) {}
+
+  /// Appends the tests found for one command-line input (file, directory, or a path whose
+  /// trailing components do not exist). Warns when it finds none.
+  void discover(const std::string& input, std::vector<std::unique_ptr<Test>>& out);
+
+  /// Every suite loaded so far, in load order.
+  const std::vector<std::unique_ptr<TestSuite>>& suites() const { return suites_; }
+
+ private:
+  struct SuiteRef {
+    TestSuite* suite = nullptr;
+    std::vector<std::string> relative;
+  };
+  SuiteRef find_suite(const std::string& abs_path);
+  SuiteRef search_dir(const std::string& dir);
+  TestSuite* load_suite(const std::string& dir, const std::string& config_path);
+  /// The effective config of `path_in_suite` (a directory), or null if it failed to load;
+  /// `error` then holds the message.
+  std::shared_ptr<const config::SuiteConfig> local_config(TestSuite* ts, const std::vector<std::string>& dir,
+                                                          std::string* error);
+  void tests_in_suite(TestSuite* ts, const std::vector<std::string>& path_in_suite,
+                      std::vector<std::unique_ptr<Test>>& out);
+  void tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir, const config::SuiteConfig& cfg,
+                    const std::string& config_error, std::vector<std::unique_ptr<Test>>& out);
+  std::unique_ptr<Test> make_test(TestSuite* ts, std::vector<std::string> path,
+                                  std::shared_ptr<const config::SuiteConfig> cfg);
+
+  DiscoveryOptions options_;
+  Diagnostics& diag_;
+  std::vector<std::unique_ptr<TestSuite>> suites_;
+  std::map<std::string, SuiteRef> suite_cache_;  // realpath(dir) → suite search result
+  struct LocalEntry {
+    std::shared_ptr<const config::SuiteConfig> config;
+    std::string error;
+  };
+  std::map<std::pair<const TestSuite*, std::string>, LocalEntry> local_cache_;
+};
+
+/// True if `name`'s last extension is in `suffixes` and it is a test file name lit accepts.
+bool matches_suffixes(const std::string& name, const std::vector<std::string>& suffixes);
+
+}  // namespace litbox::runner

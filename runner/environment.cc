@@ -1,0 +1,65 @@
+#include "runner/environment.h"
+
+#include <cstdlib>
+
+namespace litbox::runner {
+
+namespace {
+
+// The host variables lit 15's TestingConfig.fromdefaults passes through when set.
+constexpr const char* kLitPassVars[] = {
+    "LIBRARY_PATH", "LD_LIBRARY_PATH", "SYSTEMROOT", "TERM", "CLANG", "LLDB", "LD_PRELOAD",
+    "LLVM_SYMBOLIZER_PATH", "ASAN_SYMBOLIZER_PATH", "LSAN_SYMBOLIZER_PATH", "MSAN_SYMBOLIZER_PATH",
+    "TSAN_SYMBOLIZER_PATH", "UBSAN_SYMBOLIZER_PATH", "ASAN_OPTIONS", "LSAN_OPTIONS", "MSAN_OPTIONS",
+    "TSAN_OPTIONS", "UBSAN_OPTIONS", "ADB", "ANDROID_SERIAL", "SSH_AUTH_SOCK", "SANITIZER_IGNORE_CVE_2016_2143",
+    "TMPDIR", "TMP", "TEMP", "TEMPDIR", "AVRLIT_BOARD", "AVRLIT_PORT", "FILECHECK_OPTS", "VCINSTALLDIR",
+    "VCToolsinstallDir", "VSINSTALLDIR", "WindowsSdkDir", "WindowsSDKLibVersion", "SOURCE_DATE_EPOCH",
+    "GTEST_FILTER", "DFLTCC"};
+
+// Passing these into a sandbox would leak the host (agent sockets, terminal) into the cell.
+constexpr const char* kNotInSandbox[] = {"SSH_AUTH_SOCK", "TERM"};
+
+}  // namespace
+
+std::map<std::string, std::string> build_environment(const config::SuiteConfig& config,
+                                                     const EnvironmentOptions& options) {
+  std::map<std::string, std::string> env;
+  std::string path;
+  for (const auto& p : options.path_prepend) path += p + ":";
+  const char* host_path = std::getenv("PATH");
+  path += host_path ? host_path : "/usr/local/bin:/usr/bin:/bin";
+  env["PATH"] = path;
+  env["LLVM_DISABLE_CRASH_REPORT"] = "1";
+  for (const char* name : kLitPassVars) {
+    if (options.hermetic) {
+      bool skip = false;
+      for (const char* n : kNotInSandbox) skip = skip || std::string_view(n) == name;
+      if (skip) continue;
+    }
+    const char* v = std::getenv(name);
+    if (v && *v) env[name] = v;
+  }
+  if (options.hermetic) {
+    env["TZ"] = "UTC";
+    env["LANG"] = "C.UTF-8";
+    env["LC_ALL"] = "C.UTF-8";
+  }
+  for (const auto& name : config.environment.pass) {
+    const char* v = std::getenv(name.c_str());
+    if (v) env[name] = v;
+  }
+  for (const auto& [k, v] : config.environment.set) env[k] = v;
+  if (!options.tmp_dir.empty())
+    for (const char* name : {"TMP", "TMPDIR", "TEMP", "TEMPDIR"}) env[name] = options.tmp_dir;
+  for (const auto& name : config.environment.unset) env.erase(name);
+  return env;
+}
+
+std::vector<std::string> to_envp(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> out;
+  out.reserve(env.size());
+  for (const auto& [k, v] : env) out.push_back(k + "=" + v);
+  return out;
+}
+
+}  // namespace litbox::runner

@@ -1,0 +1,26 @@
+// Chooses and owns the executors of a run: local, sandbox cell, QEMU for foreign binaries,
+// ssh/batch for %{exec} commands, from each directory's config and the command line.
+#pragma once
+
+#include <memory>
+
+#include "runner/diagnostics.h"
+#include "runner/options.h"
+#include "runner/run_context.h"
+
+namespace litbox::runner {
+
+/// The run's ExecutorProvider, plus the machine facts it adds to every suite config.
+class Executors : public ExecutorProvider {
+ public:
+  /// Adds features every suite gets: target=<triple>, host=<triple>, can-run=<arch>,
+  /// sandbox (when tests run sandboxed).
+  virtual void finish_suite_config(config::SuiteConfig& cfg) = 0;
+};
+
+/// Builds the provider for `options` (--sandbox). With --sandbox=require and no usable
+/// sandbox, an error; with auto, one warning and local execution.
+Expected<std::unique_ptr<Executors>> make_executor_provider(boost::asio::io_context& io, const Options& options,
+                                                            Diagnostics& diag);
+
+}  // namespace litbox::runner

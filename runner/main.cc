@@ -1,0 +1,12 @@
+// litbox: thin entry point. Everything else lives in the libraries.
+#include <cstring>
+
+#include "runner/app.h"
+#include "runner/sh/interpreter.h"
+
+int main(int argc, char** argv) {
+  // Out-of-process builtins of the internal shell (cat, diff, ...) run as this binary.
+  if (argc >= 2 && std::strcmp(argv[1], "--litbox-builtin") == 0)
+    return litbox::runner::sh::run_builtin_tool(argc - 2, argv + 2);
+  return litbox::runner::run_main(argc, argv);
+}

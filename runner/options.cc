@@ -1,0 +1,262 @@
+#include "runner/options.h"
+
+#include <sched.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "support/python_regex.h"
+#include "support/strings.h"
+
+namespace litbox::runner {
+
+namespace {
+
+int usable_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n > 0 ? static_cast<int>(n) : 1;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v ? v : fallback;
+}
+
+std::optional<int> parse_int(const std::string& s) {
+  try {
+    size_t used = 0;
+    int v = std::stoi(std::string(strip(s)), &used);
+    if (used != strip(s).size()) return std::nullopt;
+    return v;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+// lit's _positive_int / _non_negative_int messages.
+std::string int_check(const std::string& arg, bool positive) {
+  auto v = parse_int(arg);
+  if (!v || (positive ? *v <= 0 : *v < 0))
+    return std::string("requires ") + (positive ? "positive" : "non-negative") + " integer, but found '" + arg + "'";
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> shell_split(const std::string& s) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool in_word = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '\'') {
+      in_word = true;
+      size_t end = s.find('\'', i + 1);
+      if (end == std::string::npos) end = s.size();
+      cur += s.substr(i + 1, end - i - 1);
+      i = end;
+    } else if (c == '"') {
+      in_word = true;
+      for (++i; i < s.size() && s[i] != '"'; ++i) {
+        if (s[i] == '\\' && i + 1 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == '$')) ++i;
+        cur += s[i];
+      }
+    } else if (c == '\\' && i + 1 < s.size()) {
+      in_word = true;
+      cur += s[++i];
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) out.push_back(cur);
+      cur.clear();
+      in_word = false;
+    } else {
+      in_word = true;
+      cur += c;
+    }
+  }
+  if (in_word) out.push_back(cur);
+  return out;
+}
+
+ParseOutcome parse_options(int argc, char** argv) {
+  ParseOutcome r;
+  Options& o = r.options;
+  CLI::App app{"litbox - a hermetic, lit-compatible test runner", "litbox"};
+  app.set_help_flag("-h,--help", "show this help message and exit");
+  app.allow_windows_style_options(false);
+
+  std::vector<std::string> params, xfail_list, xfail_not_list;
+  std::string workers, timeout, max_failures, max_tests, max_time, num_shards, run_shard, order = "smart", sandbox = "auto";
+  std::string xfail = env_or("LIT_XFAIL", ""), xfail_not = env_or("LIT_XFAIL_NOT", "");
+  o.filter = env_or("LIT_FILTER", ".*");
+  o.filter_out = env_or("LIT_FILTER_OUT", "^$");
+  num_shards = env_or("LIT_NUM_SHARDS", "");
+  run_shard = env_or("LIT_RUN_SHARD", "");
+  o.site_config = env_or("LITBOX_SITE_CONFIG", "");
+  bool version = false, shuffle = false, incremental = false;
+  int verbose = 0;
+
+  app.add_option("TEST_PATH", o.test_paths, "File or path to include in the test suite");
+  app.add_flag("--version", version, "show program's version number and exit");
+  app.add_option("-j,--threads,--workers", workers, "Number of workers used for testing")->type_name("N");
+  app.add_option("-D,--param", params, "Add 'NAME' = 'VAL' to the user defined parameters")->type_name("NAME=VAL")->allow_extra_args(false);
+  app.add_flag("-q,--quiet", o.quiet, "Suppress no error output");
+  app.add_flag("-s,--succinct", o.succinct, "Reduce amount of output. Additionally, show a progress bar, unless --no-progress-bar is specified.");
+  app.add_flag("-v,--verbose", verbose, "Show test output for failures (-vv: --echo-all-commands)");
+  app.add_flag("--echo-all-commands", o.echo_all_commands, "Echo all commands as they are executed to stdout");
+  app.add_flag("-a,--show-all", o.show_all, "Display all commandlines and output");
+  app.add_option("-o,--output", o.json_output, "Write test results to the provided path")->type_name("PATH");
+  bool no_progress = false;
+  app.add_flag("--no-progress-bar", no_progress, "Do not use curses based progress bar");
+  struct Shown {
+    ResultCode code;
+    bool on = false;
+  };
+  std::vector<Shown> shown;
+  for (ResultCode c : kAllResultCodes)
+    if (!is_failure(c)) shown.push_back({c});
+  for (auto& s : shown) {
+    std::string name(code_name(s.code));
+    for (auto& ch : name) ch = static_cast<char>(std::tolower(ch));
+    std::string label(code_label(s.code));
+    for (auto& ch : label) ch = static_cast<char>(std::tolower(ch));
+    app.add_flag("--show-" + name, s.on, "Show " + label + " tests (" + std::string(code_name(s.code)) + ")");
+  }
+  app.add_option("--path", o.path, "Additional paths to add to testing environment")->allow_extra_args(false);
+  app.add_flag("--vg", o.use_valgrind, "Run tests under valgrind");
+  app.add_flag("--vg-leak", o.valgrind_leak_check, "Check for memory leaks under valgrind");
+  app.add_option("--vg-arg", o.valgrind_args, "Specify an extra argument for valgrind")->type_name("ARG")->allow_extra_args(false);
+  app.add_flag("--time-tests", o.time_tests, "Track elapsed wall time for each test");
+  app.add_flag("--no-execute", o.no_execute, "Don't execute any tests (assume PASS)");
+  app.add_option("--xunit-xml-output", o.xunit_output, "Write XUnit-compatible XML test reports to the specified file");
+  app.add_option("--resultdb-output", o.resultdb_output, "Write LuCI ResuldDB compatible JSON to the specified file");
+  app.add_option("--time-trace-output", o.time_trace_output, "Write Chrome tracing compatible JSON to the specified file");
+  app.add_option("--timeout", timeout, "Maximum time to spend running a single test (in seconds). 0 means no time limit. [Default: 0]");
+  app.add_option("--max-failures", max_failures, "Stop execution after the given number of failures.");
+  app.add_flag("--allow-empty-runs", o.allow_empty_runs, "Do not fail the run if all tests are filtered out");
+  app.add_flag("--ignore-fail", o.ignore_fail, "Exit with status zero even if some tests fail");
+  bool no_indirect = false;
+  app.add_flag("--no-indirectly-run-check", no_indirect, "Do not error if a test would not be run if the user had specified the containing directory instead of naming the test directly.");
+  app.add_option("--max-tests", max_tests, "Maximum number of tests to run")->type_name("N");
+  app.add_option("--max-time", max_time, "Maximum time to spend testing (in seconds)")->type_name("N");
+  app.add_option("--order", order, "Test order to use (default: smart)")->check(CLI::IsMember({"lexical", "random", "smart"}));
+  app.add_flag("--shuffle", shuffle, "Run tests in random order (DEPRECATED: use --order=random)");
+  app.add_flag("-i,--incremental", incremental, "Run failed tests first (DEPRECATED: use --order=smart)");
+  app.add_option("--filter", o.filter, "Only run tests with paths matching the given regular expression")->type_name("REGEX");
+  app.add_option("--filter-out", o.filter_out, "Filter out tests with paths matching the given regular expression")->type_name("REGEX");
+  app.add_option("--xfail", xfail, "XFAIL tests with paths in the semicolon separated list")->type_name("LIST");
+  app.add_option("--xfail-not", xfail_not, "do not XFAIL tests with paths in the semicolon separated list")->type_name("LIST");
+  app.add_option("--num-shards", num_shards, "Split testsuite into M pieces and only run one")->type_name("M");
+  app.add_option("--run-shard", run_shard, "Run shard #N of the testsuite")->type_name("N");
+  app.add_flag("--debug", o.debug, "Enable debugging");
+  app.add_flag("--show-suites", o.show_suites, "Show discovered test suites and exit");
+  app.add_flag("--show-tests", o.show_tests, "Show all discovered tests and exit");
+  app.add_flag("--show-used-features", o.show_used_features, "Show all features used in the test suite (in XFAIL, UNSUPPORTED and REQUIRES) and exit");
+  app.add_option("--sandbox", sandbox, "Run each test in a sandbox cell: require, auto (default: sandbox if the kernel allows, else warn and run unsandboxed), off")
+      ->check(CLI::IsMember({"require", "auto", "off"}));
+  app.add_option("--site", o.site_config, "lit.site.yaml to use when running a suite from its source tree (also LITBOX_SITE_CONFIG)")->type_name("PATH");
+  app.add_flag("--strict-features", o.strict_features, "Make REQUIRES/UNSUPPORTED/XFAIL names that no config can define an error instead of a warning");
+
+  // lit: `-vv` is its own option; LIT_OPTS is appended after argv; @file reads arguments.
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() > 1 && a[0] == '@') {
+      FILE* f = std::fopen(a.c_str() + 1, "r");
+      if (f) {
+        char line[4096];
+        while (std::fgets(line, sizeof line, f)) {
+          std::string l(rstrip(line));
+          if (!l.empty()) args.push_back(l);
+        }
+        std::fclose(f);
+        continue;
+      }
+    }
+    args.push_back(a == "-vv" ? "--echo-all-commands" : a);
+  }
+  for (auto& a : shell_split(env_or("LIT_OPTS", ""))) args.push_back(a == "-vv" ? "--echo-all-commands" : a);
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::printf("%s", app.help().c_str());
+    r.exit_code = 0;
+    return r;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "usage: litbox [options] TEST_PATH [TEST_PATH ...]\nlitbox: error: %s\n", e.what());
+    r.exit_code = 2;
+    return r;
+  }
+  if (version) {
+    std::printf("litbox 0.1.0 (compatible with lit 15.0.6)\n");
+    r.exit_code = 0;
+    return r;
+  }
+  auto usage_error = [&](const std::string& msg) {
+    std::fprintf(stderr, "usage: litbox [options] TEST_PATH [TEST_PATH ...]\nlitbox: error: %s\n", msg.c_str());
+    r.exit_code = 2;
+    return r;
+  };
+  if (o.test_paths.empty()) return usage_error("the following arguments are required: TEST_PATH");
+  for (auto& p : params) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos) o.params[p] = "";
+    else o.params[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  if (verbose >= 2) o.echo_all_commands = true;
+  o.show_output = verbose >= 1 || o.echo_all_commands;
+  o.use_progress_bar = !no_progress;
+  for (auto& s : shown)
+    if (s.on) o.shown_codes.push_back(s.code);
+  o.indirectly_run_check = !no_indirect;
+  std::string err;
+  auto check = [&](const std::string& value, const char* opt, bool positive, auto& out) -> bool {
+    if (value.empty()) return true;
+    err = int_check(value, positive);
+    if (!err.empty()) {
+      err = std::string("argument ") + opt + ": " + err;
+      return false;
+    }
+    out = *parse_int(value);
+    return true;
+  };
+  std::string max_workers = env_or("LIT_MAX_WORKERS", "");
+  if (workers.empty() && !max_workers.empty()) workers = max_workers;
+  int timeout_value = 0;
+  if (!check(workers, "-j/--threads/--workers", true, o.workers) || !check(timeout, "--timeout", false, timeout_value) ||
+      !check(max_failures, "--max-failures", true, o.max_failures) || !check(max_tests, "--max-tests", true, o.max_tests) ||
+      !check(num_shards, "--num-shards", true, o.num_shards) || !check(run_shard, "--run-shard", true, o.run_shard))
+    return usage_error(err);
+  int max_time_value = 0;
+  if (!check(max_time, "--max-time", true, max_time_value)) return usage_error(err);
+  o.max_time = max_time_value;
+  if (!timeout.empty()) o.timeout = timeout_value;
+  if (o.workers == 0) o.workers = usable_cores();
+  for (const auto* re : {&o.filter, &o.filter_out}) {
+    if (!PyRegex::compile(*re).ok())
+      return usage_error("argument --filter: invalid regular expression: '" + *re + "'");
+  }
+  if (!xfail.empty()) o.xfail = split(xfail, ';');
+  if (!xfail_not.empty()) o.xfail_not = split(xfail_not, ';');
+  o.order = order == "lexical" ? Order::kLexical : order == "random" ? Order::kRandom : Order::kSmart;
+  if (shuffle) o.order = Order::kRandom;
+  if (incremental) std::printf("WARNING: --incremental is deprecated. Failing tests now always run first.\n");
+  if (o.num_shards || o.run_shard) {
+    if (!o.num_shards || !o.run_shard) return usage_error("--num-shards and --run-shard must be used together");
+    if (o.run_shard > o.num_shards) return usage_error("--run-shard must be between 1 and --num-shards (inclusive)");
+  }
+  o.sandbox = sandbox == "require" ? SandboxMode::kRequire : sandbox == "off" ? SandboxMode::kOff : SandboxMode::kAuto;
+  for (auto& p : o.path) {
+    if (!p.empty() && p[0] != '/') {
+      char buf[4096];
+      if (getcwd(buf, sizeof buf)) p = std::string(buf) + "/" + p;
+    }
+  }
+  return r;
+}
+
+}  // namespace litbox::runner

@@ -1,0 +1,394 @@
+#include "runner/test_formats.h"
+
+#include <sys/stat.h>
+
+#include <utility>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/async_result.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+
+#include "runner/capture.h"
+#include "runner/environment.h"
+#include "runner/sh/interpreter.h"
+#include "runner/substitutions.h"
+#include "runner/test_file.h"
+#include "support/feature_expr.h"
+#include "support/strings.h"
+
+namespace litbox::runner {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string dirname_of(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == 0 ? "/" : p.substr(0, s);
+}
+
+Status mkdir_p(const std::string& path) {
+  if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};
+  if (errno == ENOENT) {
+    if (auto st = mkdir_p(dirname_of(path)); !st) return st;
+    if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};
+  }
+  return Error("mkdir " + path + ": " + strerror(errno));
+}
+
+// lit 15: `%dbg(RUN: at line N) cmd` → `: 'RUN: at line N'; cmd` (or `: '...'` alone).
+std::string expand_dbg(const std::string& line) {
+  if (!starts_with(line, "%dbg(")) return line;
+  size_t close = line.find(')');
+  if (close == std::string::npos) return line;
+  std::string inner = line.substr(5, close - 5);
+  if (inner.find_first_of("'\"") != std::string::npos) return line;
+  std::string rest = line.substr(close + 1);
+  if (rest.empty()) return ": '" + inner + "'";
+  return ": '" + inner + "';" + rest;
+}
+
+bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std::string>& features, std::string& error) {
+  if (t.xfail_not) return false;
+  if (t.xfail_all) return true;
+  std::string triple = t.config->triple_substring_match ? t.suite->config->target_triple : "";
+  for (const auto& x : ts.xfails) {
+    if (x == "*") return true;
+    auto e = FeatureExpr::parse(x);
+    if (!e) {
+      error = e.error().message;
+      return false;
+    }
+    if (e->evaluate(features, triple)) return true;
+  }
+  return false;
+}
+
+struct Timeout {
+  bool fired = false;
+  exec::Session* session = nullptr;
+};
+
+// Awaits `session->spawn`: resumes the coroutine when the process has exited.
+asio::awaitable<exec::ExitStatus> spawn_and_wait(exec::Session& session, exec::SpawnRequest req) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::ExitStatus)>(
+      [&session, req = std::move(req)](auto handler) mutable {
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        session.spawn(std::move(req), [h](exec::ExitStatus s) { (*h)(std::move(s)); });
+      },
+      asio::use_awaitable);
+}
+
+struct RunOutcome {
+  std::string out, err;
+  int exit_code = 0;
+  bool timed_out = false;
+  std::optional<TestResult> early;  // a result that ends the test at once
+};
+
+// One attempt of the script, in a fresh session.
+asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::string>& lines, double timeout,
+                                     const TestPaths& paths) {
+  RunOutcome o;
+  auto executor = ctx.executors->executor_for(*t.config);
+  if (!executor) {
+    o.early = TestResult{ResultCode::kUnresolved, executor.error().message};
+    co_return o;
+  }
+  exec::SessionSpec spec;
+  spec.test_name = t.full_name();
+  spec.source_path = paths.source_path;
+  spec.source_dir = paths.source_dir;
+  spec.output_dir = paths.tmp_dir;
+  spec.tmp_prefix = paths.tmp_base;
+  auto session = (*executor)->open(spec);
+  if (!session) {
+    o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
+    co_return o;
+  }
+  std::unique_ptr<exec::Session> target_session;
+  auto target = ctx.executors->target_executor_for(*t.config);
+  if (!target) {
+    o.early = TestResult{ResultCode::kUnresolved, target.error().message};
+    co_return o;
+  }
+  if (*target) {
+    auto ts = (*target)->open(spec);
+    if (!ts) {
+      o.early = TestResult{ResultCode::kUnresolved, "target setup failed: " + ts.error().message};
+      co_return o;
+    }
+    target_session = std::move(*ts);
+  }
+
+  EnvironmentOptions eo;
+  eo.path_prepend = ctx.path_prepend;
+  eo.tmp_dir = ctx.tmp_dir;
+  eo.hermetic = ctx.executors->sandboxed(*t.config);
+  auto env = build_environment(*t.config, eo);
+  for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
+
+  ctx.live_sessions.insert(session->get());
+  if (target_session) ctx.live_sessions.insert(target_session.get());
+  auto timeout_state = std::make_shared<Timeout>();
+  timeout_state->session = session->get();
+  asio::steady_timer timer(ctx.io);
+  if (timeout > 0) {
+    timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeout)));
+    timer.async_wait([timeout_state, ts = target_session.get()](const boost::system::error_code& ec) {
+      if (ec || !timeout_state->session) return;
+      timeout_state->fired = true;
+      timeout_state->session->terminate();
+      if (ts) ts->terminate();
+    });
+  }
+
+  const std::string exec_dir = dirname_of(t.exec_path);
+  if (t.config->format == "sh-external") {
+    // lit's executeScript: one bash script, stdout and stderr of the whole script.
+    std::string script_path = paths.tmp_base + ".script";
+    {
+      std::ofstream f(script_path, std::ios::trunc);
+      if (t.config->pipefail) f << "set -o pipefail;";
+      if (ctx.echo_all_commands) f << "set -x;";
+      f << "{ " << join(lines, "; } &&\n{ ") << "; }\n";
+    }
+    auto out = CaptureFile::create("stdout");
+    auto err = CaptureFile::create("stderr");
+    auto in = empty_stdin();
+    if (!out || !err || !in) {
+      o.early = TestResult{ResultCode::kUnresolved, "cannot capture output"};
+      co_return o;
+    }
+    exec::SpawnRequest req;
+    std::string bash = "/bin/bash";
+    for (const auto& p : ctx.path_prepend)
+      if (access((p + "/bash").c_str(), X_OK) == 0) {
+        bash = p + "/bash";
+        break;
+      }
+    req.argv = {bash, script_path};
+    req.env = to_envp(env);
+    req.cwd = exec_dir;
+    req.stdin_fd = *in;
+    req.stdout_fd = out->fd();
+    req.stderr_fd = err->fd();
+    auto st = co_await spawn_and_wait(**session, std::move(req));
+    close(*in);
+    if (st.setup_failure) {
+      o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + st.error};
+    }
+    o.out = out->read_all();
+    o.err = err->read_all();
+    if (!st.error.empty() && !st.setup_failure) o.err += st.error + "\n";
+    o.exit_code = st.lit_code();
+  } else {
+    sh::ShellState state;
+    state.cwd = exec_dir;
+    state.env = std::move(env);
+    sh::ShellOptions opts;
+    opts.pipefail = t.config->pipefail;
+    opts.builtin_exe = ctx.litbox_exe;
+    opts.session = session->get();
+    opts.target_session = target_session.get();
+    opts.timed_out = &timeout_state->fired;
+    opts.timeout_active = timeout > 0;
+    sh::ScriptResult r = co_await sh::run_script(lines, state, opts);
+    if (!r.setup_error.empty()) {
+      o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + r.setup_error};
+    } else if (r.parse_error) {
+      o.early = TestResult{ResultCode::kFail, r.out};
+    }
+    o.out = std::move(r.out);
+    o.err = std::move(r.err);
+    o.exit_code = r.exit_code;
+  }
+  timer.cancel();
+  timeout_state->session = nullptr;
+  o.timed_out = timeout_state->fired;
+  ctx.live_sessions.erase(session->get());
+  if (target_session) {
+    ctx.live_sessions.erase(target_session.get());
+    target_session->close();
+  }
+  (*session)->close();
+  co_return o;
+}
+
+std::string format_timeout(double timeout) {
+  // lit prints the number as Python formats it: an int stays "10", a float "0.5".
+  char buf[64];
+  if (timeout == static_cast<long long>(timeout)) {
+    snprintf(buf, sizeof buf, "%lld", static_cast<long long>(timeout));
+  } else {
+    snprintf(buf, sizeof buf, "%g", timeout);
+  }
+  return buf;
+}
+
+// The typo check of the REQUIRES/triples RFC: a plain feature name in a directive that is
+// neither available nor listed in the suite's `known_features`. Only suites that declare
+// known_features are checked (otherwise every absent feature would look like a typo).
+std::string unknown_feature_report(const Test& t, const TestScript& ts) {
+  const config::SuiteConfig& cfg = *t.config;
+  if (cfg.known_features.empty()) return "";
+  std::string report;
+  auto check = [&](const char* kw, const std::vector<std::string>& exprs, const std::vector<int>& lines) {
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      if (exprs[i] == "*") continue;
+      auto e = FeatureExpr::parse(exprs[i]);
+      if (!e) continue;
+      for (const auto& term : e->plain_terms()) {
+        if (term == "true" || cfg.features.count(term) || cfg.known_features.count(term)) continue;
+        if (starts_with(term, "target=") || starts_with(term, "host=")) continue;
+        if (!report.empty()) report += "\n";
+        report += t.source_path + ":" + std::to_string(i < lines.size() ? lines[i] : 0) + ": " + kw +
+                  " names feature '" + term + "', which no configuration of suite '" + t.suite->name +
+                  "' defines (not in features or known_features)";
+      }
+    }
+  };
+  check("REQUIRES:", ts.requires_, ts.requires_lines);
+  check("UNSUPPORTED:", ts.unsupported, ts.unsupported_lines);
+  check("XFAIL:", ts.xfails, ts.xfail_lines);
+  return report;
+}
+
+asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
+  const config::SuiteConfig& cfg = *t.config;
+  if (cfg.unsupported) co_return TestResult{ResultCode::kUnsupported, "Test is unsupported"};
+
+  auto parsed = read_test_file(t.source_path, cfg.preamble_commands.empty());
+  if (!parsed) co_return TestResult{ResultCode::kUnresolved, parsed.error().message};
+  TestScript& ts = *parsed;
+  const auto& features = test_features(t);
+  if (std::string unknown = unknown_feature_report(t, ts); !unknown.empty()) {
+    if (ctx.strict_features) co_return TestResult{ResultCode::kUnresolved, unknown};
+    if (ctx.warn) ctx.warn(unknown);
+  }
+
+  std::vector<std::string> missing;
+  for (const auto& r : ts.requires_) {
+    auto e = FeatureExpr::parse(r);
+    if (e && !e->evaluate(features)) missing.push_back(r);
+  }
+  if (!missing.empty())
+    co_return TestResult{ResultCode::kUnsupported,
+                         "Test requires the following unavailable features: " + join(missing, ", ")};
+  std::string triple = cfg.triple_substring_match ? t.suite->config->target_triple : "";
+  std::vector<std::string> unsupported;
+  for (const auto& u : ts.unsupported) {
+    auto e = FeatureExpr::parse(u);
+    if (e && e->evaluate(features, triple)) unsupported.push_back(u);
+  }
+  if (!unsupported.empty())
+    co_return TestResult{ResultCode::kUnsupported,
+                         "Test does not support the following features and/or targets: " + join(unsupported, ", ")};
+  if (!cfg.limit_to_features.empty()) {
+    // Runs only if its REQUIRES hold and would not hold without the limited features.
+    std::set<std::string> without = features;
+    for (const auto& f : cfg.limit_to_features) without.erase(f);
+    bool needs_one = false;
+    for (const auto& r : ts.requires_) {
+      auto e = FeatureExpr::parse(r);
+      if (e && !e->evaluate(without)) needs_one = true;
+    }
+    if (!needs_one)
+      co_return TestResult{ResultCode::kUnsupported,
+                           "Test does not require any of the features specified in limit_to_features: " +
+                               join(cfg.limit_to_features, ", ")};
+  }
+  if (ctx.no_execute) co_return TestResult{ResultCode::kPass, ""};
+
+  TestPaths paths = test_paths(t.source_path, t.exec_path);
+  std::vector<ScriptEntry> script;
+  for (const auto& c : cfg.preamble_commands) script.push_back({ScriptEntry::kRun, c, "", 0, 0});
+  for (auto& e : ts.script) script.push_back(std::move(e));
+  auto lines = apply_substitutions(script, test_substitutions(cfg, paths), features, cfg.recursive_expansion_limit);
+  if (!lines) co_return TestResult{ResultCode::kUnresolved, "Exception during script execution:\n" + lines.error().message};
+  for (auto& l : *lines) l = expand_dbg(l);
+
+  if (auto st = mkdir_p(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
+
+  double timeout = ctx.cli_timeout ? *ctx.cli_timeout : cfg.timeout;
+  int attempts = (ts.allowed_retries ? *ts.allowed_retries : cfg.test_retry_attempts) + 1;
+  RunOutcome o;
+  ResultCode code = ResultCode::kFail;
+  int i = 0;
+  for (; i < std::max(attempts, 1); ++i) {
+    o = co_await run_once(t, ctx, *lines, timeout, paths);
+    if (o.early) co_return *o.early;
+    code = o.exit_code == 0 ? ResultCode::kPass : o.timed_out ? ResultCode::kTimeout : ResultCode::kFail;
+    if (code != ResultCode::kFail) break;
+  }
+  if (i > 0 && code == ResultCode::kPass) code = ResultCode::kFlakyPass;
+
+  std::string output = "Script:\n--\n" + join(*lines, "\n") + "\n--\nExit Code: " + std::to_string(o.exit_code) + "\n";
+  if (o.timed_out) output += "Timeout: Reached timeout of " + format_timeout(timeout) + " seconds\n";
+  output += "\n";
+  if (!o.out.empty()) output += "Command Output (stdout):\n--\n" + o.out + "\n--\n";
+  if (!o.err.empty()) output += "Command Output (stderr):\n--\n" + o.err + "\n--\n";
+  TestResult result{code, std::move(output)};
+
+  std::string xfail_error;
+  bool xfail = is_expected_to_fail(t, ts, features, xfail_error);
+  if (!xfail_error.empty()) {
+    result.code = ResultCode::kUnresolved;
+    result.output = xfail_error;
+  } else if (xfail) {
+    if (result.code == ResultCode::kPass) result.code = ResultCode::kXPass;
+    else if (result.code == ResultCode::kFail) result.code = ResultCode::kXFail;
+  }
+  co_return result;
+}
+
+// lit's ExecutableTest: run the file itself; exit 0 passes.
+asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
+  if (t.config->unsupported) co_return TestResult{ResultCode::kUnsupported, "Test is unsupported"};
+  auto executor = ctx.executors->executor_for(*t.config);
+  if (!executor) co_return TestResult{ResultCode::kUnresolved, executor.error().message};
+  TestPaths paths = test_paths(t.source_path, t.exec_path);
+  if (auto st = mkdir_p(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
+  exec::SessionSpec spec{t.full_name(), paths.source_path, paths.source_dir, paths.tmp_dir, paths.tmp_base};
+  auto session = (*executor)->open(spec);
+  if (!session) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
+  EnvironmentOptions eo{ctx.path_prepend, ctx.tmp_dir, ctx.executors->sandboxed(*t.config)};
+  auto env = build_environment(*t.config, eo);
+  for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
+  auto out = CaptureFile::create("stdout");
+  auto in = empty_stdin();
+  if (!out || !in) co_return TestResult{ResultCode::kUnresolved, "cannot capture output"};
+  exec::SpawnRequest req;
+  req.argv = {t.source_path};
+  req.env = to_envp(env);
+  req.cwd = dirname_of(t.exec_path);
+  req.stdin_fd = *in;
+  req.stdout_fd = out->fd();
+  req.stderr_fd = out->fd();
+  ctx.live_sessions.insert(session->get());
+  auto st = co_await spawn_and_wait(**session, std::move(req));
+  ctx.live_sessions.erase(session->get());
+  close(*in);
+  (*session)->close();
+  if (st.setup_failure) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + st.error};
+  std::string text = out->read_all() + st.error;
+  co_return TestResult{st.lit_code() == 0 ? ResultCode::kPass : ResultCode::kFail, text};
+}
+
+}  // namespace
+
+const std::set<std::string>& test_features(const Test& test) { return test.config->features; }
+
+asio::awaitable<TestResult> execute_test(Test& test, RunContext& ctx) {
+  const std::string& format = test.config->format;
+  if (format == "sh" || format == "sh-external") co_return co_await execute_sh_test(test, ctx);
+  if (format == "executable") co_return co_await execute_executable_test(test, ctx);
+  co_return TestResult{ResultCode::kUnresolved, "unsupported test format '" + format + "' in " +
+                                                    (test.config->files.empty() ? std::string("config")
+                                                                                : test.config->files.back())};
+}
+
+}  // namespace litbox::runner
