@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Quick start 2: install dependencies, build, and run every test (unit tests and litbox's
+# own end-to-end suites, which run the built binary and check it with LLVM's FileCheck).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+cd "$root/build"
+ctest --output-on-failure -j "$(nproc)" "$@"
