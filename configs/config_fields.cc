@@ -325,7 +325,7 @@ Status apply_sandbox(const FileContext& ctx, std::string_view key, const YAML::N
 const std::vector<Field> kTopLevelFields = {
     {"suite", kSiteFile, false, S::kScalar, no_op},
     {"params", kRootFiles, false, S::kFreeMap, check_params},
-    {"site_configs", kSuiteFile, false, S::kList, check_site_configs},
+    {"site_configs", kSuiteFile, false, S::kPlainList, check_site_configs},
     {"exec_root", kRootFiles, false, S::kScalar, PATH_FIELD(exec_root)},
     {"name", kRootFiles, true, S::kScalar, STRING_FIELD(name)},
     {"format", kAllFiles, true, S::kScalar,

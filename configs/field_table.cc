@@ -114,6 +114,7 @@ void add_paths(const Field& field, const std::string& prefix, FileKind kind, boo
   out.push_back(path);
   switch (field.shape) {
     case FieldShape::kScalar:
+    case FieldShape::kPlainList:
     case FieldShape::kFreeMap:
       break;
     case FieldShape::kList:
@@ -133,10 +134,10 @@ void add_paths(const Field& field, const std::string& prefix, FileKind kind, boo
       for (const Field& child : *field.children) add_paths(child, path + ".", kind, in_when, out);
       break;
     case FieldShape::kWhen:
+      if (in_when) break;  // a `when` inside then/else has the same shape: listed once
       out.push_back(path + "[].if");
       out.push_back(path + "[].then");
       out.push_back(path + "[].else");
-      if (in_when) break;  // when inside then/else: same keys again, listed once
       for (const char* branch : {"[].then.", "[].else."})
         for (const Field& f : top_level_fields())
           if ((f.files & kind) && f.conditional) add_paths(f, path + branch, kind, true, out);

@@ -21,6 +21,7 @@ using FieldHandler = Status (*)(const FileContext& ctx, std::string_view key, co
 enum class FieldShape {
   kScalar,         ///< string, number, boolean or size
   kList,           ///< list of strings, or {add, remove}
+  kPlainList,      ///< list of strings only
   kSubstitutions,  ///< list of {match|regex, replace}, or {add, prepend, remove}
   kMap,            ///< a map of the keys in `children`
   kFreeMap,        ///< a map of arbitrary names to strings (params, environment.set)
