@@ -229,6 +229,23 @@ Status apply_recursive_expansion_limit(const FileContext& ctx, std::string_view 
   return {};
 }
 
+Status apply_parallelism_groups(const FileContext& ctx, std::string_view key, const YAML::Node& v, SuiteConfig& c) {
+  if (v.IsNull()) return {};
+  if (!v.IsMap()) return error_at(ctx, v, "expected a map of group names to sizes for '" + std::string(key) + "'");
+  for (const auto& kv : v) {
+    if (!kv.first.IsScalar()) return error_at(ctx, kv.first, "expected a group name in '" + std::string(key) + "'");
+    std::string name = kv.first.Scalar();
+    // lit's `parallelism_groups[name] = None`: no limit.
+    if (kv.second.IsNull()) {
+      c.parallelism_groups[name] = 0;
+      continue;
+    }
+    LITBOX_ASSIGN_OR_RETURN(n, read_int(ctx, kv.second, std::string(key) + "." + name, 0, kIntMax));
+    c.parallelism_groups[name] = static_cast<int>(n);
+  }
+  return {};
+}
+
 // `site_configs` is read by site_config_candidates() before the suite is loaded; here the
 // shape is checked only, because a candidate may name a parameter that is defined only when
 // that candidate is the one used.
@@ -355,6 +372,7 @@ const std::vector<Field> kTopLevelFields = {
        return {};
      }},
     {"parallelism_group", kAllFiles, true, S::kScalar, STRING_FIELD(parallelism_group)},
+    {"parallelism_groups", kRootFiles, true, S::kFreeMap, apply_parallelism_groups},
     {"preamble_commands", kAllFiles, true, S::kList, LIST_FIELD(preamble_commands, {.unique = false})},
     {"gtest_sub_dirs", kAllFiles, true, S::kScalar, apply_gtest_sub_dirs},
     {"gtest_suffix", kAllFiles, true, S::kScalar, STRING_FIELD(gtest_suffix)},

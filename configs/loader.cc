@@ -103,9 +103,7 @@ void sync_triple_features(SuiteConfig& config, const std::string& old_target, co
   if (!config.host_triple.empty()) config.features.insert("host=" + config.host_triple);
 }
 
-}  // namespace
-
-Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli_params) {
+Expected<SiteConfig> load_site_config_impl(const std::string& path, const Params& cli_params) {
   FileContext ctx = context_for(path, kSiteFile);
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
   LITBOX_RETURN_IF_ERROR(check_top_level_keys(ctx, root, false));
@@ -136,7 +134,7 @@ Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli
   return site;
 }
 
-Expected<SuiteConfig> load_suite_config(const std::string& suite_yaml, const SiteConfig* site,
+Expected<SuiteConfig> load_suite_config_impl(const std::string& suite_yaml, const SiteConfig* site,
                                         const Params& cli_params) {
   FileContext ctx = context_for(suite_yaml, kSuiteFile);
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
@@ -183,7 +181,7 @@ Expected<SuiteConfig> load_suite_config(const std::string& suite_yaml, const Sit
   return config;
 }
 
-Expected<SuiteConfig> apply_local_config(const SuiteConfig& parent, const std::string& local_yaml) {
+Expected<SuiteConfig> apply_local_config_impl(const SuiteConfig& parent, const std::string& local_yaml) {
   FileContext ctx = context_for(local_yaml, kLocalFile);
   ctx.params = &parent.params;
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
@@ -194,7 +192,7 @@ Expected<SuiteConfig> apply_local_config(const SuiteConfig& parent, const std::s
   return config;
 }
 
-Expected<std::vector<std::string>> site_config_candidates(const std::string& suite_yaml, const Params& cli_params) {
+Expected<std::vector<std::string>> site_config_candidates_impl(const std::string& suite_yaml, const Params& cli_params) {
   FileContext ctx = context_for(suite_yaml, kSuiteFile);
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
   std::vector<std::string> out;
@@ -215,6 +213,38 @@ Expected<std::vector<std::string>> site_config_candidates(const std::string& sui
     out.push_back(std::move(path));
   }
   return out;
+}
+
+// yaml-cpp reports some misuse by throwing; none is expected after the checks above, but
+// exceptions must not cross this library's boundary, so the public entry points convert any
+// that escapes into an Error naming the file.
+template <typename F>
+auto guarded(const std::string& path, F&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const YAML::Exception& e) {
+    Location loc{path, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.line >= 0 ? e.mark.column + 1 : 0};
+    return Error("cannot load config: " + e.msg, loc);
+  }
+}
+
+}  // namespace
+
+Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli_params) {
+  return guarded(path, [&] { return load_site_config_impl(path, cli_params); });
+}
+
+Expected<SuiteConfig> load_suite_config(const std::string& suite_yaml, const SiteConfig* site,
+                                        const Params& cli_params) {
+  return guarded(suite_yaml, [&] { return load_suite_config_impl(suite_yaml, site, cli_params); });
+}
+
+Expected<SuiteConfig> apply_local_config(const SuiteConfig& parent, const std::string& local_yaml) {
+  return guarded(local_yaml, [&] { return apply_local_config_impl(parent, local_yaml); });
+}
+
+Expected<std::vector<std::string>> site_config_candidates(const std::string& suite_yaml, const Params& cli_params) {
+  return guarded(suite_yaml, [&] { return site_config_candidates_impl(suite_yaml, cli_params); });
 }
 
 }  // namespace litbox::config

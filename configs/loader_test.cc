@@ -118,6 +118,16 @@ substitutions:
   EXPECT_EQ(c->substitutions[3].replacement, "E\\1");
 }
 
+TEST_F(LoadSuiteConfig, ParallelismGroups) {
+  auto c = load("parallelism_group: gpu\nparallelism_groups: {gpu: 1, free: ~, big: 8}\n");
+  ASSERT_TRUE(c.ok()) << c.error().str();
+  EXPECT_EQ(c->parallelism_group, "gpu");
+  EXPECT_EQ(c->parallelism_groups, (std::map<std::string, int>{{"big", 8}, {"free", 0}, {"gpu", 1}}));
+  EXPECT_EQ(error("parallelism_groups: {gpu: -1}\n"), "lit.yaml:1:27: 'parallelism_groups.gpu' must be at least 0");
+  EXPECT_EQ(error("parallelism_groups: [gpu]\n"),
+            "lit.yaml:1:21: expected a map of group names to sizes for 'parallelism_groups'");
+}
+
 TEST_F(LoadSuiteConfig, SandboxAndLimits) {
   auto c = load(R"(
 sandbox:

@@ -95,6 +95,9 @@ struct SuiteConfig {
   int test_retry_attempts = 0;
   double timeout = 0;  ///< per-test seconds, 0 = none (the command line wins)
   std::string parallelism_group;
+  /// Sizes of the parallelism groups (lit's lit_config.parallelism_groups): at most N tests
+  /// of a group run at once; 0 = no limit. Set in lit.yaml/lit.site.yaml (`parallelism_groups:`).
+  std::map<std::string, int> parallelism_groups;
   std::vector<std::string> preamble_commands;
   std::string gtest_sub_dirs = ".";  ///< gtest format: ';'-separated dirs
   std::string gtest_suffix = "Tests";

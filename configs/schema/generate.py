@@ -290,7 +290,13 @@ TOP = [
     Key("timeout", ALL, number(), "number ≥ 0 (seconds)", "0 (none)", "timeout: 300",
         "Per-test time limit; --timeout on the command line wins."),
     Key("parallelism_group", ALL, string(), "string", '""', "parallelism_group: gpu",
-        "Tests of one group share the group's slots (set with --param or the runner's groups)."),
+        "The parallelism group of the tests here: at most `parallelism_groups[name]` of them run at once."),
+    Key("parallelism_groups", ROOTS,
+        {"type": ["object", "null"],
+         "additionalProperties": {"anyOf": [{"type": "integer", "minimum": 0}, {"type": "null"}, REF("interpolated")]}},
+        "map of name → integer ≥ 0", "{}", "parallelism_groups: {gpu: 1, shadow-call-stack: 4}",
+        "Sizes of parallelism groups (lit's lit_config.parallelism_groups); 0 or null: no limit. Merges "
+        "key by key."),
     Key("preamble_commands", ALL, REF("editableList"), "list of strings", "[]",
         "preamble_commands: ['ulimit -c 0']", "Commands run before each test's RUN lines."),
     Key("gtest_sub_dirs", ALL, {"anyOf": [{"type": "string"}, REF("stringList")]},
@@ -407,6 +413,16 @@ def files_text(key):
     return text
 
 
+def default_text(default):
+    """Marks the value part of a default as code; prose defaults stay prose."""
+    if default.startswith("(") or default.startswith("the "):
+        return default
+    if " (" in default:
+        value, rest = default.split(" (", 1)
+        return f"`{value}` ({rest}"
+    return f"`{default}`"
+
+
 def doc_section():
     out = [BEGIN, ""]
 
@@ -417,7 +433,7 @@ def doc_section():
         out.append(key.desc)
         out.append("")
         out.append(f"- Type: {key.type}")
-        out.append(f"- Default: {key.default}")
+        out.append(f"- Default: {default_text(key.default)}")
         if not prefix:
             out.append(f"- Allowed in: {files_text(key)}")
         out.append(f"- Example: `{key.example}`")
