@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# LLVM 15's llvm/test/FileCheck (77 tests, bound by FileCheck's own run time), lit vs litbox.
+# First checks that both give the same result code for every test (scripts/compare-with-lit),
+# then times them alternately. Also usable for other llvm/test directories:
+#   bench/filecheck.sh Assembler        (450 tests; the spec's third workload)
+# Prints one line per figure ending in litbox/lit. Targets (benchmarks.md): same codes,
+# ratio ≤ 0.9 with the sandbox on.
+# Usage: bench/filecheck.sh [DIR under llvm/test, default FileCheck]   (env: see bench/lib.sh)
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+bench_need_litbox
+bench_need_llvm_tests
+sub=${1:-FileCheck}
+tests=$LLVM_SRC/test/$sub
+
+same=$("$BENCH_ROOT/scripts/compare-with-lit" --litbox "$LITBOX" -j "$JOBS" "$tests" 2>&1)
+rc=$?
+ndiff=$(printf '%s\n' "$same" | sed -n 's/^differences: //p')
+echo "llvm/test/$sub result codes: ${ndiff:-?} differences from lit (compare-with-lit exit $rc)"
+[ "$rc" -ne 0 ] && printf '%s\n' "$same" | grep -v '^wall:' | head -20 | sed 's/^/  /'
+
+lit_cmd="'$LLVM_BUILD/bin/llvm-lit' -q -j$JOBS '$tests'"
+compare_alternating "llvm/test/$sub, -j$JOBS, sandbox required" lit "$lit_cmd" \
+  "'$LITBOX' -q -j$JOBS --sandbox=require '$tests'"
+compare_alternating "llvm/test/$sub, -j$JOBS, sandbox off" lit "$lit_cmd" \
+  "'$LITBOX' -q -j$JOBS --sandbox=off '$tests'"
