@@ -12,6 +12,8 @@ namespace {
 // lit raises IndexError when an operator character ends the line and maybe_eat() peeks past
 // the end; the message is Python's.
 constexpr const char* kIndexError = "string index out of range";
+// What lit 15 raises instead of warning (lit.util has no warning()).
+constexpr const char* kNoWarning = "module 'lit.util' has no attribute 'warning'";
 
 bool is_ascii_digits(const std::string& s) {
   if (s.empty()) return false;
@@ -21,8 +23,6 @@ bool is_ascii_digits(const std::string& s) {
 }
 
 }  // namespace
-
-void Lexer::warn(const std::string& what) { warnings_.push_back(what); }
 
 Expected<bool> Lexer::maybe_eat(char c) {
   if (pos_ >= data_.size()) return Error(kIndexError);
@@ -91,7 +91,9 @@ std::optional<Token> Lexer::lex_arg_fast() {
 Expected<Token> Lexer::lex_arg_slow(char c) {
   std::string str;
   if (c == '\'' || c == '"') {
-    str = lex_arg_quoted(c);
+    auto q = lex_arg_quoted(c);
+    if (!q) return q.error();
+    str = std::move(*q);
   } else {
     str = std::string(1, c);
   }
@@ -110,16 +112,14 @@ Expected<Token> Lexer::lex_arg_slow(char c) {
       return Token::make_op(tok->op, num);
     } else if (c == '"' || c == '\'') {
       ++pos_;
-      std::string quoted = lex_arg_quoted(c);
-      if (quoted.find_first_of("*?") != std::string::npos) quoted_glob_char = true;
-      str += quoted;
+      auto quoted = lex_arg_quoted(c);
+      if (!quoted) return quoted.error();
+      if (quoted->find_first_of("*?") != std::string::npos) quoted_glob_char = true;
+      str += *quoted;
     } else if (c == '\\') {
       // Outside of a string, '\\' escapes everything.
       ++pos_;
-      if (pos_ == data_.size()) {
-        warn("escape at end of quoted argument in: " + py_repr(data_));
-        return Token::make_word(str);
-      }
+      if (pos_ == data_.size()) return Error(kNoWarning);  // "escape at end of quoted argument"
       str += data_[pos_++];
     } else if (c == '*' || c == '?') {
       unquoted_glob_char = true;
@@ -134,7 +134,7 @@ Expected<Token> Lexer::lex_arg_slow(char c) {
   return Token::make_word(str, unquoted_glob_char);
 }
 
-std::string Lexer::lex_arg_quoted(char delim) {
+Expected<std::string> Lexer::lex_arg_quoted(char delim) {
   std::string str;
   while (pos_ < data_.size()) {
     char c = data_[pos_++];
@@ -142,10 +142,7 @@ std::string Lexer::lex_arg_quoted(char delim) {
     if (c == '\\' && delim == '"') {
       // Inside a '"' quoted string, '\\' only escapes the quote character and backslash,
       // otherwise it is preserved.
-      if (pos_ == data_.size()) {
-        warn("escape at end of quoted argument in: " + py_repr(data_));
-        return str;
-      }
+      if (pos_ == data_.size()) return Error(kNoWarning);  // "escape at end of quoted argument"
       c = data_[pos_++];
       if (c == '"') {
         str += '"';
@@ -159,8 +156,8 @@ std::string Lexer::lex_arg_quoted(char delim) {
       str += c;
     }
   }
-  warn("missing quote character in " + py_repr(data_));
-  return str;
+  return Error(kNoWarning);  // "missing quote character"
+
 }
 
 Expected<std::vector<Token>> lex(std::string_view line) {

@@ -3,8 +3,6 @@
 Run: python3 gen_parser_cases.py > parser_cases.inc"""
 import sys
 sys.path.insert(0, '/usr/lib/llvm-15/build/utils/lit')
-import lit.util
-lit.util.warning = lambda *a, **k: None
 from lit.ShUtil import ShParser
 
 CASES = [
@@ -64,6 +62,8 @@ CASES = [
     "x\t y",
     "echo %{readfile:foo}",
     "echo \\$x",
+    "echo a\\",
+    "echo \"a\\",
 ]
 
 def esc(s):

@@ -1,0 +1,482 @@
+#include "runner/sh/pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "runner/sh/builtin_tool.h"
+#include "runner/sh/fd.h"
+#include "runner/sh/glob.h"
+#include "runner/sh/inproc_builtins.h"
+#include "runner/sh/py_path.h"
+#include "runner/sh/py_text.h"
+#include "runner/sh/redirects.h"
+#include "runner/sh/which.h"
+#include "support/strings.h"
+
+namespace litbox::runner::sh {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// A wake-up for the coroutine that waits on a pipeline: exit handlers and pipe readers call
+// notify(); the waiter re-checks its condition. Single-threaded, so no wake-up is lost
+// between the check and the wait.
+class Signal {
+ public:
+  explicit Signal(asio::any_io_executor ex) : timer_(ex) {}
+  void notify() { timer_.cancel(); }
+  asio::awaitable<void> wait() {
+    timer_.expires_at(asio::steady_timer::time_point::max());
+    boost::system::error_code ec;
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+
+ private:
+  asio::steady_timer timer_;
+};
+
+// State a process shares with its exit handler and its pipe readers, which may outlive the
+// pipeline when it is abandoned after an error.
+struct ProcSlot {
+  std::optional<exec::ExitStatus> status;
+  std::string out, err;
+  int readers = 0;
+};
+
+struct Proc {
+  size_t index = 0;  // of the command in the pipeline
+  int not_count = 0;
+  std::string executable;
+  std::shared_ptr<ProcSlot> slot = std::make_shared<ProcSlot>();
+  Fd stdout_read;   // our end of its stdout pipe
+  Fd stderr_read;   // our end of its stderr pipe
+  Fd stderr_temp;   // the temporary file its stderr went to
+};
+
+// What lit keeps of a pipe it drains at the end: everything. A writer that never stops
+// (`yes | head -1`) would make it grow without bound, so litbox keeps the first 16 MiB.
+constexpr size_t kLeftoverCap = 16u << 20;
+
+asio::awaitable<void> drain(Fd fd, std::shared_ptr<ProcSlot> slot, bool to_err, size_t cap, std::shared_ptr<Signal> sig) {
+  auto ex = co_await asio::this_coro::executor;
+  // Our own open file description, so that O_NONBLOCK (which Asio sets) cannot leak into a
+  // child that reads the same pipe as its stdin.
+  std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
+  Fd own(open(proc_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (own.valid()) fd = std::move(own);
+  asio::posix::stream_descriptor sd(ex, fd.release());
+  std::vector<char> buf(65536);
+  std::string& dst = to_err ? slot->err : slot->out;
+  for (;;) {
+    boost::system::error_code ec;
+    size_t n = co_await sd.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
+    if (n && dst.size() < cap) dst.append(buf.data(), std::min(n, cap - dst.size()));
+    if (ec) break;
+  }
+  --slot->readers;
+  sig->notify();
+}
+
+void start_drain(asio::any_io_executor ex, Fd& fd, const std::shared_ptr<ProcSlot>& slot, bool to_err, size_t cap,
+                 const std::shared_ptr<Signal>& sig) {
+  if (!fd.valid()) return;
+  ++slot->readers;
+  asio::co_spawn(ex, drain(std::move(fd), slot, to_err, cap, sig), asio::detached);
+}
+
+std::string read_temp(const Fd& fd) {
+  std::string data;
+  char buf[65536];
+  off_t off = 0;
+  for (;;) {
+    ssize_t n = pread(fd.get(), buf, sizeof buf, off);
+    if (n <= 0) break;
+    data.append(buf, n);
+    off += n;
+  }
+  return data;
+}
+
+std::vector<std::string> texts(const std::vector<Word>& words) {
+  std::vector<std::string> out;
+  for (const auto& w : words) out.push_back(w.text);
+  return out;
+}
+
+// lit's text-mode pipes: decoded with replacement characters, universal newlines.
+std::string decode_text_pipe(const std::string& bytes) { return universal_newlines(utf8_decode_replace(bytes)); }
+
+// The errno behind an executor's "exec /x: Permission denied" message, if it is one.
+int errno_from_message(const std::string& message) {
+  size_t colon = message.rfind(": ");
+  if (colon == std::string::npos) return 0;
+  std::string text = message.substr(colon + 2);
+  for (int e = 1; e < 134; ++e)
+    if (text == strerror(e)) return e;
+  return 0;
+}
+
+struct Pending {
+  std::vector<Proc> procs;
+  std::vector<std::shared_ptr<OpenedFile>> opened;
+};
+
+}  // namespace
+
+ReadfileResult expand_readfile(const std::string& word, const std::string& cwd) {
+  static const std::string kOpen = "%{readfile:";
+  ReadfileResult r;
+  size_t pos = 0;
+  for (;;) {
+    size_t start = word.find(kOpen, pos);
+    size_t close = start == std::string::npos ? start : word.find('}', start + kOpen.size());
+    if (start == std::string::npos || close == std::string::npos) {
+      r.text += word.substr(pos);
+      return r;
+    }
+    r.text += word.substr(pos, start - pos);
+    std::string path = word.substr(start + kOpen.size(), close - start - kOpen.size());
+    if (!py_isabs(path)) path = py_join(cwd, path);
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int err = fd < 0 ? errno : 0;
+    struct stat st;
+    if (!err && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) err = EISDIR;
+    if (err == ENOENT) {
+      r.error = "File specified in readfile substitution does not exist: " + path;
+      return r;
+    }
+    if (err) {
+      if (fd >= 0) ::close(fd);
+      r.error = py_oserror_class(err) + ": " + py_oserror(err, py_repr(path));
+      r.is_exception = true;
+      return r;
+    }
+    std::string data;
+    char buf[65536];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) data.append(buf, n);
+    ::close(fd);
+    r.text += universal_newlines(data);
+    pos = close + 1;
+  }
+}
+
+asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
+  auto ex = co_await asio::this_coro::executor;
+  ShellState& shenv = ctx.state;
+  const ShellOptions& opts = ctx.opts;
+  Pending pending;
+  auto sig = std::make_shared<Signal>(ex);
+
+  // lit raises InternalShellError (or crashes) in the middle of the loop, leaving the processes
+  // it already started to themselves; the session reaps them when the test ends.
+  auto shell_error = [&](const std::vector<std::string>& args, std::string message) {
+    CommandResult r;
+    r.args = args;
+    r.err = message;
+    r.exit_code = 127;
+    ctx.results.push_back(std::move(r));
+    ctx.abort = {Abort::Kind::kShellError, std::move(message)};
+    return ExecStatus::aborted();
+  };
+  auto exception = [&](std::string message) {
+    ctx.abort = {Abort::Kind::kException, std::move(message)};
+    return ExecStatus::aborted();
+  };
+
+  Stream default_stdin{Stream::Kind::kPipe, -1};
+  for (size_t i = 0; i < p.commands.size(); ++i) {
+    const Command& j = p.commands[i];
+    const auto j_args = texts(j.args);
+    std::vector<Word> args = j.args;
+    for (Word& w : args) {
+      if (w.glob) continue;
+      ReadfileResult rf = expand_readfile(w.text, shenv.cwd);
+      if (!rf.error.empty()) co_return rf.is_exception ? exception(rf.error) : shell_error(j_args, rf.error);
+      w.text = std::move(rf.text);
+    }
+
+    // The prefix words: `env` edits a copy of the environment for this command, `not` and
+    // `!` invert in-process unless `not --crash` needs the real `not`.
+    std::optional<std::map<std::string, std::string>> env_copy;
+    std::vector<Word> not_args;
+    int not_count = 0;
+    bool not_crash = false, on_target = false;
+    for (;;) {
+      const Word& a0 = args[0];
+      if (a0.glob) break;
+      if (a0.text == "env") {
+        if (!env_copy) env_copy = shenv.env;
+        bool glob_error = false;
+        size_t next = update_env(*env_copy, args, &glob_error);
+        if (glob_error) co_return exception("AttributeError: 'GlobItem' object has no attribute 'partition'");
+        args.erase(args.begin(), args.begin() + next);
+        if (args.empty()) co_return shell_error(j_args, "Error: 'env' requires a subcommand");
+      } else if (a0.text == "not") {
+        not_args.push_back(args[0]);
+        args.erase(args.begin());
+        ++not_count;
+        if (!args.empty() && !args[0].glob && args[0].text == "--crash") {
+          not_args.push_back(args[0]);
+          args.erase(args.begin());
+          not_crash = true;
+        }
+        if (args.empty()) co_return shell_error(j_args, "Error: 'not' requires a subcommand");
+      } else if (a0.text == "!") {
+        not_args.push_back(args[0]);
+        args.erase(args.begin());
+        ++not_count;
+        if (args.empty()) co_return shell_error(j_args, "Error: '!' requires a subcommand");
+      } else if (a0.text == "litbox-exec") {
+        // litbox's own prefix: run this command on the target (remote %{exec}) session.
+        args.erase(args.begin());
+        on_target = true;
+        if (args.empty()) co_return shell_error(j_args, "Error: 'litbox-exec' requires a subcommand");
+      } else {
+        break;
+      }
+    }
+    if (args[0].glob) co_return exception("TypeError: unhashable type: 'GlobItem'");
+    const std::string name = args[0].text;
+    std::map<std::string, std::string>& cmd_env = env_copy ? *env_copy : shenv.env;
+
+    if (is_inproc_builtin(name) && (name != "echo" || p.commands.size() == 1)) {
+      // env calling an in-process builtin is useless, so lit complains.
+      if (env_copy) co_return shell_error(j_args, "Error: 'env' cannot call '" + name + "'");
+      if (not_crash) co_return shell_error(j_args, "Error: 'not --crash' cannot call '" + name + "'");
+      if (p.commands.size() != 1)
+        co_return shell_error(j_args, "Unsupported: '" + name + "' cannot be part of a pipeline");
+      BuiltinOutcome b = run_inproc_builtin(args, j.redirects, shenv);
+      if (b.exception) co_return exception(*b.exception);
+      if (b.shell_error) co_return shell_error(texts(args), *b.shell_error);
+      CommandResult r;
+      r.args = j_args;
+      r.out = std::move(b.out);
+      r.err = std::move(b.err);
+      r.exit_code = not_count % 2 ? (b.exit_code == 0 ? 1 : 0) : b.exit_code;
+      ctx.results.push_back(std::move(r));
+      co_return ExecStatus{ExecStatus::Kind::kCode, ctx.results.back().exit_code, false};
+    }
+
+    if (is_builtin_tool(name)) {
+      args.insert(args.begin(), {Word{opts.builtin_exe, false}, Word{"--litbox-builtin", false}});
+    }
+    if (not_crash) {
+      args.insert(args.begin(), not_args.begin(), not_args.end());
+      not_count = 0;
+    }
+
+    RedirectResult rr = process_redirects(j.redirects, default_stdin, shenv.cwd, pending.opened);
+    if (rr.failure == RedirectResult::Failure::kShellError) co_return shell_error(j_args, rr.message);
+    if (rr.failure == RedirectResult::Failure::kException) co_return exception(rr.message);
+    bool last = i + 1 == p.commands.size();
+    // stderr wanting stdout while stdout is not a pipe gets a pipe of its own, treated as the
+    // command's stdout for the next command.
+    bool stderr_is_stdout = false;
+    if (rr.err.kind == Stream::Kind::kStdout && rr.out.kind != Stream::Kind::kPipe) {
+      rr.err.kind = Stream::Kind::kPipe;
+      stderr_is_stdout = true;
+    }
+
+    // Resolve the executable as lit does: ./relative names against the shell cwd, else PATH.
+    std::string executable;
+    if (starts_with(args[0].text, ".")) {
+      std::string in_cwd = py_join(shenv.cwd, args[0].text);
+      struct stat st;
+      if (stat(in_cwd.c_str(), &st) == 0 && S_ISREG(st.st_mode)) executable = in_cwd;
+    }
+    if (executable.empty()) {
+      auto path = cmd_env.find("PATH");
+      if (path == cmd_env.end()) co_return exception("KeyError: 'PATH'");
+      executable = lit_which(args[0].text, path->second).value_or("");
+    }
+    if (executable.empty()) co_return shell_error(j_args, py_repr(args[0].text) + ": command not found");
+
+    std::vector<std::string> argv = expand_glob_expressions(args, shenv.cwd);
+    argv[0] = executable;
+
+    // Python's Popen reports a bad cwd or a non-executable file before anything runs.
+    {
+      struct stat st;
+      int err = stat(shenv.cwd.c_str(), &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+      std::string what = py_repr(shenv.cwd);
+      if (!err && access(executable.c_str(), X_OK) != 0) {
+        err = errno;
+        what = py_repr(executable);
+      }
+      if (err)
+        co_return shell_error(j_args,
+                              "Could not create process (" + executable + ") due to " + py_oserror(err, what));
+    }
+
+    Proc proc;
+    proc.index = i;
+    proc.not_count = not_count;
+    proc.executable = executable;
+    exec::SpawnRequest req;
+    Fd stdin_pipe_read, stdout_pipe_write, stderr_pipe_write;
+    int fds[2];
+    // stdin: a pipe the shell closes at once, the previous command's pipe, or a file.
+    if (rr.in.kind == Stream::Kind::kPipe) {
+      if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
+      stdin_pipe_read = Fd(fds[0]);
+      ::close(fds[1]);
+      req.stdin_fd = stdin_pipe_read.get();
+    } else {
+      req.stdin_fd = rr.in.fd;
+    }
+    if (rr.out.kind == Stream::Kind::kPipe) {
+      if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
+      proc.stdout_read = Fd(fds[0]);
+      stdout_pipe_write = Fd(fds[1]);
+      req.stdout_fd = stdout_pipe_write.get();
+    } else {
+      req.stdout_fd = rr.out.fd;
+    }
+    switch (rr.err.kind) {
+      case Stream::Kind::kStdout:
+        req.stderr_fd = req.stdout_fd;
+        break;
+      case Stream::Kind::kPipe:
+        if (last || stderr_is_stdout) {
+          if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
+          proc.stderr_read = Fd(fds[0]);
+          stderr_pipe_write = Fd(fds[1]);
+          req.stderr_fd = stderr_pipe_write.get();
+        } else {
+          // Not the last command: a temporary file, so that nobody blocks on a full pipe.
+          proc.stderr_temp = Fd(memfd_create("litbox-stderr", MFD_CLOEXEC));
+          if (!proc.stderr_temp.valid())
+            co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
+          req.stderr_fd = proc.stderr_temp.get();
+        }
+        break;
+      default:
+        req.stderr_fd = rr.err.fd;
+        break;
+    }
+
+    exec::Session* session = on_target && opts.target_session ? opts.target_session : opts.session;
+    req.argv = std::move(argv);
+    std::map<std::string, std::string> env = cmd_env;
+    for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
+    for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
+    req.cwd = shenv.cwd;
+    req.umask = shenv.umask;
+    req.limits = shenv.limits;
+    session->spawn(std::move(req), [slot = proc.slot, sig](exec::ExitStatus s) {
+      slot->status = std::move(s);
+      sig->notify();
+    });
+    // Like lit's TimeoutHelper.addProcess: a process started after the timeout fired is
+    // killed at once.
+    if (opts.timed_out && *opts.timed_out) session->terminate();
+
+    if (rr.out.kind == Stream::Kind::kPipe) {
+      default_stdin = Stream{Stream::Kind::kInherit, proc.stdout_read.get()};
+    } else if (stderr_is_stdout) {
+      default_stdin = Stream{Stream::Kind::kInherit, proc.stderr_read.get()};
+    } else {
+      default_stdin = Stream{Stream::Kind::kPipe, -1};
+    }
+    pending.procs.push_back(std::move(proc));
+  }
+  // The children hold their own copies of the redirection files now.
+  for (auto& f : pending.opened) f->fd.reset();
+
+  // lit's communicate() on the last process: its stdout and stderr until EOF, and its exit.
+  Proc& last = pending.procs.back();
+  start_drain(ex, last.stdout_read, last.slot, false, SIZE_MAX, sig);
+  start_drain(ex, last.stderr_read, last.slot, true, SIZE_MAX, sig);
+  while (!last.slot->status || last.slot->readers > 0) co_await sig->wait();
+  // Then whatever the earlier commands left in the pipes lit still holds, and their exits.
+  for (size_t k = 0; k + 1 < pending.procs.size(); ++k) {
+    Proc& pr = pending.procs[k];
+    start_drain(ex, pr.stdout_read, pr.slot, false, kLeftoverCap, sig);
+    start_drain(ex, pr.stderr_read, pr.slot, true, kLeftoverCap, sig);
+  }
+  auto all_done = [&] {
+    for (const Proc& pr : pending.procs)
+      if (!pr.slot->status || pr.slot->readers > 0) return false;
+    return true;
+  };
+  while (!all_done()) co_await sig->wait();
+
+  for (const Proc& pr : pending.procs) {
+    const exec::ExitStatus& st = *pr.slot->status;
+    if (st.setup_failure) {
+      ctx.abort = {Abort::Kind::kSetup, st.error};
+      co_return ExecStatus::aborted();
+    }
+    if (!st.error.empty()) {
+      int err = errno_from_message(st.error);
+      std::string why = err ? py_oserror(err, py_repr(pr.executable)) : st.error;
+      co_return shell_error(texts(p.commands[pr.index].args),
+                            "Could not create process (" + pr.executable + ") due to " + why);
+    }
+  }
+
+  std::optional<ExecStatus> exit_code;
+  for (const Proc& pr : pending.procs) {
+    int res = pr.slot->status->lit_code();
+    if (res == -SIGINT) {
+      ctx.abort = {Abort::Kind::kInterrupted, "KeyboardInterrupt"};
+      co_return ExecStatus::aborted();
+    }
+    ExecStatus s{ExecStatus::Kind::kCode, res, false};
+    if (pr.not_count % 2) {
+      s = {ExecStatus::Kind::kCode, res == 0 ? 1 : 0, true};
+    } else if (pr.not_count > 1) {
+      s.code = res != 0 ? 1 : 0;
+    }
+    CommandResult r;
+    r.args = texts(p.commands[pr.index].args);
+    r.out = decode_text_pipe(pr.slot->out);
+    r.err = pr.stderr_temp.valid() ? utf8_decode_replace(read_temp(pr.stderr_temp)) : decode_text_pipe(pr.slot->err);
+    r.exit_code = s.code;
+    r.exit_code_is_bool = s.is_bool;
+    r.timeout_reached = opts.timed_out && *opts.timed_out;
+    if (s.code != 0) {
+      // Every file the pipeline wrote, in lit's sorted order, as it is now.
+      std::vector<const OpenedFile*> files;
+      for (const auto& f : pending.opened)
+        if (f->mode != "r") files.push_back(f.get());
+      std::stable_sort(files.begin(), files.end(), [](const OpenedFile* a, const OpenedFile* b) {
+        return std::tie(a->name.word.text, a->mode) < std::tie(b->name.word.text, b->mode);
+      });
+      for (const OpenedFile* f : files) {
+        Fd fd(open(f->path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd.valid()) continue;
+        std::string data;
+        char buf[65536];
+        for (ssize_t n; (n = read(fd.get(), buf, sizeof buf)) > 0;) data.append(buf, n);
+        r.output_files.push_back({repr(f->name), std::move(data)});
+      }
+    }
+    ctx.results.push_back(std::move(r));
+    if (p.pipefail) {
+      // Take the last failing exit code from the pipeline.
+      if (!exit_code || exit_code->code == 0 || s.code != 0) exit_code = s;
+    } else {
+      exit_code = s;
+    }
+  }
+  co_return *exit_code;
+}
+
+}  // namespace litbox::runner::sh

@@ -1,0 +1,21 @@
+#include "runner/sh/which.h"
+
+#include <sys/stat.h>
+
+#include "runner/sh/py_path.h"
+#include "support/strings.h"
+
+namespace litbox::runner::sh {
+
+std::optional<std::string> lit_which(const std::string& command, const std::string& paths) {
+  struct stat st;
+  if (py_isabs(command) && stat(command.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return py_normpath(command);
+  std::string search = paths.empty() ? "/bin:/usr/bin" : paths;
+  for (const auto& dir : split(search, ':')) {
+    std::string p = py_join(dir, command);
+    if (stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) return py_abspath(p);
+  }
+  return std::nullopt;
+}
+
+}  // namespace litbox::runner::sh

@@ -1,0 +1,15 @@
+// lit.util.which(): how lit's shell finds a command.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace litbox::runner::sh {
+
+/// lit.util.which(command, paths): an absolute command that is a file is returned normalized;
+/// otherwise each entry of `paths` (':'-separated; empty means os.defpath "/bin:/usr/bin") is
+/// joined with the command and the first existing non-directory wins, made absolute. Note that
+/// lit does not check the execute bit.
+std::optional<std::string> lit_which(const std::string& command, const std::string& paths);
+
+}  // namespace litbox::runner::sh
