@@ -1,0 +1,51 @@
+// The fixture of the tests that make real cells: skips (with the reason) where this machine
+// cannot make them, and gives each test a source dir and an Output dir of its own.
+#pragma once
+
+#include <fcntl.h>
+
+#include <filesystem>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "sandbox/sandbox_executor.h"
+#include "sandbox/test_util.h"
+
+namespace litbox::sandbox {
+
+class CellTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static const Status probed = probe();
+    if (!probed) GTEST_SKIP() << "cannot make sandbox cells here: " << probed.error().message;
+    std::filesystem::create_directories(dir / "src");
+    std::filesystem::create_directories(dir / "build/Output");
+    spec_.test_name = "suite :: foo.test";
+    spec_.source_dir = dir / "src";
+    spec_.source_path = dir / "src/foo.test";
+    spec_.output_dir = dir / "build/Output";
+    spec_.tmp_prefix = dir / "build/Output/foo.test";
+    testing::write_file(spec_.source_path, "RUN: true\n");
+  }
+
+  std::unique_ptr<exec::Executor> executor(const SandboxSpec& spec = {}) {
+    auto ex = make_executor(io, spec);
+    if (!ex) ADD_FAILURE() << ex.error().message;
+    return ex ? std::move(*ex) : nullptr;
+  }
+  std::unique_ptr<exec::Session> open(exec::Executor& ex) { return open(ex, spec_); }
+  std::unique_ptr<exec::Session> open(exec::Executor& ex, const exec::SessionSpec& spec) {
+    auto s = ex.open(spec);
+    if (!s) ADD_FAILURE() << s.error().message;
+    return s ? std::move(*s) : nullptr;
+  }
+  /// %t of the test.
+  std::string t() const { return spec_.tmp_prefix + ".tmp"; }
+
+  boost::asio::io_context io;
+  testing::TempDir dir;
+  exec::SessionSpec spec_;
+};
+
+}  // namespace litbox::sandbox

@@ -1,0 +1,523 @@
+#include "sandbox/cell_init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+#include "sandbox/cell_protocol.h"
+
+namespace litbox::sandbox {
+
+using protocol::Kind;
+using protocol::Record;
+
+CellMemory::CellMemory() {
+  size_ = kPayloadSize + kMaxStrings * sizeof(char*) + kStackSize +
+          kMaxTracked * (sizeof(int32_t) + sizeof(uint32_t)) + kMaxKills * 3 * sizeof(int32_t);
+  void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p != MAP_FAILED) base_ = static_cast<char*>(p);
+}
+
+CellMemory::~CellMemory() {
+  if (base_) munmap(base_, size_);
+}
+
+void send_record(int sock, const void* record, size_t size, int fd_to_pass) {
+  struct iovec iov = {const_cast<void*>(record), size};
+  struct msghdr msg = {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  if (fd_to_pass >= 0) {
+    memset(control, 0, sizeof control);
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd_to_pass, sizeof(int));
+  }
+  while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+  }
+}
+
+int bring_up_loopback() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return errno;
+  struct ifreq ifr = {};
+  memcpy(ifr.ifr_name, "lo", 3);
+  int rc = ioctl(s, SIOCGIFFLAGS, &ifr);
+  if (rc == 0) {
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+    rc = ioctl(s, SIOCSIFFLAGS, &ifr);
+  }
+  int e = errno;
+  close(s);
+  return rc == 0 ? 0 : e;
+}
+
+namespace {
+
+[[noreturn]] void fail(int sock, int32_t step, int err) {
+  Record r{};
+  r.kind = Kind::kSetupFailed;
+  r.step = step;
+  r.err = err;
+  send_record(sock, &r, sizeof r);
+  _exit(1);
+}
+
+int write_file(const char* path, const char* data, size_t len) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  ssize_t w = write(fd, data, len);
+  int e = errno;
+  close(fd);
+  if (w == static_cast<ssize_t>(len)) return 0;
+  return w < 0 ? e : EIO;
+}
+
+// Closes every fd but the few in `keep`: the launcher is a copy of the runner and would
+// otherwise hold other tests' pipes open (their readers would never see EOF).
+void close_all_except(int* keep, int n) {
+  for (int i = 1; i < n; ++i)
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
+  unsigned next = 0;
+  for (int i = 0; i < n; ++i) {
+    if (keep[i] < 0) continue;
+    if (static_cast<unsigned>(keep[i]) > next) syscall(SYS_close_range, next, keep[i] - 1, 0);
+    next = static_cast<unsigned>(keep[i]) + 1;
+  }
+  syscall(SYS_close_range, next, ~0u, 0);
+}
+
+// --- small allocation-free formatting for the kill-mode message ---
+char* append(char* p, char* end, const char* s) {
+  while (*s && p < end) *p++ = *s++;
+  return p;
+}
+char* append_int(char* p, char* end, long v) {
+  char digits[24];
+  int n = 0;
+  if (v < 0) {
+    if (p < end) *p++ = '-';
+    v = -v;
+  }
+  do digits[n++] = static_cast<char>('0' + v % 10); while ((v /= 10) && n < 23);
+  while (n && p < end) *p++ = digits[--n];
+  return p;
+}
+
+constexpr int kRlimitOf[protocol::kLimitCount] = {RLIMIT_AS, RLIMIT_CPU, RLIMIT_FSIZE,
+                                                   RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_STACK};
+
+// Lowers a limit to `value` (soft and hard). Without capabilities a limit cannot be raised, so a
+// request above the cell's hard limit is clamped to it rather than failing.
+int lower_limit(int resource, uint64_t value) {
+  struct rlimit rl;
+  if (getrlimit(resource, &rl) < 0) return -1;
+  rlim_t v = static_cast<rlim_t>(value);
+  if (rl.rlim_max != RLIM_INFINITY && v > rl.rlim_max) v = rl.rlim_max;
+  rl.rlim_cur = rl.rlim_max = v;
+  return setrlimit(resource, &rl);
+}
+
+struct SpawnArgs {
+  char** argv;
+  char** envp;
+  const char* cwd;
+  int stdio[3];
+  mode_t umask;
+  const uint64_t* limits;
+  int fail_step;
+  int fail_errno;
+};
+
+// The test process between clone(CLONE_VM|CLONE_VFORK) and execve. It shares init's memory:
+// fail_step/fail_errno are how a failure before exec gets back to init.
+int spawn_child(void* p) {
+  SpawnArgs* a = static_cast<SpawnArgs*>(p);
+  int step = protocol::kStepSpawnStdio;
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  setsid();  // its own session and process group, no controlling terminal
+  for (int i = 0; i < 3; ++i)
+    if (a->stdio[i] >= 0 && dup2(a->stdio[i], i) < 0) goto failed;
+  step = protocol::kStepSpawnChdir;
+  if (a->cwd[0] && chdir(a->cwd) < 0) goto failed;
+  umask(a->umask);
+  step = protocol::kStepSpawnRlimit;
+  for (int i = 0; i < protocol::kLimitCount; ++i)
+    if (a->limits[i] && lower_limit(kRlimitOf[i], a->limits[i]) < 0) goto failed;
+  step = protocol::kStepSpawnExec;
+  execve(a->argv[0], a->argv, a->envp);
+failed:
+  a->fail_errno = errno;
+  a->fail_step = step;
+  _exit(127);
+}
+
+class Init {
+ public:
+  Init(const CellConfig& cfg, int sock) : cfg_(cfg), mem_(*cfg.memory), sock_(sock) {}
+  [[noreturn]] void run();
+
+ private:
+  void setup();
+  void drop_capabilities();
+  bool handle_request();
+  void reply_spawned(uint32_t id, int pid, int step, int err);
+  void reap();
+  void handle_notification();
+  bool read_full(void* buf, size_t n);
+
+  const CellConfig& cfg_;
+  const CellMemory& mem_;
+  const int sock_;
+  int listener_ = -1;
+  int sigfd_ = -1;
+  int next_kill_ = 0;
+};
+
+void Init::setup() {
+  const int sock = sock_;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail(sock, protocol::kStepPdeathsig, errno);
+  if (setsid() < 0) fail(sock, protocol::kStepSetsid, errno);
+  umask(0);  // the plan's modes are exact
+  for (int sig : cfg_.ignored_signals) signal(sig, SIG_DFL);
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGCHLD);
+  sigaddset(&blocked, SIGPIPE);
+  sigprocmask(SIG_BLOCK, &blocked, nullptr);
+  if (cfg_.private_netns) {
+    if (int e = bring_up_loopback()) fail(sock, protocol::kStepLoopback, e);
+  }
+
+  int failed_step = 0;
+  if (int e = apply_mount_plan(*cfg_.plan, cfg_.slot_fds, &failed_step)) fail(sock, failed_step, e);
+  if (sethostname(cfg_.hostname.data(), cfg_.hostname.size()) < 0) fail(sock, protocol::kStepHostname, errno);
+  if (chdir("/") < 0) fail(sock, protocol::kStepRootFd, errno);
+  for (const CellLimit& l : cfg_.limits)
+    if (lower_limit(l.resource, l.value) < 0) fail(sock, protocol::kStepRlimit, errno);
+
+  drop_capabilities();
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, protocol::kStepNoNewPrivs, errno);
+  // Loaded on init itself: every process of the cell inherits it, and in kill mode init is the
+  // supervisor that hears about violations.
+  struct sock_fprog prog = {static_cast<unsigned short>(cfg_.seccomp->bpf.size()),
+                            const_cast<sock_filter*>(cfg_.seccomp->bpf.data())};
+  unsigned flags = cfg_.seccomp->action == SeccompAction::kKill ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+  long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  if (rc < 0) fail(sock, protocol::kStepSeccomp, errno);
+  if (flags) listener_ = static_cast<int>(rc);
+
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigfd_ = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sigfd_ < 0) fail(sock, protocol::kStepSignalfd, errno);
+
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) fail(sock, protocol::kStepRootFd, errno);
+  Record r{};
+  r.kind = Kind::kReady;
+  send_record(sock, &r, sizeof r, root);
+  close(root);
+}
+
+// Test processes run as the runner's uid, which in the cell's user namespace could hold every
+// capability (and, mapped to host root, bypass permission checks). Init gives them all up, the
+// bounding set included, so that no execve can bring them back.
+void Init::drop_capabilities() {
+  for (int c = 0; c <= cfg_.cap_last_cap; ++c)
+    if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL) fail(sock_, protocol::kStepCapabilities, errno);
+  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_data_struct data[2] = {};
+  if (syscall(SYS_capset, &hdr, data) < 0) fail(sock_, protocol::kStepCapabilities, errno);
+}
+
+void Init::run() {
+  setup();
+  struct pollfd fds[3] = {{sock_, POLLIN, 0}, {sigfd_, POLLIN, 0}, {listener_, POLLIN, 0}};
+  const nfds_t n = listener_ >= 0 ? 3 : 2;
+  for (;;) {
+    if (poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      _exit(1);
+    }
+    if (n == 3 && (fds[2].revents & POLLIN)) handle_notification();
+    if (fds[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (read(sigfd_, &si, sizeof si) > 0) {
+      }
+      reap();
+    }
+    // EOF: the runner closed the session or died. Returning from pid 1 kills the whole cell.
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+      if (!handle_request()) _exit(0);
+  }
+}
+
+bool Init::read_full(void* buf, size_t n) {
+  char* p = static_cast<char*>(buf);
+  while (n > 0) {
+    ssize_t r = read(sock_, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+  }
+  return true;
+}
+
+void Init::reply_spawned(uint32_t id, int pid, int step, int err) {
+  Record r{};
+  r.kind = Kind::kSpawned;
+  r.id = id;
+  r.pid = pid;
+  r.step = step;
+  r.err = err;
+  send_record(sock_, &r, sizeof r);
+}
+
+bool Init::handle_request() {
+  protocol::SpawnHeader h;
+  int received[3] = {-1, -1, -1};
+  int nreceived = 0;
+  size_t got = 0;
+  // The header arrives with the stdio fds attached; a stream may split it, so loop.
+  while (got < sizeof h) {
+    struct iovec iov = {reinterpret_cast<char*>(&h) + got, sizeof h - got};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 3)];
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t r = recvmsg(sock_, &msg, MSG_CMSG_CLOEXEC);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      int count = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+      for (int i = 0; i < count; ++i) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        if (nreceived < 3) received[nreceived++] = fd; else close(fd);
+      }
+    }
+    got += static_cast<size_t>(r);
+  }
+  protocol::SpawnHeader expected;
+  if (h.magic != expected.magic) return false;
+
+  auto drop_fds = [&] {
+    for (int i = 0; i < nreceived; ++i) close(received[i]);
+  };
+  char* payload = mem_.payload();
+  if (h.payload_size > CellMemory::kPayloadSize || h.argc == 0 ||
+      static_cast<size_t>(h.argc) + h.envc + 2 > CellMemory::kMaxStrings) {
+    // Too big for init's buffers: skip the payload and refuse, as execve would.
+    for (size_t left = h.payload_size; left > 0;) {
+      size_t chunk = left < CellMemory::kPayloadSize ? left : CellMemory::kPayloadSize;
+      if (!read_full(payload, chunk)) return false;
+      left -= chunk;
+    }
+    drop_fds();
+    reply_spawned(h.id, -1, protocol::kStepSpawnTooBig, E2BIG);
+    return true;
+  }
+  if (!read_full(payload, h.payload_size)) return false;
+
+  // cwd, argv..., env..., each NUL-terminated, all inside the payload.
+  char** strings = mem_.strings();
+  char* p = payload;
+  char* end = payload + h.payload_size;
+  const uint32_t total = 1 + h.argc + h.envc;
+  const char* cwd = nullptr;
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < total; ++i) {
+    char* nul = p < end ? static_cast<char*>(memchr(p, 0, static_cast<size_t>(end - p))) : nullptr;
+    if (!nul) return false;  // malformed: the runner is broken, end the cell
+    if (i == 0) {
+      cwd = p;
+    } else {
+      strings[k++] = p;
+      if (i == h.argc) strings[k++] = nullptr;  // end of argv
+    }
+    p = nul + 1;
+  }
+  strings[k] = nullptr;
+
+  int32_t* pids = mem_.tracked_pids();
+  uint32_t* ids = mem_.tracked_ids();
+  size_t slot = 0;
+  while (slot < CellMemory::kMaxTracked && pids[slot] != 0) ++slot;
+  if (slot == CellMemory::kMaxTracked) {
+    drop_fds();
+    reply_spawned(h.id, -1, protocol::kStepSpawnTable, EAGAIN);
+    return true;
+  }
+
+  SpawnArgs a = {};
+  a.argv = strings;
+  a.envp = strings + h.argc + 1;
+  a.cwd = cwd;
+  int next = 0;
+  for (int i = 0; i < 3; ++i) a.stdio[i] = (h.fd_mask & (1u << i)) && next < nreceived ? received[next++] : -1;
+  a.umask = static_cast<mode_t>(h.umask);
+  a.limits = h.limits;
+  a.fail_step = protocol::kStepNone;
+  pid_t pid = clone(spawn_child, mem_.stack_top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+  int clone_errno = errno;
+  drop_fds();
+  if (pid < 0) {
+    reply_spawned(h.id, -1, protocol::kStepSpawnClone, clone_errno);
+    return true;
+  }
+  pids[slot] = pid;
+  ids[slot] = h.id;
+  reply_spawned(h.id, pid, a.fail_step, a.fail_step == protocol::kStepNone ? 0 : a.fail_errno);
+  return true;
+}
+
+void Init::reap() {
+  int32_t* pids = mem_.tracked_pids();
+  uint32_t* ids = mem_.tracked_ids();
+  int32_t* kills = mem_.kills();
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
+    if (pid <= 0) return;
+    // Orphans re-parented to pid 1 (daemons a test left behind) are reaped silently.
+    for (size_t i = 0; i < CellMemory::kMaxTracked; ++i) {
+      if (pids[i] != pid) continue;
+      Record r{};
+      r.kind = Kind::kExited;
+      r.id = ids[i];
+      r.pid = pid;
+      r.status = status;
+      for (size_t j = 0; j < CellMemory::kMaxKills; ++j)
+        if (kills[3 * j] == pid) {
+          r.syscall_nr = kills[3 * j + 1];
+          r.syscall_arch = static_cast<uint32_t>(kills[3 * j + 2]);
+          kills[3 * j] = 0;
+        }
+      send_record(sock_, &r, sizeof r);
+      pids[i] = 0;
+      break;
+    }
+  }
+}
+
+// Kill mode: a process made a denied system call and waits for our verdict. Tell it why on its
+// own stderr, then kill it with SIGSYS (SIGKILL if it survives that and tries again).
+void Init::handle_notification() {
+  struct seccomp_notif n;
+  memset(&n, 0, sizeof n);
+  if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &n) < 0) return;
+  const int tid = static_cast<int>(n.pid);
+  int32_t* kills = mem_.kills();
+  bool again = false;
+  for (size_t j = 0; j < CellMemory::kMaxKills; ++j) again |= kills[3 * j] == tid;
+  if (!again) {
+    size_t slot = static_cast<size_t>(next_kill_++) % CellMemory::kMaxKills;
+    kills[3 * slot] = tid;
+    kills[3 * slot + 1] = n.data.nr;
+    kills[3 * slot + 2] = static_cast<int32_t>(n.data.arch);
+    char path[64];
+    char* e = append_int(append(path, path + sizeof path - 8, "/proc/"), path + sizeof path - 8, tid);
+    e = append(e, path + sizeof path - 1, "/fd/2");
+    *e = 0;
+    int fd = open(path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd >= 0) {
+      char msg[256];
+      char* end = msg + sizeof msg;
+      const char* name = cfg_.seccomp->name_of(n.data.arch, n.data.nr);
+      char* m = append(msg, end, "litbox: sandbox: system call ");
+      m = name ? append(m, end, name) : append_int(m, end, n.data.nr);
+      m = append(m, end, " denied by the seccomp policy; killing process with SIGSYS\n");
+      (void)!write(fd, msg, static_cast<size_t>(m - msg));
+      close(fd);
+    }
+  }
+  kill(tid, again ? SIGKILL : SIGSYS);
+  struct seccomp_notif_resp resp;
+  memset(&resp, 0, sizeof resp);
+  resp.id = n.id;
+  resp.error = -EPERM;
+  ioctl(listener_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+}
+
+}  // namespace
+
+void run_launcher(const CellConfig& cfg) {
+  // The fds we keep must not sit in 0..2, which become /dev/null below.
+  int fds[4] = {cfg.sock, cfg.userns_fd, cfg.netns_fd, cfg.cgroup_fd};
+  for (int& fd : fds)
+    if (fd >= 0 && fd < 3) fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  const int sock = fds[0], userns_fd = fds[1], netns_fd = fds[2], cgroup_fd = fds[3];
+  int keep[4] = {sock, userns_fd, netns_fd, cgroup_fd};
+  close_all_except(keep, 4);
+  // 0..2 become /dev/null: no terminal of the runner's in the cell, fds received later land
+  // above 2, and they are what a test process gets for a stdio fd its request leaves out.
+  int null_fd = open("/dev/null", O_RDWR);
+  for (int i = 0; i < 3 && null_fd >= 0; ++i)
+    if (null_fd != i) dup2(null_fd, i);
+  if (null_fd > 2) close(null_fd);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (cgroup_fd >= 0) {
+    if (write(cgroup_fd, "0", 1) != 1) fail(sock, protocol::kStepCgroup, errno);
+    close(cgroup_fd);
+  }
+  if (userns_fd >= 0) {
+    if (setns(userns_fd, CLONE_NEWUSER) < 0) fail(sock, protocol::kStepSetnsUser, errno);
+    close(userns_fd);
+  }
+  if (netns_fd >= 0) {
+    if (setns(netns_fd, CLONE_NEWNET) < 0) fail(sock, protocol::kStepSetnsNet, errno);
+    close(netns_fd);
+  }
+  int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
+  if (cfg.cgroup_ns) flags |= CLONE_NEWCGROUP;
+  if (cfg.private_netns) flags |= CLONE_NEWNET;
+  if (unshare(flags) < 0) fail(sock, protocol::kStepUnshare, errno);
+  if (int e = write_file("/proc/self/setgroups", "deny", 4); e && e != ENOENT) fail(sock, protocol::kStepSetgroups, e);
+  if (int e = write_file("/proc/self/uid_map", cfg.uid_map.data(), cfg.uid_map.size())) fail(sock, protocol::kStepUidMap, e);
+  if (int e = write_file("/proc/self/gid_map", cfg.gid_map.data(), cfg.gid_map.size())) fail(sock, protocol::kStepGidMap, e);
+
+  // CLONE_PARENT: init becomes the runner's child, so the runner can wait for it (and its
+  // PR_SET_PDEATHSIG follows the runner), while this launcher simply exits.
+  long pid = syscall(SYS_clone, CLONE_PARENT, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) fail(sock, protocol::kStepCloneInit, errno);
+  if (pid == 0) Init(cfg, sock).run();
+  Record r{};
+  r.kind = Kind::kInitPid;
+  r.pid = static_cast<int32_t>(pid);
+  send_record(sock, &r, sizeof r);
+  _exit(0);
+}
+
+}  // namespace litbox::sandbox

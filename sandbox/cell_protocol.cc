@@ -1,0 +1,37 @@
+#include "sandbox/cell_protocol.h"
+
+namespace litbox::sandbox::protocol {
+
+const char* step_name(int32_t step) {
+  switch (step) {
+    case kStepCloneLauncher: return "clone()";
+    case kStepCgroup: return "join the cell's cgroup";
+    case kStepSetnsUser: return "setns(CLONE_NEWUSER)";
+    case kStepSetnsNet: return "setns(CLONE_NEWNET)";
+    case kStepUnshare: return "unshare(user, mount, pid, ipc, uts, cgroup)";
+    case kStepSetgroups: return "write /proc/self/setgroups";
+    case kStepUidMap: return "write /proc/self/uid_map";
+    case kStepGidMap: return "write /proc/self/gid_map";
+    case kStepCloneInit: return "clone(CLONE_PARENT) of init";
+    case kStepPdeathsig: return "prctl(PR_SET_PDEATHSIG)";
+    case kStepSetsid: return "setsid()";
+    case kStepHostname: return "sethostname()";
+    case kStepRlimit: return "setrlimit()";
+    case kStepRootFd: return "open(\"/\")";
+    case kStepCapabilities: return "drop capabilities";
+    case kStepNoNewPrivs: return "prctl(PR_SET_NO_NEW_PRIVS)";
+    case kStepSeccomp: return "seccomp(SECCOMP_SET_MODE_FILTER)";
+    case kStepSignalfd: return "signalfd()";
+    case kStepLoopback: return "bring up lo";
+    case kStepSpawnClone: return "clone";
+    case kStepSpawnTooBig: return "exec";
+    case kStepSpawnTable: return "sandbox: too many processes started in this cell";
+    case kStepSpawnStdio: return "dup2";
+    case kStepSpawnChdir: return "chdir";
+    case kStepSpawnRlimit: return "setrlimit";
+    case kStepSpawnExec: return "exec";
+    default: return nullptr;
+  }
+}
+
+}  // namespace litbox::sandbox::protocol

@@ -1,0 +1,440 @@
+#include "sandbox/cell_session.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "executor/process.h"
+#include "sandbox/cell_protocol.h"
+
+namespace litbox::sandbox {
+
+namespace {
+
+using boost::asio::posix::stream_descriptor;
+using protocol::Kind;
+using protocol::Record;
+
+// The state of one cell, shared with the async handlers that read its records.
+class CellState : public std::enable_shared_from_this<CellState> {
+ public:
+  CellState(boost::asio::io_context& io, CellLaunch launch)
+      : io_(io), sock_(launch.sock), sd_(io, launch.sock), launch_(std::move(launch)) {}
+  ~CellState() {
+    if (root_ >= 0) ::close(root_);
+    if (pending_fd_ >= 0) ::close(pending_fd_);
+  }
+
+  void start() { arm_read(); }
+  void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit);
+  void terminate();
+  void close();
+  Expected<int> root_fd();
+
+ private:
+  struct Pending {
+    exec::ExitHandler on_exit;
+    std::string argv0, cwd;
+    int pid = -1;
+    int step = protocol::kStepNone;
+    int err = 0;
+  };
+
+  void arm_read();
+  void drain();
+  void on_record(const Record& r);
+  void on_init_exit();
+  void reap_launcher();
+  void watch_init();
+  void complete(uint32_t id, exec::ExitStatus s);
+  void fail_all(const exec::ExitStatus& s);
+  template <typename Pred>
+  void wait_until(Pred pred);
+  bool send_request(const protocol::SpawnHeader& h, const std::string& payload, const int* fds, int nfds);
+  exec::ExitStatus setup_failure() const;
+
+  boost::asio::io_context& io_;
+  int sock_;
+  stream_descriptor sd_;
+  CellLaunch launch_;
+  pid_t init_ = 0;
+  int pidfd_ = -1;
+  std::unique_ptr<stream_descriptor> pidfd_sd_;
+  bool ready_ = false, dead_ = false, eof_ = false, terminated_ = false, closed_ = false;
+  std::string setup_error_;
+  int root_ = -1;
+  int pending_fd_ = -1;  // an fd that arrived before its record was complete
+  std::string rx_;
+  uint32_t next_id_ = 1;
+  std::map<uint32_t, Pending> pending_;
+  std::map<int, uint32_t> by_pid_;
+};
+
+exec::ExitStatus CellState::setup_failure() const {
+  exec::ExitStatus s;
+  s.code = 127;
+  s.setup_failure = true;
+  s.error = setup_error_;
+  return s;
+}
+
+void CellState::arm_read() {
+  sd_.async_wait(stream_descriptor::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || self->closed_) return;
+    self->drain();
+    if (!self->eof_ && !self->closed_) self->arm_read();
+  });
+}
+
+void CellState::drain() {
+  while (!eof_) {
+    char buf[4096];
+    struct iovec iov = {buf, sizeof buf};
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 4)];
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    ssize_t n = recvmsg(sock_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+      for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i) {
+        int fd;
+        memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+        if (pending_fd_ < 0) pending_fd_ = fd; else ::close(fd);
+      }
+    }
+    if (n <= 0) {
+      eof_ = true;
+      break;
+    }
+    rx_.append(buf, static_cast<size_t>(n));
+    size_t off = 0;
+    while (rx_.size() - off >= sizeof(Record)) {
+      Record r;
+      memcpy(&r, rx_.data() + off, sizeof r);
+      off += sizeof r;
+      on_record(r);
+    }
+    rx_.erase(0, off);
+  }
+  // Both ends of the cell closed their socket: init is gone (its pidfd says when), or the
+  // launcher died before making one.
+  if (eof_ && init_ == 0 && !dead_) {
+    reap_launcher();
+    if (setup_error_.empty()) setup_error_ = "sandbox: the cell's launcher exited without a report";
+    dead_ = true;
+    fail_all(setup_failure());
+  }
+}
+
+void CellState::reap_launcher() {
+  if (launch_.launcher <= 0) return;
+  while (waitpid(launch_.launcher, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  launch_.launcher = -1;
+}
+
+void CellState::on_record(const Record& r) {
+  switch (r.kind) {
+    case Kind::kInitPid:
+      init_ = r.pid;
+      reap_launcher();  // it exits right after sending this
+      watch_init();
+      break;
+    case Kind::kReady:
+      ready_ = true;
+      root_ = pending_fd_;
+      pending_fd_ = -1;
+      break;
+    case Kind::kSetupFailed:
+      setup_error_ = setup_error_text(*launch_.plan, r.step, r.err);
+      fail_all(setup_failure());
+      break;
+    case Kind::kSpawned: {
+      auto it = pending_.find(r.id);
+      if (it == pending_.end()) break;
+      it->second.step = r.step;
+      it->second.err = r.err;
+      if (r.pid > 0) {
+        it->second.pid = r.pid;
+        by_pid_[r.pid] = r.id;
+        break;
+      }
+      // Nothing was started: no exit record will follow.
+      exec::ExitStatus s;
+      s.code = 127;
+      const char* what = protocol::step_name(r.step);
+      if (r.step == protocol::kStepSpawnTable)
+        s.error = what;
+      else
+        s.error = std::string(what ? what : "spawn") + " " + it->second.argv0 + ": " + strerror(r.err);
+      complete(r.id, s);
+      break;
+    }
+    case Kind::kExited: {
+      auto it = pending_.find(r.id);
+      if (it == pending_.end() || it->second.pid != r.pid) break;
+      by_pid_.erase(r.pid);
+      exec::ExitStatus s = exec::status_from_wait(r.status);
+      const Pending& p = it->second;
+      if (p.step != protocol::kStepNone) {
+        const char* what = protocol::step_name(p.step);
+        const std::string& subject = p.step == protocol::kStepSpawnChdir ? p.cwd : p.argv0;
+        s.error = std::string(what ? what : "spawn") + " " + subject + ": " + strerror(p.err);
+      }
+      if (r.syscall_nr >= 0) {
+        const char* name = launch_.seccomp ? launch_.seccomp->name_of(r.syscall_arch, r.syscall_nr) : nullptr;
+        s.error = std::string("sandbox: system call ") + (name ? name : std::to_string(r.syscall_nr)) +
+                  " denied by the seccomp policy (process killed with SIGSYS)";
+      }
+      complete(r.id, s);
+      break;
+    }
+  }
+}
+
+void CellState::watch_init() {
+  pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, init_, 0));
+  if (pidfd_ < 0) return;  // cannot happen for an unreaped child; close() still reaps it
+  pidfd_sd_ = std::make_unique<stream_descriptor>(io_, pidfd_);
+  pidfd_sd_->async_wait(stream_descriptor::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) self->on_init_exit();
+  });
+}
+
+// Init is gone, and with it (pid namespace) every process of the cell. Whatever it reported
+// before dying is still in the socket: read it first.
+void CellState::on_init_exit() {
+  if (dead_) return;
+  int status = 0;
+  while (waitpid(init_, &status, 0) < 0 && errno == EINTR) {
+  }
+  dead_ = true;
+  drain();
+  if (!setup_error_.empty()) {
+    fail_all(setup_failure());
+  } else if (terminated_) {
+    exec::ExitStatus s;
+    s.signal = SIGKILL;
+    fail_all(s);
+  } else {
+    exec::ExitStatus s = exec::status_from_wait(status);
+    setup_error_ = "sandbox: the cell's init ended unexpectedly (" +
+                   (s.signal ? "signal " + std::to_string(s.signal) : "exit code " + std::to_string(s.code)) + ")";
+    fail_all(setup_failure());
+  }
+  if (pidfd_sd_) pidfd_sd_->close();
+  pidfd_ = -1;
+}
+
+void CellState::complete(uint32_t id, exec::ExitStatus s) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  exec::ExitHandler h = std::move(it->second.on_exit);
+  if (it->second.pid > 0) by_pid_.erase(it->second.pid);
+  pending_.erase(it);
+  boost::asio::post(io_, [h = std::move(h), s = std::move(s)] { h(s); });
+}
+
+void CellState::fail_all(const exec::ExitStatus& s) {
+  while (!pending_.empty()) complete(pending_.begin()->first, s);
+}
+
+template <typename Pred>
+void CellState::wait_until(Pred pred) {
+  while (!pred() && !eof_ && !dead_) {
+    struct pollfd p[2] = {{sock_, POLLIN, 0}, {pidfd_, POLLIN, 0}};
+    if (poll(p, pidfd_ >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) return;
+    drain();
+    if (pidfd_ >= 0 && (p[1].revents & POLLIN)) on_init_exit();
+  }
+}
+
+bool CellState::send_request(const protocol::SpawnHeader& h, const std::string& payload, const int* fds, int nfds) {
+  std::string buf(reinterpret_cast<const char*>(&h), sizeof h);
+  buf += payload;
+  size_t sent = 0;
+  bool fds_sent = false;
+  while (sent < buf.size()) {
+    struct iovec iov = {buf.data() + sent, buf.size() - sent};
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * 3)];
+    if (!fds_sent && nfds > 0) {
+      memset(control, 0, sizeof control);
+      msg.msg_control = control;
+      msg.msg_controllen = CMSG_SPACE(sizeof(int) * static_cast<size_t>(nfds));
+      struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int) * static_cast<size_t>(nfds));
+      memcpy(CMSG_DATA(c), fds, sizeof(int) * static_cast<size_t>(nfds));
+    }
+    ssize_t n = sendmsg(sock_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      fds_sent = true;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Init is busy; keep reading its records meanwhile so neither side can block the other.
+      struct pollfd p = {sock_, POLLIN | POLLOUT, 0};
+      poll(&p, 1, -1);
+      if (p.revents & POLLIN) drain();
+      if (eof_ || dead_) return false;
+      continue;
+    }
+    return false;  // EPIPE: the cell is gone; its death completes the request
+  }
+  return true;
+}
+
+void CellState::spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) {
+  auto refuse = [&](exec::ExitStatus s) { boost::asio::post(io_, [h = std::move(on_exit), s] { h(s); }); };
+  if (!setup_error_.empty()) return refuse(setup_failure());
+  if (closed_ || dead_ || terminated_ || eof_) {
+    exec::ExitStatus s;
+    s.signal = SIGKILL;
+    s.error = "sandbox: the cell was terminated";
+    return refuse(s);
+  }
+  if (req.argv.empty()) {
+    exec::ExitStatus s;
+    s.code = 127;
+    s.error = "exec: empty command";
+    return refuse(s);
+  }
+  protocol::SpawnHeader h;
+  h.id = next_id_++;
+  h.argc = static_cast<uint32_t>(req.argv.size());
+  h.envc = static_cast<uint32_t>(req.env.size());
+  h.umask = req.umask;
+  const exec::Limits& l = req.limits;
+  h.limits[protocol::kAs] = l.address_space;
+  h.limits[protocol::kCpu] = l.cpu_seconds;
+  h.limits[protocol::kFsize] = l.file_size;
+  h.limits[protocol::kNofile] = l.open_files;
+  h.limits[protocol::kNproc] = l.processes;
+  h.limits[protocol::kStack] = l.stack;
+  std::string payload = req.cwd;
+  payload.push_back('\0');
+  for (const auto& a : req.argv) payload.append(a).push_back('\0');
+  for (const auto& e : req.env) payload.append(e).push_back('\0');
+  h.payload_size = static_cast<uint32_t>(payload.size());
+  int fds[3];
+  int nfds = 0;
+  int stdio[3] = {req.stdin_fd, req.stdout_fd, req.stderr_fd};
+  for (int i = 0; i < 3; ++i)
+    if (stdio[i] >= 0) {
+      h.fd_mask |= 1u << i;
+      fds[nfds++] = stdio[i];
+    }
+  Pending p;
+  p.on_exit = std::move(on_exit);
+  p.argv0 = req.argv[0];
+  p.cwd = req.cwd;
+  pending_.emplace(h.id, std::move(p));
+  send_request(h, payload, fds, nfds);
+}
+
+void CellState::terminate() {
+  terminated_ = true;
+  if (dead_) return;
+  if (init_ == 0) wait_until([&] { return init_ != 0; });  // still launching: at most a moment
+  if (init_ != 0 && !dead_) {
+    if (pidfd_ >= 0)
+      syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+    else
+      kill(init_, SIGKILL);
+  }
+}
+
+void CellState::close() {
+  if (closed_) return;
+  terminate();
+  if (init_ != 0) on_init_exit();  // blocks until init (and so the whole cell) is gone
+  reap_launcher();
+  closed_ = true;
+  boost::system::error_code ignored;
+  sd_.close(ignored);
+  if (pidfd_sd_) pidfd_sd_->close(ignored);
+  if (launch_.output) publish_output_view(*launch_.output);
+  if (launch_.on_closed) launch_.on_closed();
+}
+
+Expected<int> CellState::root_fd() {
+  wait_until([&] { return ready_ || !setup_error_.empty(); });
+  if (ready_ && root_ >= 0) return root_;
+  if (!setup_error_.empty()) return Error{setup_error_};
+  return Error{"sandbox: the cell ended before it was ready"};
+}
+
+class Cell : public CellSession {
+ public:
+  Cell(boost::asio::io_context& io, CellLaunch launch) : state_(std::make_shared<CellState>(io, std::move(launch))) {
+    state_->start();
+  }
+  ~Cell() override { state_->close(); }
+  void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
+    state_->spawn(std::move(req), std::move(on_exit));
+  }
+  void terminate() override { state_->terminate(); }
+  std::map<std::string, std::string> environment_overrides() const override {
+    return {{"TMPDIR", "/tmp"}, {"HOME", kCellHome}};
+  }
+  void close() override { state_->close(); }
+  Expected<int> root_fd() override { return state_->root_fd(); }
+
+ private:
+  std::shared_ptr<CellState> state_;
+};
+
+}  // namespace
+
+std::string setup_error_text(const MountPlan& plan, int step, int err) {
+  std::string what;
+  if (step >= 0 && static_cast<size_t>(step) < plan.steps.size())
+    what = plan.steps[static_cast<size_t>(step)].describe();
+  else if (const char* name = protocol::step_name(step))
+    what = name;
+  else
+    what = "step " + std::to_string(step);
+  return "sandbox: " + what + ": " + strerror(err);
+}
+
+std::unique_ptr<CellSession> make_cell_session(boost::asio::io_context& io, CellLaunch launch) {
+  return std::make_unique<Cell>(io, std::move(launch));
+}
+
+Expected<int> CellSession::open(const std::string& path, int flags, mode_t mode) {
+  Expected<int> root = root_fd();
+  if (!root) return root.error();
+  struct open_how how = {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  size_t skip = path.find_first_not_of('/');
+  std::string rel = skip == std::string::npos ? "." : path.substr(skip);
+  int fd = static_cast<int>(syscall(SYS_openat2, *root, rel.c_str(), &how, sizeof how));
+  if (fd < 0) return Error{path + ": " + strerror(errno)};
+  return fd;
+}
+
+}  // namespace litbox::sandbox

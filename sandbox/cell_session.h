@@ -1,0 +1,37 @@
+// The runner's side of one cell: sends spawn requests to the cell's init, reads its records
+// asynchronously on the io_context, and turns them into ExitStatus callbacks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <utility>  // Boost 1.74's Asio needs it before its headers
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sandbox/mount_plan.h"
+#include "sandbox/output_view.h"
+#include "sandbox/sandbox_executor.h"
+#include "sandbox/seccomp_policy.h"
+
+namespace litbox::sandbox {
+
+/// A cell that has just been cloned.
+struct CellLaunch {
+  int sock = -1;                 ///< the runner's end of the socketpair (owned from now on)
+  pid_t launcher = -1;           ///< the launcher (our child; exits once init runs)
+  std::shared_ptr<const MountPlan> plan;             ///< to describe a failed setup step
+  std::shared_ptr<const SeccompProgram> seccomp;     ///< to name a syscall in kill mode
+  std::optional<OutputView> output;                  ///< published at close
+  std::function<void()> on_closed;                   ///< e.g. remove the cell's cgroup
+};
+
+/// Wraps a launched cell in a Session.
+std::unique_ptr<CellSession> make_cell_session(boost::asio::io_context& io, CellLaunch launch);
+
+/// The text of a setup failure: "sandbox: mount tmpfs on /tmp: No space left on device".
+std::string setup_error_text(const MountPlan& plan, int step, int err);
+
+}  // namespace litbox::sandbox

@@ -1,0 +1,127 @@
+#include "sandbox/cgroup.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace litbox::sandbox {
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  return ok;
+}
+
+bool has_word(const std::string& text, const std::string& word) {
+  std::istringstream in(text);
+  std::string w;
+  while (in >> w)
+    if (w == word) return true;
+  return false;
+}
+
+// The mount points of the cgroup2 hierarchy and of the v1 hierarchy that has "pids".
+void find_mounts(std::string* v2, std::string* v1_pids) {
+  std::istringstream in(read_text("/proc/self/mountinfo"));
+  std::string line;
+  while (std::getline(in, line)) {
+    // id parent major:minor root mountpoint options ... - fstype source superoptions
+    std::istringstream f(line);
+    std::string id, parent, dev, root, mountpoint, options, field;
+    f >> id >> parent >> dev >> root >> mountpoint >> options;
+    while (f >> field && field != "-") {
+    }
+    std::string fstype, source, super;
+    f >> fstype >> source >> super;
+    if (root != "/") continue;
+    if (fstype == "cgroup2" && v2->empty()) *v2 = mountpoint;
+    if (fstype == "cgroup" && v1_pids->empty()) {
+      std::istringstream opts(super);
+      std::string o;
+      while (std::getline(opts, o, ','))
+        if (o == "pids") *v1_pids = mountpoint;
+    }
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<CgroupPool> CgroupPool::create(std::string* why_not) {
+  if (geteuid() != 0) {
+    *why_not = "not root (RLIMIT_NPROC is used instead)";
+    return nullptr;
+  }
+  std::string v2, v1;
+  find_mounts(&v2, &v1);
+  std::string top;
+  bool is_v2 = false;
+  if (!v2.empty() && has_word(read_text(v2 + "/cgroup.subtree_control"), "pids")) {
+    top = v2;
+    is_v2 = true;
+  } else if (!v1.empty()) {
+    top = v1;
+  } else {
+    *why_not = "no cgroup hierarchy with the pids controller";
+    return nullptr;
+  }
+  std::string base = top + "/litbox." + std::to_string(getpid());
+  if (mkdir(base.c_str(), 0755) < 0 && errno != EEXIST) {
+    *why_not = "mkdir " + base + ": " + strerror(errno);
+    return nullptr;
+  }
+  if (is_v2 && !write_text(base + "/cgroup.subtree_control", "+pids")) {
+    *why_not = "enable pids in " + base + ": " + strerror(errno);
+    rmdir(base.c_str());
+    return nullptr;
+  }
+  return std::unique_ptr<CgroupPool>(new CgroupPool(base));
+}
+
+CgroupPool::~CgroupPool() {
+  for (const auto& p : busy_) rmdir(p.c_str());
+  rmdir(base_.c_str());
+}
+
+Expected<CellCgroup> CgroupPool::make_cell(uint64_t max_pids) {
+  // Retry cells whose last processes were still being torn down when they were closed.
+  for (size_t i = 0; i < busy_.size();)
+    if (rmdir(busy_[i].c_str()) == 0 || errno == ENOENT) busy_.erase(busy_.begin() + static_cast<long>(i));
+    else ++i;
+  CellCgroup c;
+  c.path = base_ + "/cell-" + std::to_string(next_++);
+  if (mkdir(c.path.c_str(), 0755) < 0) return Error{"mkdir " + c.path + ": " + strerror(errno)};
+  if (!write_text(c.path + "/pids.max", std::to_string(max_pids))) {
+    Error e{"write " + c.path + "/pids.max: " + strerror(errno)};
+    rmdir(c.path.c_str());
+    return e;
+  }
+  c.procs_fd = open((c.path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+  if (c.procs_fd < 0) {
+    Error e{"open " + c.path + "/cgroup.procs: " + strerror(errno)};
+    rmdir(c.path.c_str());
+    return e;
+  }
+  return c;
+}
+
+void CgroupPool::remove(const std::string& path) {
+  if (rmdir(path.c_str()) < 0 && errno == EBUSY) busy_.push_back(path);
+}
+
+}  // namespace litbox::sandbox

@@ -1,0 +1,42 @@
+// Whole-cell process caps with the cgroup pids controller. Needed when the runner is root:
+// the kernel does not apply RLIMIT_NPROC to processes of the host's root user, even inside a
+// user namespace. (For other users RLIMIT_NPROC already counts per cell, since every cell has
+// its own user namespace, and no cgroup is needed.)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/error.h"
+
+namespace litbox::sandbox {
+
+/// One cell's cgroup: its path and an open fd of its cgroup.procs (the launcher writes "0").
+struct CellCgroup {
+  std::string path;
+  int procs_fd = -1;
+};
+
+/// A directory "litbox.<pid>" at the top of the pids hierarchy (cgroup v2 root with pids in
+/// its subtree_control, or the v1 pids mount) holding one cgroup per live cell.
+class CgroupPool {
+ public:
+  /// Where cells' cgroups can be made, or nullptr with the reason in *why_not.
+  static std::unique_ptr<CgroupPool> create(std::string* why_not);
+  ~CgroupPool();
+
+  /// Creates a cgroup with pids.max = max_pids.
+  Expected<CellCgroup> make_cell(uint64_t max_pids);
+  /// Removes a cell's cgroup once its processes are gone (retried later if still busy).
+  void remove(const std::string& path);
+
+ private:
+  explicit CgroupPool(std::string base) : base_(std::move(base)) {}
+  std::string base_;
+  uint64_t next_ = 0;
+  std::vector<std::string> busy_;
+};
+
+}  // namespace litbox::sandbox

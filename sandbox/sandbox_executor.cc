@@ -1,0 +1,220 @@
+#include "sandbox/sandbox_executor.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+
+#include "sandbox/cell_init.h"
+#include "sandbox/cell_session.h"
+#include "sandbox/cgroup.h"
+#include "sandbox/mount_plan.h"
+#include "sandbox/output_view.h"
+#include "sandbox/run_namespaces.h"
+#include "sandbox/seccomp_policy.h"
+
+namespace litbox::sandbox {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Mount targets are compared as strings, so they must be canonical: a path reached through a
+// symlink into a hidden dir must be recognized as being in it.
+std::string canonical_path(const std::string& p) {
+  std::error_code ec;
+  fs::path c = fs::canonical(p, ec);
+  if (!ec) return c.string();
+  fs::path abs = fs::absolute(p, ec);
+  std::string s = abs.lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+PathKind stat_probe(const std::string& p) {
+  struct stat st;
+  if (stat(p.c_str(), &st) < 0) return PathKind::kMissing;
+  return S_ISDIR(st.st_mode) ? PathKind::kDirectory : PathKind::kFile;
+}
+
+int cap_last_cap() {
+  std::ifstream in("/proc/sys/kernel/cap_last_cap");
+  int n = 40;
+  in >> n;
+  return n;
+}
+
+// Dispositions survive clone(); a runner that ignores SIGPIPE would otherwise hand that to
+// every test (and `yes | head` would never end).
+std::vector<int> ignored_signals() {
+  std::vector<int> out;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction sa;
+    if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler == SIG_IGN) out.push_back(sig);
+  }
+  return out;
+}
+
+class SandboxExecutor : public exec::Executor {
+ public:
+  SandboxExecutor(boost::asio::io_context& io, const SandboxSpec& spec, std::shared_ptr<const SeccompProgram> seccomp,
+                  RunNamespaces ns, std::unique_ptr<CgroupPool> cgroups)
+      : io_(io), spec_(spec), seccomp_(std::move(seccomp)), ns_(std::move(ns)), cgroups_(std::move(cgroups)) {
+    base_.tmp_size = spec.tmp_size;
+    for (const auto& p : spec.hidden) base_.hidden.push_back(canonical_path(p));
+    for (const auto& p : spec.readonly) base_.readonly.push_back(canonical_path(p));
+    for (const auto& p : spec.writable) base_.writable.push_back(canonical_path(p));
+    base_.binfmt_rules = spec.binfmt_rules;
+    const std::string uid = std::to_string(geteuid()), gid = std::to_string(getegid());
+    uid_map_ = uid + " " + uid + " 1\n";
+    gid_map_ = gid + " " + gid + " 1\n";
+    cap_last_cap_ = cap_last_cap();
+    ignored_ = ignored_signals();
+    cgroup_ns_ = access("/proc/self/ns/cgroup", F_OK) == 0;
+    const exec::Limits& l = spec.limits;
+    auto add = [&](int resource, uint64_t v) {
+      if (v) limits_.push_back({resource, v});
+    };
+    add(RLIMIT_AS, l.address_space);
+    add(RLIMIT_CPU, l.cpu_seconds);
+    add(RLIMIT_FSIZE, l.file_size);
+    add(RLIMIT_NOFILE, l.open_files);
+    add(RLIMIT_STACK, l.stack);
+    uint64_t nproc = l.processes;
+    if (spec.max_processes && (!nproc || spec.max_processes < nproc)) nproc = spec.max_processes;
+    add(RLIMIT_NPROC, nproc);
+  }
+
+  Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override;
+  std::string name() const override { return "sandbox"; }
+  bool ok() const { return memory_.ok(); }
+
+ private:
+  boost::asio::io_context& io_;
+  SandboxSpec spec_;
+  std::shared_ptr<const SeccompProgram> seccomp_;
+  RunNamespaces ns_;
+  std::unique_ptr<CgroupPool> cgroups_;
+  MountLayout base_;
+  std::string uid_map_, gid_map_;
+  int cap_last_cap_ = 40;
+  std::vector<int> ignored_;
+  bool cgroup_ns_ = true;
+  std::vector<CellLimit> limits_;
+  CellMemory memory_;
+};
+
+Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
+  MountLayout layout = base_;
+  std::optional<OutputView> view;
+  if (!spec.output_dir.empty()) {
+    if (spec_.isolate_outputs) {
+      auto v = prepare_output_view(spec.output_dir, spec.tmp_prefix);
+      if (!v) return v.error();
+      view = *v;
+      layout.binds.push_back({view->private_dir, view->output_dir, true});
+    } else {
+      std::error_code ec;
+      fs::create_directories(spec.output_dir, ec);
+      layout.writable.push_back(canonical_path(spec.output_dir));
+    }
+  }
+  // %s and %S must stay readable even when the source tree is below a hidden path.
+  if (!spec.source_dir.empty()) layout.readonly.push_back(canonical_path(spec.source_dir));
+  auto plan = std::make_shared<const MountPlan>(build_mount_plan(layout, stat_probe));
+  std::vector<int> slot_fds(static_cast<size_t>(plan->slots), -1);
+
+  std::optional<CellCgroup> cgroup;
+  if (cgroups_ && spec_.max_processes) {
+    auto c = cgroups_->make_cell(spec_.max_processes);
+    if (!c) return Error{"sandbox: " + c.error().message};
+    cgroup = *c;
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+    return Error{std::string("sandbox: socketpair: ") + strerror(errno)};
+
+  CellConfig cfg;
+  cfg.sock = sv[1];
+  cfg.userns_fd = ns_.userns_fd();
+  cfg.netns_fd = spec_.private_network_namespace ? -1 : ns_.netns_fd();
+  cfg.private_netns = spec_.private_network_namespace && !spec_.network;
+  cfg.cgroup_fd = cgroup ? cgroup->procs_fd : -1;
+  cfg.cgroup_ns = cgroup_ns_;
+  cfg.uid_map = uid_map_;
+  cfg.gid_map = gid_map_;
+  cfg.plan = plan.get();
+  cfg.slot_fds = slot_fds.data();
+  cfg.hostname = spec_.hostname;
+  cfg.seccomp = seccomp_.get();
+  cfg.limits = limits_;
+  cfg.ignored_signals = ignored_;
+  cfg.cap_last_cap = cap_last_cap_;
+  cfg.memory = &memory_;
+
+  // A plain clone (fork semantics, no atfork handlers): the launcher then enters the run's
+  // namespaces and makes the cell's own. No helper binary is exec'ed.
+  long pid = syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid == 0) run_launcher(cfg);
+  int clone_errno = errno;
+  close(sv[1]);
+  if (cgroup) close(cgroup->procs_fd);
+  if (pid < 0) {
+    close(sv[0]);
+    if (cgroup) cgroups_->remove(cgroup->path);
+    return Error{std::string("sandbox: clone(): ") + strerror(clone_errno)};
+  }
+  CellLaunch launch;
+  launch.sock = sv[0];
+  launch.launcher = static_cast<pid_t>(pid);
+  launch.plan = plan;
+  launch.seccomp = seccomp_;
+  launch.output = view;
+  if (cgroup) launch.on_closed = [pool = cgroups_.get(), path = cgroup->path] { pool->remove(path); };
+  return std::unique_ptr<exec::Session>(make_cell_session(io_, std::move(launch)));
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<exec::Executor>> make_executor(boost::asio::io_context& io, const SandboxSpec& spec) {
+  auto seccomp = compile_seccomp(spec.deny_syscalls, spec.allow_syscalls,
+                                 spec.seccomp_kill ? SeccompAction::kKill : SeccompAction::kErrno);
+  if (!seccomp) return Error{"sandbox: " + seccomp.error().message};
+  auto ns = RunNamespaces::create(spec.network);
+  if (!ns) return Error{"sandbox: " + ns.error().message};
+  std::unique_ptr<CgroupPool> cgroups;
+  if (spec.max_processes) {
+    std::string why_not;
+    cgroups = CgroupPool::create(&why_not);  // none: RLIMIT_NPROC alone
+  }
+  auto ex = std::make_unique<SandboxExecutor>(io, spec, std::make_shared<const SeccompProgram>(std::move(*seccomp)),
+                                              std::move(*ns), std::move(cgroups));
+  if (!ex->ok()) return Error{"sandbox: mmap of the cell buffers failed"};
+  return std::unique_ptr<exec::Executor>(std::move(ex));
+}
+
+Status probe() {
+  boost::asio::io_context io;
+  auto ex = make_executor(io, SandboxSpec{});
+  if (!ex) return ex.error();
+  exec::SessionSpec ss;
+  ss.test_name = "litbox sandbox probe";
+  auto session = (*ex)->open(ss);
+  if (!session) return session.error();
+  auto* cell = dynamic_cast<CellSession*>(session->get());
+  Expected<int> root = cell ? cell->root_fd() : Expected<int>(Error{"sandbox: not a cell"});
+  (*session)->close();
+  if (!root) return root.error();
+  return {};
+}
+
+}  // namespace litbox::sandbox

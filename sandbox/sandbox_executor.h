@@ -1,0 +1,70 @@
+// The sandbox executor: one cell (user, mount, pid, net, ipc, uts and cgroup namespaces, a
+// private /tmp, a minimal /dev, seccomp, limits) per test. See docs/security.md for what it
+// promises and what it does not.
+#pragma once
+
+#include <utility>  // Boost 1.74's Asio needs it before its headers
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "executor/executor.h"
+#include "support/error.h"
+
+namespace litbox::sandbox {
+
+/// The policy of every cell an executor makes. Plain data; the runner fills it from the YAML.
+struct SandboxSpec {
+  /// false: the cell is in an empty network namespace with only `lo` up (one namespace shared
+  /// by all cells of the run). true: the host's network.
+  bool network = false;
+  /// Extra host paths: visible read-only (even below a hidden path), read-write, or masked
+  /// (empty read-only dir; /dev/null for a file). The caller applies the default hidden list
+  /// ($HOME, /root, /home).
+  std::vector<std::string> readonly, writable, hidden;
+  /// Edits of the default seccomp deny list, by syscall name.
+  std::vector<std::string> deny_syscalls, allow_syscalls;
+  /// false: a denied syscall fails with EPERM. true: the process is killed with SIGSYS and the
+  /// syscall's name is written to its stderr and put in ExitStatus::error.
+  bool seccomp_kill = false;
+  std::string hostname = "litbox";
+  uint64_t tmp_size = 64 << 20;  ///< bytes of the private /tmp (tmpfs)
+  exec::Limits limits;           ///< rlimits of every process of the cell (requests can lower them)
+  /// Whole-cell process cap: cgroup pids.max where a cgroup can be made, else RLIMIT_NPROC,
+  /// which counts per cell because every cell has its own user namespace. 0: no cap.
+  uint64_t max_processes = 0;
+  /// binfmt_misc rules (":qemu-aarch64:M::...:F") registered in the cell's own binfmt_misc
+  /// instance (Linux >= 6.7); an unsupported kernel makes every cell a setup failure.
+  std::vector<std::string> binfmt_rules;
+  /// true: each test sees a private Output dir whose owned entries are published to the real
+  /// one at close (see output_view.h). false: the shared Output dir is bound writable, so a
+  /// test can modify its siblings' outputs, but the runner may keep using host paths.
+  bool isolate_outputs = true;
+  /// true: a new network namespace per cell instead of the shared one (slower; for comparison).
+  bool private_network_namespace = false;
+};
+
+/// A sandbox session, for runners that need more than exec::Session.
+class CellSession : public exec::Session {
+ public:
+  /// An O_PATH fd of the cell's "/", owned by the session: resolve a path the way the test
+  /// sees it with openat2(fd, path, RESOLVE_IN_ROOT) (relative path, leading '/' stripped).
+  /// The runner must do its own file operations on the test's paths (redirections, mkdir, rm,
+  /// cd) this way: through host paths it would miss the per-test Output view and follow
+  /// symlinks the test planted. Blocks until the cell is set up; an error is a setup failure.
+  virtual Expected<int> root_fd() = 0;
+  /// Opens `path` (absolute, as the test sees it) in the cell: openat2 with RESOLVE_IN_ROOT.
+  Expected<int> open(const std::string& path, int flags, mode_t mode = 0644);
+};
+
+/// Can cells be made here? Builds one and waits for it to be ready. The error names the failed
+/// step and errno, e.g. "unshare(user, mount, pid, ipc, uts, cgroup): Operation not permitted".
+Status probe();
+
+/// Makes an executor whose sessions are cells with `spec`'s policy. Compiles the seccomp filter
+/// and creates the run's shared namespaces once, here.
+Expected<std::unique_ptr<exec::Executor>> make_executor(boost::asio::io_context& io, const SandboxSpec& spec);
+
+}  // namespace litbox::sandbox

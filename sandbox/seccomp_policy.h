@@ -1,0 +1,50 @@
+// The seccomp policy of a cell: a deny list compiled ONCE, in the parent, to a BPF program that
+// every cell's init only has to load.
+#pragma once
+
+#include <linux/filter.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "support/error.h"
+
+namespace litbox::sandbox {
+
+/// What a denied system call does.
+enum class SeccompAction {
+  kErrno,  ///< fails with EPERM; the process goes on
+  kKill,   ///< the process is killed with SIGSYS and the syscall name is reported
+};
+
+/// One denied syscall number on one architecture, with its name resolved in the parent (the
+/// cell's init reports kills by looking the number up here, without allocating).
+struct DeniedSyscall {
+  uint32_t arch = 0;  ///< AUDIT_ARCH_* value, as in seccomp_data.arch
+  int nr = 0;
+  std::string name;
+};
+
+/// A compiled filter: the BPF program plus the table of what it denies.
+struct SeccompProgram {
+  std::vector<sock_filter> bpf;
+  SeccompAction action = SeccompAction::kErrno;
+  std::vector<DeniedSyscall> denied;
+
+  /// The name of syscall `nr` on `arch` if this program denies it, else nullptr. Allocation-free.
+  const char* name_of(uint32_t arch, int nr) const;
+};
+
+/// The default deny list of docs/security.md, by name (syscalls with argument conditions, such
+/// as ioctl(TIOCSTI) and clone(CLONE_NEW*), are handled separately and always present).
+const std::vector<std::string>& default_denied_syscalls();
+
+/// Builds the filter: default list, plus `deny`, minus `allow`. An unknown name is an error
+/// ("seccomp: unknown system call 'foo'"). clone3 always fails with ENOSYS (its flags cannot be
+/// inspected; libc falls back to clone, whose flags can).
+Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
+                                         const std::vector<std::string>& allow,
+                                         SeccompAction action);
+
+}  // namespace litbox::sandbox

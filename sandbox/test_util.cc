@@ -1,0 +1,100 @@
+#include "sandbox/test_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/read.hpp>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+namespace litbox::sandbox::testing {
+
+using boost::asio::posix::stream_descriptor;
+
+const char* testcase() { return LITBOX_TESTCASE; }
+
+namespace {
+
+struct Reader : std::enable_shared_from_this<Reader> {
+  Reader(boost::asio::io_context& io, int fd, std::string* sink) : sd(io, fd), out(sink) {}
+  void start() {
+    sd.async_read_some(boost::asio::buffer(buf), [self = shared_from_this()](boost::system::error_code ec, size_t n) {
+      self->out->append(self->buf, n);
+      if (ec) {
+        self->done = true;
+        return;
+      }
+      self->start();
+    });
+  }
+  stream_descriptor sd;
+  std::string* out;
+  char buf[4096];
+  bool done = false;
+};
+
+}  // namespace
+
+RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<std::string> argv,
+              const RunOptions& opts) {
+  RunResult r;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) abort();
+  exec::SpawnRequest req;
+  req.argv = std::move(argv);
+  req.env = opts.env;
+  req.cwd = opts.cwd;
+  req.stdin_fd = opts.stdin_fd;
+  req.stdout_fd = out[1];
+  req.stderr_fd = err[1];
+  req.limits = opts.limits;
+  bool exited = false;
+  session.spawn(req, [&](exec::ExitStatus s) {
+    r.status = s;
+    exited = true;
+  });
+  close(out[1]);
+  close(err[1]);
+  auto ro = std::make_shared<Reader>(io, out[0], &r.out);
+  auto re = std::make_shared<Reader>(io, err[0], &r.err);
+  ro->start();
+  re->start();
+  io.restart();
+  while (!exited || (opts.wait_for_eof && (!ro->done || !re->done))) io.run_one();
+  if (!opts.wait_for_eof) {
+    // Take what is already there; the daemon may keep the pipes open.
+    io.poll();
+    ro->sd.cancel();
+    re->sd.cancel();
+    io.poll();
+  }
+  return r;
+}
+
+TempDir::TempDir() {
+  // Under the build tree, not /tmp: cells have their own /tmp.
+  std::string base = std::filesystem::current_path().string() + "/sandbox-test-tmp";
+  std::filesystem::create_directories(base);
+  std::string tmpl = base + "/t.XXXXXX";
+  if (!mkdtemp(tmpl.data())) abort();
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+}  // namespace litbox::sandbox::testing

@@ -1,0 +1,50 @@
+// Helpers for the sandbox tests: run one command in a session and collect its output.
+#pragma once
+
+#include <utility>
+#include <boost/asio/io_context.hpp>
+#include <string>
+#include <vector>
+
+#include "executor/executor.h"
+
+namespace litbox::sandbox::testing {
+
+/// The path of the testcase helper program (sandbox/testcases/testcase.c).
+const char* testcase();
+
+struct RunResult {
+  exec::ExitStatus status;
+  std::string out, err;
+};
+
+/// Options of one run.
+struct RunOptions {
+  std::string cwd = "/";
+  std::vector<std::string> env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
+  int stdin_fd = -1;
+  exec::Limits limits;
+  bool wait_for_eof = true;  ///< false: return at exit, even if a daemon holds stdout open
+};
+
+/// Spawns argv in `session`, runs `io` until it has exited (and, by default, until its stdout
+/// and stderr are closed).
+RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<std::string> argv,
+              const RunOptions& opts = {});
+
+/// A fresh directory for one test, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+
+}  // namespace litbox::sandbox::testing
