@@ -1,0 +1,55 @@
+// A minimal in-memory tar writer and reader: the transport of files to and from remote targets,
+// whose only requirement is a POSIX sh and a tar that reads GNU/ustar archives (GNU tar,
+// busybox, bsdtar).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "support/error.h"
+
+namespace litbox::emulation {
+
+/// Builds a GNU-format tar archive in memory. Names longer than 99 bytes use GNU long-name
+/// records (././@LongLink), which every common tar reads.
+class TarWriter {
+ public:
+  /// Adds a regular file with permission bits `mode` (e.g. 0755).
+  void add_file(std::string_view name, uint32_t mode, std::string_view data, int64_t mtime = 0);
+  /// Adds a directory entry.
+  void add_directory(std::string_view name, uint32_t mode = 0755, int64_t mtime = 0);
+  /// Adds the local file or directory (recursively, without following symlinks inside it)
+  /// at `local_path` under the archive name `name`. A symlink given as `local_path` itself is
+  /// followed. Errors: "cannot read '<path>': <strerror>".
+  Status add_local(std::string_view name, const std::string& local_path);
+  /// Every entry added from now on gets this mtime instead of the file's (-1: the file's).
+  void force_mtime(int64_t mtime) { forced_mtime_ = mtime; }
+  /// Number of entries added so far.
+  size_t entries() const { return entries_; }
+  /// Appends the end-of-archive blocks and returns the archive. The writer is then empty.
+  std::string finish();
+
+ private:
+  void header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime);
+  std::string out_;
+  size_t entries_ = 0;
+  int64_t forced_mtime_ = -1;
+};
+
+/// One member of an archive.
+struct TarEntry {
+  std::string name;  ///< as stored, with a leading "./" removed
+  char type = '0';   ///< '0' regular file, '5' directory, '2' symlink; others are skipped
+  uint32_t mode = 0644;
+  std::string data;      ///< file contents
+  std::string linkname;  ///< symlink target
+};
+
+/// Parses a ustar/GNU/pax archive (long names from 'L' records and pax "path" keys). Stops
+/// at the end-of-archive blocks or at the end of `archive`. Errors: "tar: truncated archive",
+/// "tar: bad header checksum at offset N", "tar: bad size field at offset N".
+Expected<std::vector<TarEntry>> read_tar(std::string_view archive);
+
+}  // namespace litbox::emulation

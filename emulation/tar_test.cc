@@ -1,0 +1,117 @@
+#include "emulation/tar.h"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "emulation/test_util.h"
+
+namespace litbox::emulation {
+namespace {
+
+using testing::read_file;
+using testing::run_command;
+using testing::TempDir;
+using testing::write_file;
+
+TEST(Tar, RoundTripsFilesDirectoriesAndLongNames) {
+  TarWriter w;
+  w.add_directory("dir");
+  w.add_file("dir/a.txt", 0644, "alpha\n");
+  std::string long_name = "dir/" + std::string(150, 'x') + ".bin";
+  w.add_file(long_name, 0755, std::string(1000, '\x01'));
+  w.add_file("empty", 0600, "");
+  EXPECT_EQ(w.entries(), 4u);
+  std::string archive = w.finish();
+  EXPECT_EQ(archive.size() % 512, 0u);
+  auto entries = read_tar(archive);
+  ASSERT_TRUE(entries.ok()) << entries.error().message;
+  ASSERT_EQ(entries->size(), 4u);
+  EXPECT_EQ((*entries)[0].name, "dir");
+  EXPECT_EQ((*entries)[0].type, '5');
+  EXPECT_EQ((*entries)[1].name, "dir/a.txt");
+  EXPECT_EQ((*entries)[1].data, "alpha\n");
+  EXPECT_EQ((*entries)[1].mode, 0644u);
+  EXPECT_EQ((*entries)[2].name, long_name);
+  EXPECT_EQ((*entries)[2].data, std::string(1000, '\x01'));
+  EXPECT_EQ((*entries)[2].mode, 0755u);
+  EXPECT_EQ((*entries)[3].name, "empty");
+  EXPECT_EQ((*entries)[3].data, "");
+}
+
+TEST(Tar, GnuTarExtractsOurArchives) {
+  TempDir d;
+  TarWriter w;
+  w.force_mtime(1);
+  w.add_file("exe", 0755, "#!/bin/sh\necho ok\n");
+  std::string long_name = "sub/" + std::string(120, 'y');
+  w.add_file(long_name, 0644, "deep\n");
+  write_file(d / "a.tar", w.finish());
+  std::string out;
+  ASSERT_EQ(run_command({"/bin/tar", "-x", "-f", d / "a.tar", "-C", d.path()}, &out), 0) << out;
+  EXPECT_EQ(read_file(d / "exe"), "#!/bin/sh\necho ok\n");
+  EXPECT_EQ(read_file(d / long_name), "deep\n");
+  struct stat st;
+  ASSERT_EQ(stat((d / "exe").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0755u);
+  EXPECT_EQ(st.st_mtime, 1);  // the copy-back scheme of the ssh executor relies on this
+}
+
+TEST(Tar, ReadsGnuAndPaxArchivesFromGnuTar) {
+  TempDir d;
+  std::string long_name = std::string(130, 'z') + ".txt";
+  write_file(d / "small", "s\n", 0700);
+  write_file(d / long_name, "long\n");
+  for (const char* format : {"--format=gnu", "--format=pax", "--format=ustar"}) {
+    std::string out;
+    std::vector<std::string> names = {"small"};
+    if (std::string(format) != "--format=ustar") names.push_back(long_name);
+    std::vector<std::string> argv = {"/bin/tar", format, "-c", "-f", d / "x.tar", "-C", d.path()};
+    argv.insert(argv.end(), names.begin(), names.end());
+    ASSERT_EQ(run_command(argv, &out), 0) << out;
+    auto entries = read_tar(*read_file(d / "x.tar"));
+    ASSERT_TRUE(entries.ok()) << format << ": " << entries.error().message;
+    ASSERT_EQ(entries->size(), names.size()) << format;
+    EXPECT_EQ((*entries)[0].name, "small");
+    EXPECT_EQ((*entries)[0].data, "s\n");
+    EXPECT_EQ((*entries)[0].mode, 0700u);
+    if (names.size() > 1) {
+      EXPECT_EQ((*entries)[1].name, long_name) << format;
+      EXPECT_EQ((*entries)[1].data, "long\n");
+    }
+  }
+}
+
+TEST(Tar, AddLocalWalksDirectories) {
+  TempDir d;
+  mkdir((d / "tree").c_str(), 0755);
+  mkdir((d / "tree/sub").c_str(), 0755);
+  write_file(d / "tree/b", "b");
+  write_file(d / "tree/sub/a", "a");
+  TarWriter w;
+  ASSERT_TRUE(w.add_local("t", d / "tree").ok());
+  auto entries = read_tar(w.finish());
+  ASSERT_TRUE(entries.ok());
+  std::vector<std::string> names;
+  for (const auto& e : *entries) names.push_back(e.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"t", "t/b", "t/sub", "t/sub/a"}));
+  TarWriter w2;
+  EXPECT_EQ(w2.add_local("x", d / "missing").error().message,
+            "cannot read '" + (d / "missing") + "': No such file or directory");
+}
+
+TEST(Tar, DetectsCorruption) {
+  TarWriter w;
+  w.add_file("a", 0644, std::string(2000, 'a'));
+  std::string archive = w.finish();
+  std::string bad = archive;
+  bad[10] ^= 1;
+  EXPECT_EQ(read_tar(bad).error().message, "tar: bad header checksum at offset 0");
+  EXPECT_EQ(read_tar(archive.substr(0, 1024)).error().message, "tar: truncated archive");
+  auto empty = read_tar("");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
+}  // namespace
+}  // namespace litbox::emulation

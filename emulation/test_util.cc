@@ -1,0 +1,171 @@
+#include "emulation/test_util.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+extern char** environ;
+
+namespace litbox::emulation::testing {
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/litbox-emu-test-XXXXXX";
+  path_ = mkdtemp(tmpl) ? tmpl : "";
+}
+
+TempDir::~TempDir() {
+  if (!path_.empty()) run_command({"/bin/rm", "-rf", path_});
+}
+
+void write_file(const std::string& path, const std::string& data, int mode) {
+  std::ofstream(path, std::ios::binary) << data;
+  chmod(path.c_str(), static_cast<mode_t>(mode));
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_command(const std::vector<std::string>& argv, std::string* output) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  int p[2];
+  if (pipe(p) != 0) return -1;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+  posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+  posix_spawn_file_actions_addclose(&fa, p[0]);
+  pid_t pid;
+  int rc = posix_spawn(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(p[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(p[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  close(p[0]);
+  if (output) *output = out;
+  if (rc != 0) return -1000;
+  int ws = 0;
+  waitpid(pid, &ws, 0);
+  return WIFEXITED(ws) ? WEXITSTATUS(ws) : -WTERMSIG(ws);
+}
+
+std::string probe(const std::string& name) { return std::string(LITBOX_EMULATION_TESTDATA) + "/probe-" + name; }
+
+bool have_probe(const std::string& name) { return access(probe(name).c_str(), X_OK) == 0; }
+
+std::vector<std::string> test_env() {
+  return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C"};
+}
+
+namespace {
+
+struct Reader : std::enable_shared_from_this<Reader> {
+  boost::asio::posix::stream_descriptor sd;
+  std::string* sink;
+  bool* eof;
+  std::array<char, 4096> buf;
+  Reader(boost::asio::io_context& io, int fd, std::string* s, bool* e) : sd(io, fd), sink(s), eof(e) {}
+  void go() {
+    sd.async_read_some(boost::asio::buffer(buf), [self = shared_from_this()](auto ec, size_t n) {
+      self->sink->append(self->buf.data(), n);
+      if (ec) {
+        *self->eof = true;
+        return;
+      }
+      self->go();
+    });
+  }
+};
+
+}  // namespace
+
+Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req,
+                      StdinKind kind, const std::string& stdin_data, int limit_seconds) {
+  Captured c;
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return c;
+  int in_fd = -1;
+  std::shared_ptr<boost::asio::posix::stream_descriptor> in_writer;
+  if (kind == StdinKind::pipe) {
+    int in[2];
+    if (pipe2(in, O_CLOEXEC) != 0) return c;
+    in_fd = in[0];
+    in_writer = std::make_shared<boost::asio::posix::stream_descriptor>(io, in[1]);
+  } else if (kind == StdinKind::file) {
+    char tmpl[] = "/tmp/litbox-emu-stdin-XXXXXX";
+    in_fd = mkstemp(tmpl);
+    unlink(tmpl);
+    (void)!write(in_fd, stdin_data.data(), stdin_data.size());
+    lseek(in_fd, 0, SEEK_SET);
+  }
+  req.stdin_fd = in_fd;
+  req.stdout_fd = out[1];
+  req.stderr_fd = err[1];
+  bool exited = false, out_eof = false, err_eof = false;
+  session.spawn(req, [&](exec::ExitStatus s) {
+    c.status = s;
+    exited = true;
+  });
+  close(out[1]);
+  close(err[1]);
+  if (in_fd >= 0) close(in_fd);
+  if (in_writer) {
+    auto data = std::make_shared<std::string>(stdin_data);
+    boost::asio::async_write(*in_writer, boost::asio::buffer(*data),
+                             [in_writer, data](auto, size_t) { in_writer->close(); });
+  }
+  std::make_shared<Reader>(io, out[0], &c.out, &out_eof)->go();
+  std::make_shared<Reader>(io, err[0], &c.err, &err_eof)->go();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);
+  io.restart();
+  while (!(exited && out_eof && err_eof) && std::chrono::steady_clock::now() < deadline) {
+    io.run_for(std::chrono::milliseconds(50));
+    io.restart();
+  }
+  c.finished = exited && out_eof && err_eof;
+  return c;
+}
+
+namespace {
+
+class FakeSession : public exec::Session {
+ public:
+  FakeSession(boost::asio::io_context& io, std::vector<exec::SpawnRequest>& log) : io_(io), log_(log) {}
+  void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
+    log_.push_back(std::move(req));
+    boost::asio::post(io_, [on_exit = std::move(on_exit)] { on_exit(exec::ExitStatus{}); });
+  }
+  void terminate() override {}
+
+ private:
+  boost::asio::io_context& io_;
+  std::vector<exec::SpawnRequest>& log_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<exec::Session>> FakeExecutor::open(const exec::SessionSpec&) {
+  return std::unique_ptr<exec::Session>(std::make_unique<FakeSession>(io_, requests));
+}
+
+}  // namespace litbox::emulation::testing

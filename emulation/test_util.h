@@ -1,0 +1,73 @@
+// Helpers shared by the emulation tests: temporary directories, running one request through a
+// session while capturing its output, and a fake executor that records what it was asked.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <utility>  // Boost 1.74's Asio needs it before its headers
+#include <boost/asio/io_context.hpp>
+
+#include "executor/executor.h"
+
+namespace litbox::emulation::testing {
+
+/// A fresh directory under /tmp, removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  /// path() + "/" + rel
+  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+ private:
+  std::string path_;
+};
+
+/// Writes `data` to `path` with permission bits `mode`.
+void write_file(const std::string& path, const std::string& data, int mode = 0644);
+/// The contents of `path`, or nullopt if it cannot be read.
+std::optional<std::string> read_file(const std::string& path);
+/// Runs `argv` (absolute program path) and returns its exit code (-signal if killed).
+int run_command(const std::vector<std::string>& argv, std::string* output = nullptr);
+
+/// Where the test programs built by CMake live: testdata/probe-<name>.
+std::string probe(const std::string& name);
+/// True if probe(name) exists (the cross compiler was installed at build time).
+bool have_probe(const std::string& name);
+
+/// How stdin is given to a captured run.
+enum class StdinKind { none, pipe, file };
+
+/// The outcome of one captured run.
+struct Captured {
+  exec::ExitStatus status;
+  std::string out, err;
+  bool finished = false;  ///< false: it did not finish within the safety limit
+};
+
+/// Spawns `req` in `session` with stdout/stderr captured through pipes and `stdin_data`
+/// given as `kind`, and runs `io` until the handler ran and both pipes reached EOF (at most
+/// `limit_seconds`, a safety net against hangs, not a timing assertion).
+Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req,
+                      StdinKind kind = StdinKind::none, const std::string& stdin_data = "",
+                      int limit_seconds = 120);
+
+/// A minimal environment for test processes.
+std::vector<std::string> test_env();
+
+/// An executor that records every request and reports exit code 0 for each.
+class FakeExecutor : public exec::Executor {
+ public:
+  explicit FakeExecutor(boost::asio::io_context& io) : io_(io) {}
+  Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override;
+  std::string name() const override { return "fake"; }
+  std::vector<exec::SpawnRequest> requests;
+
+ private:
+  boost::asio::io_context& io_;
+};
+
+}  // namespace litbox::emulation::testing
