@@ -109,6 +109,16 @@ CASES = [
     ['echo -e "x\\"'],
     ['not not --crash true'],
     ['not ! env A=1 not false'],
+    ['mkdir -p %t.tgt/in', 'ln -sf %t.tgt %t.lnk', 'rm -r %t.lnk', 'ls %t.tgt'],
+    ['mkdir -p %t.tgt2/in', 'ln -sf %t.tgt2 %t.lnk2', 'rm -rf %t.lnk2', 'ls %t.tgt2', 'ls %t.lnk2'],
+    ['echo x > %t.ro', 'chmod 444 %t.ro', 'rm -f %t.ro', 'ls %t.ro'],
+    ['mkdir -p %t.gl', 'echo 1 > %t.gl/a', 'echo 2 > %t.gl/b', 'rm %t.gl/*', 'ls %t.gl'],
+    ['cd %T', 'mkdir -p rel/x', 'rm -R rel', 'ls rel'],
+    ['cd %T', 'mkdir -p d1 && echo a > d1/f', 'mkdir -p d2 && echo b > d2/f', 'diff -r d1 d2'],
+    ['ln -sf %t.dangling-target %t.dangling', 'rm -f %t.dangling', 'ls %t.dangling'],
+    ['cd %T', 'mkdir x1 x2 x3', 'rmdir x1 x2 x3'],
+    ['export A=1 && env | grep "^A="'],
+    ['echo a > %t.r1', 'cat < %t.r1', 'sh -c "cat" < %t.r1'],
 ]
 
 def esc(data):
