@@ -251,8 +251,10 @@ std::unique_ptr<Test> Discovery::make_test(TestSuite* ts, std::vector<std::strin
   return t;
 }
 
-void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir, const config::SuiteConfig& cfg,
-                             const std::string& config_error, std::vector<std::unique_ptr<Test>>& out) {
+void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
+                             const std::shared_ptr<const config::SuiteConfig>& cfg_ptr, const std::string& config_error,
+                             std::vector<std::unique_ptr<Test>>& out) {
+  const config::SuiteConfig& cfg = *cfg_ptr;
   std::string source = join_path(ts->source_root, dir);
   auto entries = list_dir(source);
   if (cfg.standalone_tests) {
@@ -265,10 +267,9 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
     if (!matches_suffixes(e.name, cfg.suffixes)) continue;
     std::vector<std::string> path = dir;
     path.push_back(e.name);
-    auto t = make_test(ts, std::move(path), nullptr);
+    auto t = make_test(ts, std::move(path), cfg_ptr);
     if (!config_error.empty()) {
       // The directory's config is broken: the test is reported, not silently dropped.
-      t->config = ts->config;
       t->result = {ResultCode::kUnresolved, "invalid configuration: " + config_error, 0, 0};
       t->has_result = true;
     }
@@ -326,7 +327,7 @@ void Discovery::tests_in_suite(TestSuite* ts, const std::vector<std::string>& pa
     return;
   }
   // On error, local_config returned the parent's config: discover with it, mark UNRESOLVED.
-  tests_in_dir(ts, path_in_suite, *cfg, error, out);
+  tests_in_dir(ts, path_in_suite, cfg, error, out);
 }
 
 void Discovery::discover(const std::string& input, std::vector<std::unique_ptr<Test>>& out) {

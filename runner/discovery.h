@@ -49,7 +49,8 @@ class Discovery {
                                                           std::string* error);
   void tests_in_suite(TestSuite* ts, const std::vector<std::string>& path_in_suite,
                       std::vector<std::unique_ptr<Test>>& out);
-  void tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir, const config::SuiteConfig& cfg,
+  void tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
+                    const std::shared_ptr<const config::SuiteConfig>& cfg,
                     const std::string& config_error, std::vector<std::unique_ptr<Test>>& out);
   std::unique_ptr<Test> make_test(TestSuite* ts, std::vector<std::string> path,
                                   std::shared_ptr<const config::SuiteConfig> cfg);

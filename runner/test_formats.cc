@@ -201,6 +201,8 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
       o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + r.setup_error};
     } else if (r.parse_error) {
       o.early = TestResult{ResultCode::kFail, r.out};
+    } else if (!r.exception.empty()) {
+      o.early = TestResult{ResultCode::kUnresolved, "Exception during script execution:\n" + r.exception};
     }
     o.out = std::move(r.out);
     o.err = std::move(r.err);
