@@ -3,13 +3,9 @@
 // can look at what the target sees.
 #include "emulation/ssh_executor.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <netinet/in.h>
-#include <pwd.h>
+#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,11 +15,11 @@
 #include <gtest/gtest.h>
 #include <thread>
 
+#include "emulation/qemu.h"
+#include "emulation/test_sshd.h"
 #include "emulation/test_util.h"
 #include "executor/process.h"
 #include "support/strings.h"
-
-extern char** environ;
 
 namespace litbox::emulation {
 namespace {
@@ -35,29 +31,6 @@ using testing::run_captured;
 using testing::StdinKind;
 using testing::TempDir;
 using testing::write_file;
-
-int free_port() {
-  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  close(s);
-  return ntohs(a.sin_port);
-}
-
-bool can_connect(int port) {
-  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(s);
-  return ok;
-}
 
 std::vector<std::string> list_dir(const std::string& path) {
   std::vector<std::string> out;
@@ -92,48 +65,14 @@ int live_in_group(int pgid) {
   return n;
 }
 
-// A private sshd: started in SetUp, stopped by pid in TearDown.
+// A private sshd per test: started in SetUp, stopped by pid in TearDown.
 class SshExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access("/usr/sbin/sshd", X_OK) != 0 || access("/usr/bin/ssh-keygen", X_OK) != 0)
-      GTEST_SKIP() << "OpenSSH server/client not installed";
-    mkdir("/run/sshd", 0755);  // privilege separation directory; exists on a real server
-    std::string out;
-    for (const char* key : {"host_key", "client_key"}) {
-      ASSERT_EQ(testing::run_command({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys / key}, &out),
-                0)
-          << out;
-    }
-    write_file(keys / "authorized_keys", *read_file(keys / "client_key.pub"), 0600);
-    port = free_port();
-    write_file(keys / "sshd_config", "Port " + std::to_string(port) +
-                                         "\nListenAddress 127.0.0.1\n"
-                                         "HostKey " + (keys / "host_key") +
-                                         "\nPidFile " + (keys / "sshd.pid") +
-                                         "\nAuthorizedKeysFile " + (keys / "authorized_keys") +
-                                         "\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
-                                         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
-                                         "MaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n");
-    std::vector<std::string> argv = {"/usr/sbin/sshd", "-D", "-e", "-f", keys / "sshd_config",
-                                     "-E", keys / "sshd.log"};
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    ASSERT_EQ(posix_spawn(&sshd_pid, args[0], nullptr, nullptr, args.data(), environ), 0);
-    for (int i = 0; i < 200 && !can_connect(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    ASSERT_TRUE(can_connect(port)) << read_file(keys / "sshd.log").value_or("");
-    mkdir(work.path().c_str(), 0755);
-
-    struct passwd* pw = getpwuid(getuid());
-    settings.host = "127.0.0.1";
-    settings.port = port;
-    settings.user = pw ? pw->pw_name : "root";
-    settings.identity = keys / "client_key";
-    settings.config_file = "none";
-    settings.options = {"StrictHostKeyChecking=no", "UserKnownHostsFile=/dev/null"};
-    settings.work_dir = work.path();
-
+    auto r = sshd.start(device);
+    if (r.outcome == testing::TestSshd::Outcome::skipped) GTEST_SKIP() << r.message;
+    ASSERT_EQ(r.outcome, testing::TestSshd::Outcome::started) << r.message;
+    settings = sshd.settings();
     mkdir((local / "Output").c_str(), 0755);
     spec.test_name = "suite :: t.c";
     spec.source_path = local / "t.c";
@@ -144,11 +83,7 @@ class SshExecutorTest : public ::testing::Test {
 
   void TearDown() override {
     executor.reset();
-    if (sshd_pid > 0) {
-      kill(sshd_pid, SIGTERM);
-      int ws;
-      waitpid(sshd_pid, &ws, 0);
-    }
+    sshd.stop();
   }
 
   exec::Executor& ex() {
@@ -180,9 +115,10 @@ class SshExecutorTest : public ::testing::Test {
     io.run_for(std::chrono::seconds(30));
   }
 
-  TempDir keys, work, local;
-  int port = 0;
-  pid_t sshd_pid = -1;
+  testing::TestSshd sshd;
+  const TempDir& work = sshd.work();
+  TempDir local;
+  bool device = false;  // start the simulated aarch64 device instead of a plain sshd
   SshSettings settings;
   exec::SessionSpec spec;
   boost::asio::io_context io;
@@ -352,7 +288,7 @@ TEST_F(SshExecutorTest, TerminateKillsTheLocalSshAndTheRemoteProcess) {
 }
 
 TEST_F(SshExecutorTest, UnreachableHostIsASetupFailure) {
-  settings.port = free_port();  // nothing listens there
+  settings.port = testing::free_port();  // nothing listens there
   auto s = open();
   Captured c = run_captured(io, *s, request({probe("native"), "out", "x"}));
   EXPECT_TRUE(c.status.setup_failure);
@@ -401,6 +337,36 @@ TEST_F(SshExecutorTest, MissingClientOrHostAreErrors) {
   bad = settings;
   bad.host = "";
   EXPECT_EQ(make_ssh_executor(io, bad).error().message, "ssh executor: no host given");
+}
+
+}  // namespace
+}  // namespace litbox::emulation
+
+namespace litbox::emulation {
+namespace {
+
+class SimulatedDeviceTest : public SshExecutorTest {
+ protected:
+  SimulatedDeviceTest() { device = true; }
+};
+
+TEST_F(SimulatedDeviceTest, RunsAarch64BinariesTransparently) {
+  if (!testing::have_probe("aarch64-static")) GTEST_SKIP() << "aarch64-linux-gnu-gcc was not installed";
+  settings.env = {"QEMU_LD_PREFIX"};
+  auto s = open();
+  Captured st = run_captured(io, *s, request({probe("aarch64-static"), "arch", "exit", "7"}));
+  EXPECT_FALSE(st.status.setup_failure) << st.status.error << st.err;
+  EXPECT_EQ(st.status.code, 7);
+  EXPECT_EQ(st.out, "aarch64\n");
+  // A dynamic binary finds its loader through the sysroot passed in the environment.
+  auto req = request({probe("aarch64-dynamic"), "arch", "segv"});
+  req.env.push_back("QEMU_LD_PREFIX=/usr/aarch64-linux-gnu");
+  Captured dyn = run_captured(io, *s, req);
+  EXPECT_EQ(dyn.out, "aarch64\n") << dyn.err;
+  EXPECT_EQ(dyn.status.signal, SIGSEGV);
+  s->close();
+  drain();
+  EXPECT_TRUE(list_dir(work.path()).empty());
 }
 
 }  // namespace
