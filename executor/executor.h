@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/filesystem.h"
 #include "support/error.h"
 
 namespace litbox::exec {
@@ -60,6 +61,9 @@ class Session {
   virtual void spawn(SpawnRequest req, ExitHandler on_exit) = 0;
   /// Kills every process the session started (timeout, interrupt). Pending handlers still run.
   virtual void terminate() = 0;
+  /// The filesystem as this session's processes see it. The shell does its own file work
+  /// (redirections, mkdir, rm, cd, globs, executable lookup) through it, never on host paths.
+  virtual FileSystem& fs() { return host_filesystem(); }
   /// Environment variables the session forces (e.g. TMPDIR and HOME inside a sandbox).
   virtual std::map<std::string, std::string> environment_overrides() const { return {}; }
   /// Called once when the test is over. Kills what is left and releases resources.

@@ -1,10 +1,19 @@
 #include "runner/executors.h"
 
 #include <sys/utsname.h>
+#include <unistd.h>
 
+#include <climits>
+#include <cstdlib>
 #include <map>
+#include <sstream>
 
+#include "emulation/arch.h"
+#include "emulation/qemu.h"
+#include "emulation/ssh_executor.h"
 #include "executor/local_executor.h"
+#include "sandbox/sandbox_executor.h"
+#include "support/strings.h"
 
 namespace litbox::runner {
 
@@ -16,36 +25,187 @@ std::string host_triple() {
   return std::string(u.machine) + "-unknown-linux-gnu";
 }
 
+std::string dirname_of(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? "." : s == 0 ? "/" : p.substr(0, s);
+}
+
+std::string host_path() {
+  const char* p = std::getenv("PATH");
+  return p ? p : "/usr/local/bin:/usr/bin:/bin";
+}
+
+bool emulates(const config::SuiteConfig& cfg) {
+  const std::string& e = cfg.target.executor;
+  return e == "auto" || e == "qemu" || e == "ssh" || e == "batch";
+}
+
+// The key that tells two directory configs apart for executor purposes.
+std::string policy_key(const config::SuiteConfig& cfg) {
+  std::ostringstream k;
+  const auto& s = cfg.sandbox;
+  k << s.enabled << '|' << s.network << '|' << join(s.readonly, ",") << '|' << join(s.writable, ",") << '|'
+    << join(s.hidden, ",") << '|' << join(s.deny_syscalls, ",") << '|' << join(s.allow_syscalls, ",") << '|'
+    << s.seccomp_action << '|' << s.hostname << '|' << s.limits.memory << '|' << s.limits.processes << '|'
+    << s.limits.cpu_seconds << '|' << s.limits.file_size << '|' << s.limits.open_files << '|' << s.limits.tmp_size
+    << '|' << cfg.target.executor << '|' << cfg.target.sysroot << '|' << join(cfg.target.emulator_args, ",") << '|'
+    << cfg.source_root << '|' << cfg.exec_root;
+  return k.str();
+}
+
 class RunExecutors : public Executors {
  public:
-  RunExecutors(boost::asio::io_context& io, const Options& options, Diagnostics& diag)
-      : io_(io), options_(options), diag_(diag), local_(io) {}
+  RunExecutors(boost::asio::io_context& io, const Options& options, Diagnostics& diag, bool sandbox_usable)
+      : io_(io), options_(options), diag_(diag), sandbox_usable_(sandbox_usable) {
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n > 0) self_dir_ = dirname_of(std::string(buf, static_cast<size_t>(n)));
+  }
 
   void finish_suite_config(config::SuiteConfig& cfg) override {
     if (cfg.target_triple.empty()) cfg.target_triple = cfg.target.triple;
     if (cfg.host_triple.empty()) cfg.host_triple = host_triple();
     if (!cfg.target_triple.empty()) cfg.features.insert("target=" + cfg.target_triple);
     if (!cfg.host_triple.empty()) cfg.features.insert("host=" + cfg.host_triple);
+    if (emulates(cfg)) {
+      for (auto& f : emulation::runnable_arch_features(emulation::host_arch(), host_path())) cfg.features.insert(f);
+    } else {
+      cfg.features.insert("can-run=" + std::string(emulation::arch_name(emulation::host_arch())));
+    }
+    if (sandboxed(cfg)) cfg.features.insert("sandbox");
+    // %{exec}: the marker word that sends a command to the target executor (ssh, batch),
+    // or nothing for local targets. A config's own %{exec} comes first and wins.
+    bool remote = cfg.target.executor == "ssh" || cfg.target.executor == "batch";
+    cfg.substitutions.push_back({"%\\{exec\\}", remote ? "litbox-exec" : "", true});
   }
 
-  Expected<exec::Executor*> executor_for(const config::SuiteConfig&) override { return &local_; }
-  Expected<exec::Executor*> target_executor_for(const config::SuiteConfig&) override {
-    return static_cast<exec::Executor*>(nullptr);
+  bool sandboxed(const config::SuiteConfig& cfg) const override {
+    return cfg.sandbox.enabled && options_.sandbox != SandboxMode::kOff && sandbox_usable_;
   }
-  bool sandboxed(const config::SuiteConfig&) const override { return false; }
+
+  Expected<exec::Executor*> executor_for(const config::SuiteConfig& cfg) override {
+    std::string key = policy_key(cfg);
+    auto it = executors_.find(key);
+    if (it != executors_.end()) return it->second.get();
+    std::unique_ptr<exec::Executor> e;
+    bool use_binfmt = false;
+    if (sandboxed(cfg)) {
+      sandbox::SandboxSpec spec = sandbox_spec(cfg);
+      if (emulates(cfg) && binfmt_works()) {
+        spec.binfmt_rules = emulation::binfmt_rules(emulation::host_arch(), host_path());
+        use_binfmt = true;
+      }
+      auto s = sandbox::make_executor(io_, spec);
+      if (!s) return Error("sandbox: " + s.error().message);
+      e = std::move(*s);
+    } else {
+      e = std::make_unique<exec::LocalExecutor>(io_);
+    }
+    if (emulates(cfg) && !use_binfmt) {
+      // No per-cell binfmt_misc: foreign binaries named directly still run, via QEMU.
+      emulation::QemuOptions q;
+      q.sysroot = cfg.target.sysroot;
+      q.extra_args = cfg.target.emulator_args;
+      auto w = emulation::make_qemu_executor(io_, std::move(e), q);
+      if (!w) return Error("qemu: " + w.error().message);
+      e = std::move(*w);
+    }
+    exec::Executor* raw = e.get();
+    executors_[key] = std::move(e);
+    return raw;
+  }
+
+  Expected<exec::Executor*> target_executor_for(const config::SuiteConfig& cfg) override {
+    const std::string& kind = cfg.target.executor;
+    if (kind != "ssh" && kind != "batch") return static_cast<exec::Executor*>(nullptr);
+    if (kind == "batch") return Error("target executor 'batch' is not available in this build");
+    const auto& s = cfg.target.ssh;
+    std::string key = s.host + "|" + std::to_string(s.port) + "|" + s.user + "|" + s.identity + "|" + s.work_dir + "|" +
+                      join(s.env, ",") + "|" + join(s.options, ",") + "|" + std::to_string(s.connection_sharing);
+    auto it = targets_.find(key);
+    if (it != targets_.end()) return it->second.get();
+    emulation::SshSettings settings;
+    settings.host = s.host;
+    settings.port = s.port;
+    settings.user = s.user;
+    settings.identity = s.identity;
+    settings.work_dir = s.work_dir;
+    settings.env = s.env;
+    settings.options = s.options;
+    settings.connection_sharing = s.connection_sharing;
+    auto e = emulation::make_ssh_executor(io_, settings);
+    if (!e) return Error("ssh target: " + e.error().message);
+    exec::Executor* raw = e->get();
+    targets_[key] = std::move(*e);
+    return raw;
+  }
 
  private:
+  sandbox::SandboxSpec sandbox_spec(const config::SuiteConfig& cfg) const {
+    const auto& s = cfg.sandbox;
+    sandbox::SandboxSpec spec;
+    spec.network = s.network;
+    spec.readonly = s.readonly;
+    spec.writable = s.writable;
+    spec.hidden = s.hidden;
+    if (spec.hidden.empty()) {
+      const char* home = std::getenv("HOME");
+      if (home && *home && std::string(home) != "/") spec.hidden.push_back(home);
+      spec.hidden.push_back("/root");
+      spec.hidden.push_back("/home");
+    }
+    // What the tests need stays visible even below a hidden path: the suite, its build
+    // tree, litbox itself (out-of-process builtins) and the --path directories.
+    for (const auto& p : {cfg.source_root, cfg.exec_root, self_dir_})
+      if (!p.empty()) spec.readonly.push_back(p);
+    for (const auto& p : options_.path) spec.readonly.push_back(p);
+    spec.deny_syscalls = s.deny_syscalls;
+    spec.allow_syscalls = s.allow_syscalls;
+    spec.seccomp_kill = s.seccomp_action == "kill";
+    spec.hostname = s.hostname;
+    spec.tmp_size = s.limits.tmp_size;
+    spec.limits.address_space = s.limits.memory;
+    spec.limits.cpu_seconds = s.limits.cpu_seconds;
+    spec.limits.file_size = s.limits.file_size;
+    spec.limits.open_files = s.limits.open_files;
+    spec.max_processes = s.limits.processes;
+    return spec;
+  }
+
+  // binfmt_misc inside a user namespace needs Linux >= 6.7.
+  static bool binfmt_works() {
+    struct utsname u;
+    if (uname(&u) != 0) return false;
+    int major = 0, minor = 0;
+    if (sscanf(u.release, "%d.%d", &major, &minor) != 2) return false;
+    return major > 6 || (major == 6 && minor >= 7);
+  }
+
   boost::asio::io_context& io_;
   const Options& options_;
   Diagnostics& diag_;
-  exec::LocalExecutor local_;
+  bool sandbox_usable_;
+  std::string self_dir_;
+  std::map<std::string, std::unique_ptr<exec::Executor>> executors_;
+  std::map<std::string, std::unique_ptr<exec::Executor>> targets_;
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<Executors>> make_executor_provider(boost::asio::io_context& io, const Options& options,
                                                             Diagnostics& diag) {
-  return std::unique_ptr<Executors>(std::make_unique<RunExecutors>(io, options, diag));
+  bool usable = false;
+  if (options.sandbox != SandboxMode::kOff) {
+    Status probe = sandbox::probe();
+    usable = probe.ok();
+    if (!usable) {
+      if (options.sandbox == SandboxMode::kRequire)
+        return Error("--sandbox=require, but no sandbox can be made here: " + probe.error().message);
+      diag.warning("running tests WITHOUT a sandbox: " + probe.error().message +
+                   " (use --sandbox=require to make this an error, --sandbox=off to silence it)");
+    }
+  }
+  return std::unique_ptr<Executors>(std::make_unique<RunExecutors>(io, options, diag, usable));
 }
 
 }  // namespace litbox::runner

@@ -39,22 +39,20 @@ void Console::draw_bar() {
   double pct = total > 0 ? elapsed_done_ / total : 0;
   if (completed_ == num_tests_) pct = 1;
   if (!tty_) {
-    // lit's SimpleProgressBar: "Testing: 0 .. 10.. 20.." on one line.
-    static int printed = -1;
-    int tens = static_cast<int>(pct * 10);
-    if (printed < 0) {
+    // lit's SimpleProgressBar (upstream 15.0.6): "Testing:  0.. 10.. 20.. ...", restarted
+    // after a result line interrupted it.
+    if (simple_index_ < 0) {
       std::printf("Testing: ");
-      printed = 0;
-      std::printf("0 ");
+      simple_index_ = 0;
     }
-    for (; printed < tens; ) {
-      ++printed;
-      std::printf(".. %d", printed * 10);
+    int next = static_cast<int>(pct * 50);
+    for (int i = simple_index_; i < next; ++i) {
+      int idx = i % 5;
+      if (idx == 0) std::printf("%2d", i * 2);
+      else if (idx == 2 || idx == 3) std::printf(".");
+      else if (idx == 4) std::printf(" ");
     }
-    if (printed == 10) {
-      std::printf("\n");
-      printed = 11;
-    }
+    if (next > simple_index_) simple_index_ = next;
     std::fflush(stdout);
     return;
   }
@@ -69,11 +67,14 @@ void Console::draw_bar() {
 }
 
 void Console::clear(bool interrupted) {
-  if (progress_bar_ && tty_) {
+  if (!progress_bar_) return;
+  if (tty_) {
     std::printf("\r\033[K\n\033[K\n\033[K\033[2A");
-    std::fflush(stdout);
+  } else if (simple_index_ >= 0 && !interrupted) {
+    std::printf("\n");
+    simple_index_ = -1;
   }
-  (void)interrupted;
+  std::fflush(stdout);
 }
 
 void Console::deferred(const Test& test) {
@@ -105,7 +106,7 @@ void Console::update(const Test& test) {
   }
   bool show = failure || options_.show_all || (!options_.quiet && !options_.succinct);
   if (show) {
-    if (progress_bar_ && tty_) std::printf("\r\033[K\n\033[K\n\033[K\033[2A");
+    clear(false);
     print_result(test);
   }
   any_failure_ = any_failure_ || failure;

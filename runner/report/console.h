@@ -39,6 +39,7 @@ class Console {
   size_t predictable_left_ = 0, unpredictable_left_ = 0;
   double predictable_time_left_ = 0;
   std::string last_name_;
+  int simple_index_ = -1;  ///< lit's SimpleProgressBar position (non-tty), -1: not started
 };
 
 /// The failure/--show-* groups and the "Testing Time" summary (lit's print_results).

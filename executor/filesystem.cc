@@ -1,0 +1,175 @@
+#include "executor/filesystem.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+
+namespace litbox::exec {
+
+namespace {
+
+int list_fd(int dfd, std::vector<DirEntry>* out) {
+  DIR* d = fdopendir(dfd);
+  if (!d) {
+    int e = errno;
+    close(dfd);
+    return e;
+  }
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    bool is_dir = e->d_type == DT_DIR;
+    if (e->d_type == DT_UNKNOWN || e->d_type == DT_LNK) {
+      struct stat st;
+      is_dir = fstatat(dirfd(d), e->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+    }
+    out->push_back({std::move(name), is_dir});
+  }
+  closedir(d);
+  return 0;
+}
+
+class HostFileSystem : public FileSystem {
+ public:
+  int open(const std::string& path, int flags, mode_t mode) override {
+    int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+    return fd < 0 ? -errno : fd;
+  }
+  int stat(const std::string& path, struct stat* st, bool follow) override {
+    return (follow ? ::stat(path.c_str(), st) : ::lstat(path.c_str(), st)) == 0 ? 0 : errno;
+  }
+  int mkdir(const std::string& path, mode_t mode) override { return ::mkdir(path.c_str(), mode) == 0 ? 0 : errno; }
+  int unlink(const std::string& path) override { return ::unlink(path.c_str()) == 0 ? 0 : errno; }
+  int rmdir(const std::string& path) override { return ::rmdir(path.c_str()) == 0 ? 0 : errno; }
+  int chmod(const std::string& path, mode_t mode) override { return ::chmod(path.c_str(), mode) == 0 ? 0 : errno; }
+  int list_dir(const std::string& path, std::vector<DirEntry>* out) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd < 0 ? errno : list_fd(fd, out);
+  }
+  int readlink(const std::string& path, std::string* out) override {
+    char buf[PATH_MAX];
+    ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+    if (n < 0) return errno;
+    out->assign(buf, static_cast<size_t>(n));
+    return 0;
+  }
+};
+
+int openat2_in_root(int root, const std::string& path, int flags, mode_t mode) {
+  struct open_how how = {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  if (flags & (O_CREAT | O_TMPFILE)) how.mode = mode;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  // Relative to the root fd: a leading '/' would restart at the root anyway.
+  std::string rel = path;
+  while (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
+  if (rel.empty()) rel = ".";
+  long fd;
+  do {
+    fd = syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how);
+  } while (fd < 0 && errno == EAGAIN);
+  return fd < 0 ? -errno : static_cast<int>(fd);
+}
+
+}  // namespace
+
+FileSystem& host_filesystem() {
+  static HostFileSystem fs;
+  return fs;
+}
+
+int RootedFileSystem::open_parent(const std::string& path, std::string* leaf) {
+  std::string p = path;
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  size_t slash = p.rfind('/');
+  std::string parent = slash == std::string::npos || slash == 0 ? "/" : p.substr(0, slash);
+  *leaf = slash == std::string::npos ? p : p.substr(slash + 1);
+  if (leaf->empty() || *leaf == "." || *leaf == "..") {
+    // No last component to act on: resolve the whole path and use "." of it.
+    *leaf = ".";
+    parent = p;
+  }
+  return openat2_in_root(root_fd_, parent, O_PATH | O_DIRECTORY, 0);
+}
+
+int RootedFileSystem::open(const std::string& path, int flags, mode_t mode) {
+  return openat2_in_root(root_fd_, path, flags, mode);
+}
+
+int RootedFileSystem::stat(const std::string& path, struct stat* st, bool follow) {
+  if (follow) {
+    int fd = openat2_in_root(root_fd_, path, O_PATH, 0);
+    if (fd < 0) return -fd;
+    int r = fstat(fd, st) == 0 ? 0 : errno;
+    close(fd);
+    return r;
+  }
+  std::string leaf;
+  int dir = open_parent(path, &leaf);
+  if (dir < 0) return -dir;
+  int r = fstatat(dir, leaf.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+  close(dir);
+  return r;
+}
+
+int RootedFileSystem::mkdir(const std::string& path, mode_t mode) {
+  std::string leaf;
+  int dir = open_parent(path, &leaf);
+  if (dir < 0) return -dir;
+  int r = mkdirat(dir, leaf.c_str(), mode) == 0 ? 0 : errno;
+  close(dir);
+  return r;
+}
+
+int RootedFileSystem::unlink(const std::string& path) {
+  std::string leaf;
+  int dir = open_parent(path, &leaf);
+  if (dir < 0) return -dir;
+  int r = unlinkat(dir, leaf.c_str(), 0) == 0 ? 0 : errno;
+  close(dir);
+  return r;
+}
+
+int RootedFileSystem::rmdir(const std::string& path) {
+  std::string leaf;
+  int dir = open_parent(path, &leaf);
+  if (dir < 0) return -dir;
+  int r = unlinkat(dir, leaf.c_str(), AT_REMOVEDIR) == 0 ? 0 : errno;
+  close(dir);
+  return r;
+}
+
+int RootedFileSystem::chmod(const std::string& path, mode_t mode) {
+  // fchmod needs a real fd; O_PATH fds refuse it, so go through /proc/self/fd.
+  int fd = openat2_in_root(root_fd_, path, O_PATH, 0);
+  if (fd < 0) return -fd;
+  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  int r = ::chmod(proc.c_str(), mode) == 0 ? 0 : errno;
+  close(fd);
+  return r;
+}
+
+int RootedFileSystem::list_dir(const std::string& path, std::vector<DirEntry>* out) {
+  int fd = openat2_in_root(root_fd_, path, O_RDONLY | O_DIRECTORY, 0);
+  if (fd < 0) return -fd;
+  return list_fd(fd, out);
+}
+
+int RootedFileSystem::readlink(const std::string& path, std::string* out) {
+  std::string leaf;
+  int dir = open_parent(path, &leaf);
+  if (dir < 0) return -dir;
+  char buf[PATH_MAX];
+  ssize_t n = readlinkat(dir, leaf.c_str(), buf, sizeof buf);
+  int r = n < 0 ? errno : 0;
+  if (n >= 0) out->assign(buf, static_cast<size_t>(n));
+  close(dir);
+  return r;
+}
+
+}  // namespace litbox::exec
