@@ -132,6 +132,18 @@ int errno_from_message(const std::string& message) {
   return 0;
 }
 
+// lit runs `executable` with argv[0] as written. exec::SpawnRequest has argv[0] double as the
+// path to execute; should it grow a separate `executable` field, this uses it.
+template <typename Request>
+void set_executable(Request& req, std::vector<std::string> argv, const std::string& executable) {
+  if constexpr (requires { req.executable = executable; }) {
+    req.executable = executable;
+  } else {
+    argv[0] = executable;
+  }
+  req.argv = std::move(argv);
+}
+
 struct Pending {
   std::vector<Proc> procs;
   std::vector<std::shared_ptr<OpenedFile>> opened;
@@ -308,7 +320,6 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     if (executable.empty()) co_return shell_error(j_args, py_repr(args[0].text) + ": command not found");
 
     std::vector<std::string> argv = expand_glob_expressions(args, shenv.cwd);
-    argv[0] = executable;
 
     // Python's Popen reports a bad cwd or a non-executable file before anything runs.
     {
@@ -372,7 +383,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     }
 
     exec::Session* session = on_target && opts.target_session ? opts.target_session : opts.session;
-    req.argv = std::move(argv);
+    set_executable(req, std::move(argv), executable);
     std::map<std::string, std::string> env = cmd_env;
     for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
     for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
