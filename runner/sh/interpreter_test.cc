@@ -264,5 +264,25 @@ TEST(InterpreterTest, FirstCommandReadsAnEmptyPipe) {
   EXPECT_EQ(r.out, "$ \"sh\" \"-c\" \"test -p /dev/stdin && wc -c\"\n# command output:\n0\n\n");
 }
 
+size_t open_fds() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+
+TEST(InterpreterTest, NoDescriptorOutlivesItsScript) {
+  TempDir dir;
+  ScriptHarness h(dir.path());
+  h.run({"true"});  // let the io_context open what it keeps (its reactor)
+  size_t before = open_fds();
+  for (int i = 0; i < 20; ++i) {
+    // Each script stops at its first error, so one line each.
+    for (const char* l : {"echo a > f 2>&1 | sh -c 'echo e >&2' | cat f | diff f - | not sh -c 'cat; exit 1' < f",
+                          "sh -c 'exit 1' > g 2> h", "true < nope", "cd x y", "true | nonexistent_cmd_xyz"})
+      h.run({l});
+  }
+  EXPECT_EQ(open_fds(), before);
+}
+
 }  // namespace
 }  // namespace litbox::runner::sh
