@@ -96,10 +96,10 @@ Expected<ElfInfo> parse_elf_header(std::string_view b) {
   return info;
 }
 
-Expected<ElfInfo> read_elf_header(const std::string& path) {
-  // The hot path of the QEMU decorator: one open, one read, no allocation beyond the path.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error("cannot open " + py_repr(path) + ": " + strerror(errno));
+namespace {
+
+// The hot path of the QEMU decorator: one read of 64 bytes from an open file.
+Expected<ElfInfo> header_from_fd(int fd, const std::string& path) {
   char buf[64];
   ssize_t n;
   while ((n = ::read(fd, buf, sizeof buf)) < 0 && errno == EINTR) {
@@ -110,6 +110,20 @@ Expected<ElfInfo> read_elf_header(const std::string& path) {
   auto info = parse_elf_header(std::string_view(buf, static_cast<size_t>(n)));
   if (!info) return Error(py_repr(path) + ": " + info.error().message);
   return info;
+}
+
+}  // namespace
+
+Expected<ElfInfo> read_elf_header(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error("cannot open " + py_repr(path) + ": " + strerror(errno));
+  return header_from_fd(fd, path);
+}
+
+Expected<ElfInfo> read_elf_header(exec::FileSystem& fs, const std::string& path) {
+  int fd = fs.open(path, O_RDONLY);
+  if (fd < 0) return Error("cannot open " + py_repr(path) + ": " + strerror(-fd));
+  return header_from_fd(fd, path);
 }
 
 Expected<ElfDynamic> read_elf_dynamic(const std::string& path) {

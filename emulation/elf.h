@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "emulation/arch.h"
+#include "executor/filesystem.h"
 #include "support/error.h"
 
 namespace litbox::emulation {
@@ -30,6 +31,10 @@ Expected<ElfInfo> parse_elf_header(std::string_view bytes);
 /// Errors are prefixed with the quoted path: "'/x/y': not an ELF file",
 /// "cannot open '/x/y': No such file or directory".
 Expected<ElfInfo> read_elf_header(const std::string& path);
+
+/// The same, through `fs` (a sandbox session's view of the filesystem, where the path may
+/// name a file only the test's processes see, such as one in the cell's private /tmp).
+Expected<ElfInfo> read_elf_header(exec::FileSystem& fs, const std::string& path);
 
 /// What a dynamic ELF file asks of the dynamic linker.
 struct ElfDynamic {

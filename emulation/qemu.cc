@@ -61,9 +61,10 @@ class QemuFinder {
 };
 
 Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opts,
-                                  const std::function<std::optional<std::string>(Arch)>& find) {
+                                  const std::function<std::optional<std::string>(Arch)>& find,
+                                  exec::FileSystem& fs) {
   if (req.argv.empty()) return req;
-  auto elf = read_elf_header(req.argv[0]);
+  auto elf = read_elf_header(fs, req.argv[0]);
   // Scripts, unreadable files and unknown machines go through untouched: the inner executor
   // reports exec errors exactly as it would without emulation.
   if (!elf || elf->arch == Arch::unknown || runs_natively(elf->arch, opts.host)) return req;
@@ -96,7 +97,9 @@ class QemuSession : public exec::Session {
       : io_(io), inner_(std::move(inner)), opts_(opts), finder_(std::move(finder)) {}
 
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
-    auto planned = plan(std::move(req), opts_, [this](Arch a) { return finder_->find(a); });
+    // The header is read the way the test's processes see the file (a sandbox cell's view).
+    auto planned = plan(
+        std::move(req), opts_, [this](Arch a) { return finder_->find(a); }, inner_->fs());
     if (!planned) {
       exec::ExitStatus s;
       s.code = 127;
@@ -107,6 +110,7 @@ class QemuSession : public exec::Session {
     inner_->spawn(std::move(*planned), std::move(on_exit));
   }
   void terminate() override { inner_->terminate(); }
+  exec::FileSystem& fs() override { return inner_->fs(); }
   std::map<std::string, std::string> environment_overrides() const override {
     auto env = inner_->environment_overrides();
     if (!opts_.sysroot.empty()) env["QEMU_LD_PREFIX"] = opts_.sysroot;
@@ -231,7 +235,8 @@ std::string default_sysroot(Arch arch) {
 
 Expected<exec::SpawnRequest> plan_qemu_spawn(exec::SpawnRequest req, const QemuOptions& opts) {
   std::string path = opts.path.empty() ? process_path() : opts.path;
-  return plan(std::move(req), opts, [&](Arch a) { return find_qemu(a, path); });
+  return plan(
+      std::move(req), opts, [&](Arch a) { return find_qemu(a, path); }, exec::host_filesystem());
 }
 
 Expected<std::unique_ptr<exec::Executor>> make_qemu_executor(boost::asio::io_context& io,

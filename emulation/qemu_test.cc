@@ -1,5 +1,6 @@
 #include "emulation/qemu.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -238,6 +239,32 @@ TEST_F(QemuExecutorTest, NativeAndScriptsReachTheInnerExecutorUnchanged) {
   EXPECT_EQ(fake->requests[0].argv, (std::vector<std::string>{probe("native"), "x"}));
   EXPECT_EQ(fake->requests[1].argv, (std::vector<std::string>{d / "script.sh", "x"}));
   EXPECT_TRUE(starts_with(fake->requests[2].argv[0], "/") && ends_with(fake->requests[2].argv[0], "qemu-aarch64"));
+}
+
+// Through a sandbox the decorator must see files as the test does (e.g. the cell's /tmp), and
+// the shell must keep working on the cell's filesystem, not the host's.
+TEST_F(QemuExecutorTest, SniffsThroughTheInnerSessionsFilesystem) {
+  TempDir root;
+  mkdir((root / "bin").c_str(), 0755);
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("aarch64-static"), root / "bin/only-in-the-cell"}), 0);
+  int root_fd = ::open(root.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(root_fd, 0);
+  auto inner = std::make_unique<testing::FakeExecutor>(io, root_fd);
+  auto* fake = inner.get();
+  auto ex = make_qemu_executor(io, std::move(inner), {});
+  ASSERT_TRUE(ex.ok());
+  auto session = (*ex)->open({});
+  ASSERT_TRUE(session.ok());
+  struct stat st;
+  EXPECT_EQ((*session)->fs().stat("/bin/only-in-the-cell", &st), 0);
+  exec::SpawnRequest req;
+  req.argv = {"/bin/only-in-the-cell"};
+  (*session)->spawn(req, [](exec::ExitStatus) {});
+  io.run();
+  ASSERT_EQ(fake->requests.size(), 1u);
+  EXPECT_TRUE(ends_with(fake->requests[0].argv[0], "qemu-aarch64"));
+  EXPECT_EQ(fake->requests[0].argv.back(), "/bin/only-in-the-cell");
+  close(root_fd);
 }
 
 TEST_F(QemuExecutorTest, BadSysrootIsRejected) {

@@ -1,5 +1,7 @@
 #include "emulation/test_util.h"
 
+#include "executor/filesystem.h"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -150,7 +152,9 @@ namespace {
 
 class FakeSession : public exec::Session {
  public:
-  FakeSession(boost::asio::io_context& io, std::vector<exec::SpawnRequest>& log) : io_(io), log_(log) {}
+  FakeSession(boost::asio::io_context& io, std::vector<exec::SpawnRequest>& log, int root_fd)
+      : io_(io), log_(log), rooted_(root_fd), use_root_(root_fd >= 0) {}
+  exec::FileSystem& fs() override { return use_root_ ? rooted_ : exec::host_filesystem(); }
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
     log_.push_back(std::move(req));
     boost::asio::post(io_, [on_exit = std::move(on_exit)] { on_exit(exec::ExitStatus{}); });
@@ -160,12 +164,14 @@ class FakeSession : public exec::Session {
  private:
   boost::asio::io_context& io_;
   std::vector<exec::SpawnRequest>& log_;
+  exec::RootedFileSystem rooted_;
+  bool use_root_;
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<exec::Session>> FakeExecutor::open(const exec::SessionSpec&) {
-  return std::unique_ptr<exec::Session>(std::make_unique<FakeSession>(io_, requests));
+  return std::unique_ptr<exec::Session>(std::make_unique<FakeSession>(io_, requests, root_fd_));
 }
 
 }  // namespace litbox::emulation::testing

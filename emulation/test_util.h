@@ -58,16 +58,19 @@ Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec:
 /// A minimal environment for test processes.
 std::vector<std::string> test_env();
 
-/// An executor that records every request and reports exit code 0 for each.
+/// An executor that records every request and reports exit code 0 for each. Its sessions'
+/// fs() is the host's, or, with `root_fd` (an O_PATH directory), a view rooted there, the
+/// way a sandbox cell shows its own filesystem.
 class FakeExecutor : public exec::Executor {
  public:
-  explicit FakeExecutor(boost::asio::io_context& io) : io_(io) {}
+  explicit FakeExecutor(boost::asio::io_context& io, int root_fd = -1) : io_(io), root_fd_(root_fd) {}
   Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override;
   std::string name() const override { return "fake"; }
   std::vector<exec::SpawnRequest> requests;
 
  private:
   boost::asio::io_context& io_;
+  int root_fd_;
 };
 
 }  // namespace litbox::emulation::testing
