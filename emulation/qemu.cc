@@ -60,33 +60,46 @@ class QemuFinder {
   std::map<Arch, std::optional<std::string>> cache_;
 };
 
+bool is_launcher(const std::string& path, const QemuOptions& opts) {
+  std::string base = path.substr(path.rfind('/') + 1);
+  return std::find(opts.launchers.begin(), opts.launchers.end(), base) != opts.launchers.end();
+}
+
 Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opts,
                                   const std::function<std::optional<std::string>(Arch)>& find,
                                   exec::FileSystem& fs) {
-  if (req.argv.empty()) return req;
-  auto elf = read_elf_header(fs, req.argv[0]);
+  // The program is argv[0], or, behind launchers such as `not --crash`, their first
+  // non-option argument (only if it is a path: a bare name is looked up by the launcher).
+  size_t at = 0;
+  while (at < req.argv.size() && is_launcher(req.argv[at], opts)) {
+    size_t next = at + 1;
+    while (next < req.argv.size() && starts_with(req.argv[next], "-")) ++next;
+    if (next >= req.argv.size() || req.argv[next].find('/') == std::string::npos) return req;
+    at = next;
+  }
+  if (at >= req.argv.size()) return req;
+  auto elf = read_elf_header(fs, req.argv[at]);
   // Scripts, unreadable files and unknown machines go through untouched: the inner executor
   // reports exec errors exactly as it would without emulation.
   if (!elf || elf->arch == Arch::unknown || runs_natively(elf->arch, opts.host)) return req;
   std::string name(arch_name(elf->arch));
   auto qemu = find(elf->arch);
   if (!qemu) {
-    return Error("no emulator for " + name + " binary " + py_repr(req.argv[0]) +
+    return Error("no emulator for " + name + " binary " + py_repr(req.argv[at]) +
                  ": install qemu-user (qemu-" + name + " not found on PATH)");
   }
   std::string sysroot = opts.sysroot.empty() ? default_sysroot(elf->arch) : opts.sysroot;
-  std::vector<std::string> argv{*qemu};
+  std::vector<std::string> prefix{*qemu};
   if (!sysroot.empty()) {
-    argv.push_back("-L");
-    argv.push_back(sysroot);
+    prefix.push_back("-L");
+    prefix.push_back(sysroot);
     // Processes the emulated program starts through binfmt_misc get their own QEMU, which
     // only learns the sysroot from the environment.
     std::erase_if(req.env, [](const std::string& e) { return starts_with(e, "QEMU_LD_PREFIX="); });
     req.env.push_back("QEMU_LD_PREFIX=" + sysroot);
   }
-  argv.insert(argv.end(), opts.extra_args.begin(), opts.extra_args.end());
-  argv.insert(argv.end(), req.argv.begin(), req.argv.end());
-  req.argv = std::move(argv);
+  prefix.insert(prefix.end(), opts.extra_args.begin(), opts.extra_args.end());
+  req.argv.insert(req.argv.begin() + static_cast<std::ptrdiff_t>(at), prefix.begin(), prefix.end());
   return req;
 }
 

@@ -64,12 +64,17 @@ struct QemuOptions {
   std::string path;
   /// The architecture that runs natively; foreign ones are emulated.
   Arch host = host_arch();
+  /// Programs that run their first non-option argument as a command (LLVM's `not`, as in
+  /// `not --crash %t.exe`): when argv[0]'s file name is one of these, that argument is
+  /// examined (and prefixed with QEMU) too, so the idiom works without binfmt_misc.
+  std::vector<std::string> launchers = {"not"};
 };
 
 /// What the decorator does with one request; exposed for tests and `litbox` diagnostics.
 /// Returns the request unchanged for native binaries, scripts, and anything that is not a
 /// readable ELF file of a known architecture; `qemu-<arch> [-L sysroot] [extra_args]
-/// argv...` with QEMU_LD_PREFIX set for a foreign one; an error (the message of
+/// argv...` with QEMU_LD_PREFIX set for a foreign one (after a launcher's options for a
+/// launcher: `not --crash qemu-aarch64 ... %t.exe`); an error (the message of
 /// ExitStatus::error) when no emulator exists:
 /// "no emulator for aarch64 binary '/p/a.out': install qemu-user (qemu-aarch64 not found on
 /// PATH)".

@@ -127,6 +127,33 @@ TEST(PlanQemuSpawn, RewritesForeignBinariesOnly) {
   EXPECT_EQ(plan_qemu_spawn(req, opts)->argv, req.argv);
 }
 
+TEST(PlanQemuSpawn, LooksBehindLaunchersLikeNot) {
+  if (!have_probe("aarch64-static")) GTEST_SKIP() << "aarch64-linux-gnu-gcc was not installed";
+  TempDir bin;
+  fake_tool(bin / "qemu-aarch64");
+  QemuOptions opts;
+  opts.path = bin.path();
+  opts.sysroot = bin.path();
+  opts.host = Arch::x86_64;
+  exec::SpawnRequest req;
+  req.argv = {"/usr/bin/not", "--crash", "/x/not", probe("aarch64-static"), "abort"};
+  // "/x/not" is a launcher too (by file name): not --crash not <foreign program>.
+  auto p = plan_qemu_spawn(req, opts);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->argv, (std::vector<std::string>{"/usr/bin/not", "--crash", "/x/not", bin / "qemu-aarch64", "-L",
+                                                bin.path(), probe("aarch64-static"), "abort"}));
+  // A bare name is the launcher's to look up; a native program is left alone.
+  for (std::vector<std::string> argv : {std::vector<std::string>{"/usr/bin/not", "a.out"},
+                                        std::vector<std::string>{"/usr/bin/not", probe("native")},
+                                        std::vector<std::string>{"/usr/bin/not", "--crash"}}) {
+    req.argv = argv;
+    EXPECT_EQ(plan_qemu_spawn(req, opts)->argv, argv);
+  }
+  opts.launchers.clear();
+  req.argv = {"/usr/bin/not", probe("aarch64-static")};
+  EXPECT_EQ(plan_qemu_spawn(req, opts)->argv, req.argv);
+}
+
 class QemuExecutorTest : public ::testing::Test {
  protected:
   std::unique_ptr<exec::Executor> qemu(QemuOptions opts = {}) {
@@ -205,6 +232,19 @@ TEST_F(QemuExecutorTest, CrashesAreSignals) {
   Captured abrt = run(*ex, {probe("aarch64-static"), "abort"});
   EXPECT_EQ(abrt.status.signal, SIGABRT) << abrt.err;
   EXPECT_EQ(abrt.status.lit_code(), -SIGABRT);
+}
+
+TEST_F(QemuExecutorTest, NotCrashRunsTheEmulatedProgram) {
+  const std::string not_tool = "/usr/lib/llvm-15/bin/not";
+  if (access(not_tool.c_str(), X_OK) != 0) GTEST_SKIP() << "no LLVM not";
+  auto ex = qemu();
+  Captured crash = run(*ex, {not_tool, "--crash", probe("aarch64-static"), "abort"});
+  EXPECT_EQ(crash.status.code, 0) << crash.err;
+  Captured fails = run(*ex, {not_tool, probe("aarch64-static"), "exit", "1"});
+  EXPECT_EQ(fails.status.code, 0) << fails.err;
+  Captured passes = run(*ex, {not_tool, probe("aarch64-static"), "arch"});
+  EXPECT_EQ(passes.status.code, 1);
+  EXPECT_EQ(passes.out, "aarch64\n");
 }
 
 TEST_F(QemuExecutorTest, MissingEmulatorIsAClearError) {

@@ -204,6 +204,7 @@ class Spawn : public std::enable_shared_from_this<Spawn> {
     SessionState& st = *st_;
     id_ = ++st.next_id;
     MappedCommand mc = map_command(req.argv, st.layout);
+    std::vector<std::string> lib_dirs = add_library_uploads(mc, st.layout);
     auto in = plan_stdin(req.stdin_fd);
     if (!in) return finish(setup_failure(in.error().message));
 
@@ -225,11 +226,21 @@ class Spawn : public std::enable_shared_from_this<Spawn> {
       script_.stdin_file = ".litbox/stdin." + std::to_string(id_);
       tar.add_file(script_.stdin_file, 0600, in->file_data);
     }
+    std::string ld_path = join(lib_dirs, ":");
     for (const auto& name : st.shared->settings.env) {
       std::string prefix = name + "=";
-      for (const auto& e : req.env)
-        if (starts_with(e, prefix)) script_.env.emplace_back(name, e.substr(prefix.size()));
+      for (const auto& e : req.env) {
+        if (!starts_with(e, prefix)) continue;
+        std::string value = e.substr(prefix.size());
+        if (name == "LD_LIBRARY_PATH" && !ld_path.empty()) {
+          value = ld_path + (value.empty() ? "" : ":" + value);
+          ld_path.clear();
+        }
+        script_.env.emplace_back(name, value);
+      }
     }
+    // The test's own shared libraries, shipped beside their binaries, come first.
+    if (!ld_path.empty()) script_.env.emplace_back("LD_LIBRARY_PATH", ld_path);
     script_.argv = std::move(mc.argv);
     script_.copy_back_prefix = st.copy_back_prefix;
     script_.umask = req.umask;

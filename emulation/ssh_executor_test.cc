@@ -210,6 +210,16 @@ TEST_F(SshExecutorTest, InputFilesAreShippedAndOutputsUnderTheTestPrefixCopiedBa
   EXPECT_EQ(again.out, "result\n");
 }
 
+TEST_F(SshExecutorTest, SharedLibrariesTheTestBuiltAreShipped) {
+  std::string data = LITBOX_EMULATION_TESTDATA;
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/greet", local / "Output/t.c.tmp.exe"}), 0);
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/lib/libgreet.so", local / "Output/libgreet.so"}), 0);
+  auto s = open();
+  Captured c = run_captured(io, *s, request({local / "Output/t.c.tmp.exe"}));
+  EXPECT_EQ(c.status.code, 0) << c.status.error << c.err;
+  EXPECT_EQ(c.out, "hello from libgreet\n");
+}
+
 TEST_F(SshExecutorTest, EnvironmentNamesArePassed) {
   settings.env = {"FOO", "UNSET_ONE"};
   auto s = open();

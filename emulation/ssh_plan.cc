@@ -2,8 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 
+#include "emulation/elf.h"
 #include "support/strings.h"
 
 namespace litbox::emulation {
@@ -120,6 +122,52 @@ MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayo
     out.argv.push_back(std::move(result));
   }
   return out;
+}
+
+std::optional<std::string> remote_relative(const std::string& local, const RemoteLayout& layout) {
+  auto under = [&](const std::string& root) {
+    return !root.empty() && local.size() > root.size() + 1 && starts_with(local, root) && local[root.size()] == '/';
+  };
+  // The longer root first, as in map_command().
+  bool out_first = layout.output_dir.size() >= layout.source_dir.size();
+  for (int pass = 0; pass < 2; ++pass) {
+    bool out = (pass == 0) == out_first;
+    const std::string& root = out ? layout.output_dir : layout.source_dir;
+    if (under(root)) {
+      std::string rel = local.substr(root.size() + 1);
+      return out ? rel : ".litbox/src/" + rel;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> add_library_uploads(MappedCommand& m, const RemoteLayout& layout) {
+  std::vector<std::string> dirs;
+  std::vector<Upload> libs;
+  for (const auto& u : m.uploads) {
+    bool is_dir = false;
+    if (!exists(u.local, &is_dir) || is_dir) continue;
+    auto elf = read_elf_header(u.local);
+    if (!elf) continue;
+    std::vector<std::string> search = {u.local.substr(0, u.local.rfind('/'))};
+    if (!layout.output_dir.empty()) search.push_back(layout.output_dir);
+    auto needed = resolve_needed(u.local, search);
+    if (!needed) continue;
+    for (const auto& lib : *needed) {
+      if (lib.path.empty()) continue;
+      auto rel = remote_relative(lib.path, layout);
+      if (!rel) continue;  // a system library: the target has its own
+      Upload up{lib.path, *rel};
+      if (std::find(m.uploads.begin(), m.uploads.end(), up) == m.uploads.end() &&
+          std::find(libs.begin(), libs.end(), up) == libs.end())
+        libs.push_back(up);
+      size_t slash = rel->rfind('/');
+      std::string dir = layout.remote_dir + (slash == std::string::npos ? "" : "/" + rel->substr(0, slash));
+      if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) dirs.push_back(dir);
+    }
+  }
+  m.uploads.insert(m.uploads.end(), libs.begin(), libs.end());
+  return dirs;
 }
 
 std::string remote_script(const RemoteScript& s) {

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,17 @@ struct MappedCommand {
 /// an existing local file under neither root, is uploaded to .litbox/bin/<basename> and
 /// rewritten to that path; when it does not exist locally it is left for the remote PATH.
 MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayout& layout);
+
+/// Where a local path lives on the target, relative to remote_dir, if it is under output_dir
+/// (at the same relative path) or source_dir (under .litbox/src).
+std::optional<std::string> remote_relative(const std::string& local, const RemoteLayout& layout);
+
+/// Adds to `m` the shared libraries its uploaded ELF executables need that the test built:
+/// the DT_NEEDED closure resolved against each binary's DT_RUNPATH/DT_RPATH ($ORIGIN
+/// expanded), its own directory and output_dir; only libraries under output_dir or
+/// source_dir are shipped (the target has its own system libraries). Returns the remote
+/// directories (absolute) holding them, for LD_LIBRARY_PATH.
+std::vector<std::string> add_library_uploads(MappedCommand& m, const RemoteLayout& layout);
 
 /// How the remote command gets its standard input.
 enum class RemoteStdin {

@@ -71,6 +71,28 @@ TEST_F(MapCommandTest, SimilarPrefixIsNotARoot) {
   EXPECT_EQ(m.argv, (std::vector<std::string>{"x", d / "out2/file", d / "outfile"}));
 }
 
+TEST_F(MapCommandTest, RemoteRelative) {
+  EXPECT_EQ(remote_relative(d / "out/a/b", layout), "a/b");
+  EXPECT_EQ(remote_relative(d / "src/x", layout), ".litbox/src/x");
+  EXPECT_EQ(remote_relative(d / "out", layout), std::nullopt);
+  EXPECT_EQ(remote_relative("/usr/lib/libc.so.6", layout), std::nullopt);
+}
+
+TEST_F(MapCommandTest, ShipsTheSharedLibrariesTheTestBuilt) {
+  std::string data = LITBOX_EMULATION_TESTDATA;
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/greet", d / "out/t.c.tmp.exe"}), 0);
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/lib/libgreet.so", d / "out/libgreet.so"}), 0);
+  auto m = map_command({d / "out/t.c.tmp.exe"}, layout);
+  auto dirs = add_library_uploads(m, layout);
+  EXPECT_EQ(dirs, std::vector<std::string>{"/r/litbox-1"});
+  EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"},
+                                            {d / "out/libgreet.so", "libgreet.so"}}));
+  // System libraries (libc) stay behind: the target has its own.
+  auto plain = map_command({testing::probe("native")}, layout);
+  EXPECT_TRUE(add_library_uploads(plain, layout).empty());
+  EXPECT_EQ(plain.uploads.size(), 1u);
+}
+
 TEST(RemoteScript, Text) {
   RemoteScript s;
   s.dir = "/tmp/litbox-ab";
