@@ -48,7 +48,7 @@ std::string expand_dbg(const std::string& line) {
   if (inner.find_first_of("'\"") != std::string::npos) return line;
   std::string rest = line.substr(close + 1);
   if (rest.empty()) return ": '" + inner + "'";
-  return ": '" + inner + "';" + rest;
+  return ": '" + inner + "'; " + rest;
 }
 
 bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std::string>& features, std::string& error) {
@@ -65,6 +65,16 @@ bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std
     if (e->evaluate(features, triple)) return true;
   }
   return false;
+}
+
+// The umask litbox was started with: what lit's processes inherit.
+mode_t process_umask() {
+  static const mode_t mask = [] {
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+  }();
+  return mask;
 }
 
 struct Timeout {
@@ -187,6 +197,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     o.exit_code = st.lit_code();
   } else {
     sh::ShellState state;
+    state.umask = process_umask();
     state.cwd = exec_dir;
     state.env = std::move(env);
     sh::ShellOptions opts;

@@ -12,6 +12,7 @@ PKGS=(
   qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   openssh-server openssh-client uidmap iproute2 procps util-linux
+  python3-psutil python3-jsonschema hyperfine
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -206,9 +206,14 @@ std::string PyRegex::sub_literal(std::string_view repl, std::string_view text) c
 
 std::string regex_escape(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (!(std::isalnum(u) || c == '_' || u >= 0x80)) out += '\\';
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool special = std::string_view("\\.^$*+?()[]|").find(c) != std::string_view::npos;
+    // '{' is only special where it could start a quantifier ({2}, {,3}); leaving "%{name}"
+    // readable keeps lit's DEFINE/REDEFINE "pattern contains %{name}" checks working.
+    if (c == '{' && i + 1 < text.size() && (std::isdigit(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == ','))
+      special = true;
+    if (special) out += '\\';
     out += c;
   }
   return out;

@@ -39,7 +39,8 @@ class PyRegex {
   std::string pattern_;
 };
 
-/// re.escape: escapes every character that is special in a regex.
+/// Escapes `text` so that it matches itself as a regex, leaving characters that are
+/// literal in context (%, {name}, -, /) as they are: "%{exec}" stays "%{exec}".
 std::string regex_escape(std::string_view text);
 
 }  // namespace litbox

@@ -42,7 +42,13 @@ TEST(PyRegex, LiteralSub) {
   EXPECT_EQ(re->sub_literal("a\\1b", "[%{x}]"), "[a\\1b]");
 }
 
-TEST(PyRegex, Escape) { EXPECT_EQ(regex_escape("%{a.b}"), "\\%\\{a\\.b\\}"); }
+TEST(PyRegex, Escape) {
+  EXPECT_EQ(regex_escape("%{a.b}"), "%{a\\.b}");
+  EXPECT_EQ(regex_escape("x{2}(y)"), "x\\{2}\\(y\\)");
+  auto re = PyRegex::compile(regex_escape("a{2}.*+?[]|^$\\"));
+  ASSERT_TRUE(re.ok());
+  EXPECT_TRUE(re->full_match("a{2}.*+?[]|^$\\"));
+}
 
 }  // namespace
 }  // namespace litbox
