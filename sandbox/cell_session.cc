@@ -27,7 +27,7 @@ using protocol::Kind;
 using protocol::Record;
 
 // The state of one cell, shared with the async handlers that read its records.
-class CellState : public std::enable_shared_from_this<CellState> {
+class CellState : public DyingCell, public std::enable_shared_from_this<CellState> {
  public:
   CellState(boost::asio::io_context& io, CellLaunch launch)
       : io_(io), sock_(launch.sock), sd_(io, launch.sock), launch_(std::move(launch)) {}
@@ -40,6 +40,7 @@ class CellState : public std::enable_shared_from_this<CellState> {
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit);
   void terminate();
   void close();
+  void reap_blocking() override;
   Expected<int> root_fd();
 
  private:
@@ -240,6 +241,7 @@ void CellState::on_init_exit() {
   }
   if (pidfd_sd_) pidfd_sd_->close();
   pidfd_ = -1;
+  if (closed_) reap_blocking();
 }
 
 void CellState::complete(uint32_t id, exec::ExitStatus s) {
@@ -366,17 +368,32 @@ void CellState::terminate() {
   }
 }
 
+// close() kills the cell and publishes its outputs at once, but does not wait for init: the
+// kernel's teardown of the cell's namespaces (an RCU grace period for the mount namespace) takes
+// milliseconds, during which the runner has better things to do. The pidfd watch reaps init and
+// completes any request still pending.
 void CellState::close() {
   if (closed_) return;
   terminate();
-  if (init_ != 0) on_init_exit();  // blocks until init (and so the whole cell) is gone
-  reap_launcher();
   closed_ = true;
+  if (launch_.output) publish_output_view(*launch_.output);
+  if (init_ == 0 || dead_) {
+    reap_blocking();
+  } else if (launch_.reaper) {
+    launch_.reaper->add(weak_from_this());
+  }
+}
+
+void CellState::reap_blocking() {
+  if (init_ != 0) on_init_exit();
+  reap_launcher();
   boost::system::error_code ignored;
   sd_.close(ignored);
   if (pidfd_sd_) pidfd_sd_->close(ignored);
-  if (launch_.output) publish_output_view(*launch_.output);
-  if (launch_.on_closed) launch_.on_closed();
+  if (launch_.on_closed) {
+    launch_.on_closed();
+    launch_.on_closed = nullptr;
+  }
 }
 
 Expected<int> CellState::root_fd() {
@@ -407,6 +424,18 @@ class Cell : public CellSession {
 };
 
 }  // namespace
+
+void CellReaper::add(std::weak_ptr<DyingCell> cell) {
+  // Forget the ones already reaped, so a long run does not accumulate them.
+  std::erase_if(cells_, [](const std::weak_ptr<DyingCell>& c) { return c.expired(); });
+  cells_.push_back(std::move(cell));
+}
+
+void CellReaper::reap_all() {
+  for (auto& w : cells_)
+    if (auto c = w.lock()) c->reap_blocking();
+  cells_.clear();
+}
 
 std::string setup_error_text(const MountPlan& plan, int step, int err) {
   std::string what;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sandbox/mount_plan.h"
 #include "sandbox/output_view.h"
@@ -18,6 +19,26 @@
 
 namespace litbox::sandbox {
 
+/// A cell whose init may still be dying after close().
+class DyingCell {
+ public:
+  virtual ~DyingCell() = default;
+  /// Blocks until the cell's init is reaped and its resources are released.
+  virtual void reap_blocking() = 0;
+};
+
+/// Remembers closed cells until they are reaped (asynchronously, on the io_context), so that an
+/// executor going away can wait for the rest instead of leaving zombies or cgroups behind.
+class CellReaper {
+ public:
+  ~CellReaper() { reap_all(); }
+  void add(std::weak_ptr<DyingCell> cell);
+  void reap_all();
+
+ private:
+  std::vector<std::weak_ptr<DyingCell>> cells_;
+};
+
 /// A cell that has just been cloned.
 struct CellLaunch {
   int sock = -1;                 ///< the runner's end of the socketpair (owned from now on)
@@ -25,7 +46,8 @@ struct CellLaunch {
   std::shared_ptr<const MountPlan> plan;             ///< to describe a failed setup step
   std::shared_ptr<const SeccompProgram> seccomp;     ///< to name a syscall in kill mode
   std::optional<OutputView> output;                  ///< published at close
-  std::function<void()> on_closed;                   ///< e.g. remove the cell's cgroup
+  std::function<void()> on_closed;                   ///< after init is reaped: e.g. remove the cgroup
+  std::shared_ptr<CellReaper> reaper;                ///< where a closed cell waits to be reaped
 };
 
 /// Wraps a launched cell in a Session.

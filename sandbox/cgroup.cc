@@ -1,10 +1,13 @@
 #include "sandbox/cgroup.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -60,6 +63,25 @@ void find_mounts(std::string* v2, std::string* v1_pids) {
   }
 }
 
+// Runs that were SIGKILLed leave their (empty) cgroups behind: remove those of dead runners.
+void remove_stale(const std::string& top) {
+  DIR* d = opendir(top.c_str());
+  if (!d) return;
+  while (struct dirent* e = readdir(d)) {
+    if (strncmp(e->d_name, "litbox.", 7) != 0) continue;
+    pid_t pid = static_cast<pid_t>(atoi(e->d_name + 7));
+    if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::string base = top + "/" + e->d_name;
+    if (DIR* cells = opendir(base.c_str())) {
+      while (struct dirent* c = readdir(cells))
+        if (strncmp(c->d_name, "cell-", 5) == 0) rmdir((base + "/" + c->d_name).c_str());
+      closedir(cells);
+    }
+    rmdir(base.c_str());
+  }
+  closedir(d);
+}
+
 }  // namespace
 
 std::unique_ptr<CgroupPool> CgroupPool::create(std::string* why_not) {
@@ -80,6 +102,7 @@ std::unique_ptr<CgroupPool> CgroupPool::create(std::string* why_not) {
     *why_not = "no cgroup hierarchy with the pids controller";
     return nullptr;
   }
+  remove_stale(top);
   std::string base = top + "/litbox." + std::to_string(getpid());
   if (mkdir(base.c_str(), 0755) < 0 && errno != EEXIST) {
     *why_not = "mkdir " + base + ": " + strerror(errno);
@@ -94,7 +117,12 @@ std::unique_ptr<CgroupPool> CgroupPool::create(std::string* why_not) {
 }
 
 CgroupPool::~CgroupPool() {
-  for (const auto& p : busy_) rmdir(p.c_str());
+  // A cgroup stays busy for a moment after its last process was reaped (the kernel releases
+  // the tasks asynchronously); give it up to a second.
+  for (int attempt = 0; attempt < 1000 && !busy_.empty(); ++attempt) {
+    std::erase_if(busy_, [](const std::string& p) { return rmdir(p.c_str()) == 0 || errno != EBUSY; });
+    if (!busy_.empty()) usleep(1000);
+  }
   rmdir(base_.c_str());
 }
 

@@ -94,6 +94,7 @@ class SandboxExecutor : public exec::Executor {
     add(RLIMIT_NPROC, nproc);
   }
 
+  ~SandboxExecutor() override { reaper_->reap_all(); }  // before the cgroup pool goes
   Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override;
   std::string name() const override { return "sandbox"; }
   bool ok() const { return memory_.ok(); }
@@ -111,6 +112,7 @@ class SandboxExecutor : public exec::Executor {
   bool cgroup_ns_ = true;
   std::vector<CellLimit> limits_;
   CellMemory memory_;
+  std::shared_ptr<CellReaper> reaper_ = std::make_shared<CellReaper>();
 };
 
 Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
@@ -179,6 +181,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   launch.plan = plan;
   launch.seccomp = seccomp_;
   launch.output = view;
+  launch.reaper = reaper_;
   if (cgroup) launch.on_closed = [pool = cgroups_.get(), path = cgroup->path] { pool->remove(path); };
   return std::unique_ptr<exec::Session>(make_cell_session(io_, std::move(launch)));
 }
