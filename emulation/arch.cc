@@ -9,10 +9,9 @@ namespace litbox::emulation {
 namespace {
 
 // e_machine values from the ELF gABI / <elf.h>.
-constexpr uint16_t kEmSparc = 2, kEm386 = 3, kEm68k = 4, kEmMips = 8, kEmParisc = 15,
-                   kEmPpc = 20, kEmPpc64 = 21, kEmS390 = 22, kEmArm = 40, kEmSh = 42,
-                   kEmSparcv9 = 43, kEmX86_64 = 62, kEmAarch64 = 183, kEmRiscv = 243,
-                   kEmLoongarch = 258, kEmAlpha = 0x9026;
+constexpr uint16_t kEmSparc = 2, kEm386 = 3, kEm68k = 4, kEmMips = 8, kEmParisc = 15, kEmPpc = 20, kEmPpc64 = 21,
+                   kEmS390 = 22, kEmArm = 40, kEmSh = 42, kEmSparcv9 = 43, kEmX86_64 = 62, kEmAarch64 = 183,
+                   kEmRiscv = 243, kEmLoongarch = 258, kEmAlpha = 0x9026;
 
 const std::vector<ArchInfo> kArches = {
     {Arch::x86_64, "x86_64", kEmX86_64, 64, false, "x86_64-linux-gnu"},
@@ -48,12 +47,11 @@ struct Alias {
 // Names other tools use for the same architecture: Debian (amd64, arm64, armhf, ppc64el),
 // uname (i686, armv7l), LLVM (powerpc64le, systemz).
 constexpr Alias kAliases[] = {
-    {"amd64", Arch::x86_64},       {"x64", Arch::x86_64},         {"i486", Arch::i386},
-    {"i586", Arch::i386},          {"i686", Arch::i386},          {"x86", Arch::i386},
-    {"arm64", Arch::aarch64},      {"armhf", Arch::arm},          {"armel", Arch::arm},
-    {"ppc64el", Arch::ppc64le},    {"powerpc64le", Arch::ppc64le}, {"powerpc64", Arch::ppc64},
-    {"powerpc", Arch::ppc},        {"systemz", Arch::s390x},      {"sparcv9", Arch::sparc64},
-    {"loong64", Arch::loongarch64}, {"sh", Arch::sh4},
+    {"amd64", Arch::x86_64}, {"x64", Arch::x86_64},      {"i486", Arch::i386},           {"i586", Arch::i386},
+    {"i686", Arch::i386},    {"x86", Arch::i386},        {"arm64", Arch::aarch64},       {"armhf", Arch::arm},
+    {"armel", Arch::arm},    {"ppc64el", Arch::ppc64le}, {"powerpc64le", Arch::ppc64le}, {"powerpc64", Arch::ppc64},
+    {"powerpc", Arch::ppc},  {"systemz", Arch::s390x},   {"sparcv9", Arch::sparc64},     {"loong64", Arch::loongarch64},
+    {"sh", Arch::sh4},
 };
 
 }  // namespace

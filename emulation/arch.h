@@ -41,9 +41,9 @@ enum class Arch : uint8_t {
 /// Static facts about one architecture.
 struct ArchInfo {
   Arch arch;
-  const char* name;       ///< "aarch64": QEMU's name, used in features and messages
-  uint16_t elf_machine;   ///< e_machine (EM_AARCH64 = 183)
-  int elf_class;          ///< 32 or 64
+  const char* name;      ///< "aarch64": QEMU's name, used in features and messages
+  uint16_t elf_machine;  ///< e_machine (EM_AARCH64 = 183)
+  int elf_class;         ///< 32 or 64
   bool big_endian;
   const char* multiarch;  ///< Debian multiarch triple ("aarch64-linux-gnu"), "" if none
 };

@@ -16,8 +16,7 @@ namespace litbox::emulation {
 namespace {
 
 constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3;
-constexpr uint64_t kDtNull = 0, kDtNeeded = 1, kDtStrtab = 5, kDtStrsz = 10, kDtRpath = 15,
-                   kDtRunpath = 29;
+constexpr uint64_t kDtNull = 0, kDtNeeded = 1, kDtStrtab = 5, kDtStrsz = 10, kDtRpath = 15, kDtRunpath = 29;
 // Upper bounds that keep a corrupt or hostile file from making us allocate gigabytes.
 constexpr uint64_t kMaxSegment = 16u << 20;
 constexpr unsigned kMaxPhnum = 4096;
@@ -75,7 +74,10 @@ struct Segment {
 }  // namespace
 
 Expected<ElfInfo> parse_elf_header(std::string_view b) {
-  if (b.size() < 4 || b.substr(0, 4) != "\x7f" "ELF") return Error("not an ELF file");
+  if (b.size() < 4 || b.substr(0, 4) !=
+                          "\x7f"
+                          "ELF")
+    return Error("not an ELF file");
   if (b.size() < 20) return Error("truncated ELF header");
   ElfInfo info;
   uint8_t cls = static_cast<uint8_t>(b[4]), data = static_cast<uint8_t>(b[5]);
@@ -87,8 +89,7 @@ Expected<ElfInfo> parse_elf_header(std::string_view b) {
   info.type = static_cast<uint16_t>(d.get(b, 16, 2));
   info.machine = static_cast<uint16_t>(d.get(b, 18, 2));
   for (const auto& a : all_arches()) {
-    if (a.elf_machine == info.machine && a.elf_class == info.elf_class &&
-        a.big_endian == info.big_endian) {
+    if (a.elf_machine == info.machine && a.elf_class == info.elf_class && a.big_endian == info.big_endian) {
       info.arch = a.arch;
       break;
     }
@@ -140,8 +141,7 @@ Expected<ElfDynamic> read_elf_dynamic(const std::string& path) {
   uint64_t phoff = is64 ? d.get(h, 32, 8) : d.get(h, 28, 4);
   unsigned phentsize = static_cast<unsigned>(d.get(h, is64 ? 54 : 42, 2));
   unsigned phnum = static_cast<unsigned>(d.get(h, is64 ? 56 : 44, 2));
-  if (phnum > kMaxPhnum || (phnum && phentsize < (is64 ? 56u : 32u)))
-    return f.error("bad program header table");
+  if (phnum > kMaxPhnum || (phnum && phentsize < (is64 ? 56u : 32u))) return f.error("bad program header table");
   auto ph = f.read(phoff, uint64_t{phentsize} * phnum);
   if (!ph) return ph.error();
   if (ph->size() < uint64_t{phentsize} * phnum) return f.error("truncated program header table");
@@ -197,8 +197,7 @@ Expected<ElfDynamic> read_elf_dynamic(const std::string& path) {
   }
   if (!mapped || strsz > kMaxSegment) {
     bool wants_strings = false;
-    for (auto& [tag, v] : entries)
-      wants_strings |= tag == kDtNeeded || tag == kDtRpath || tag == kDtRunpath;
+    for (auto& [tag, v] : entries) wants_strings |= tag == kDtNeeded || tag == kDtRpath || tag == kDtRunpath;
     if (wants_strings) return f.error("bad dynamic string table");
     return out;
   }

@@ -19,7 +19,7 @@ struct ElfInfo {
   uint16_t machine = 0;       ///< e_machine
   int elf_class = 0;          ///< 32 or 64
   bool big_endian = false;
-  uint16_t type = 0;          ///< e_type: 2 ET_EXEC, 3 ET_DYN, ...
+  uint16_t type = 0;  ///< e_type: 2 ET_EXEC, 3 ET_DYN, ...
 };
 
 /// Decodes an ELF header from the first bytes of a file (at least 20 are needed).
@@ -38,10 +38,10 @@ Expected<ElfInfo> read_elf_header(exec::FileSystem& fs, const std::string& path)
 
 /// What a dynamic ELF file asks of the dynamic linker.
 struct ElfDynamic {
-  std::string interpreter;          ///< PT_INTERP ("/lib/ld-linux-aarch64.so.1"), "" if static
-  std::vector<std::string> needed;  ///< DT_NEEDED, in file order
-  std::vector<std::string> rpath;   ///< DT_RPATH entries (':'-split, $ORIGIN not expanded)
-  std::vector<std::string> runpath; ///< DT_RUNPATH entries
+  std::string interpreter;           ///< PT_INTERP ("/lib/ld-linux-aarch64.so.1"), "" if static
+  std::vector<std::string> needed;   ///< DT_NEEDED, in file order
+  std::vector<std::string> rpath;    ///< DT_RPATH entries (':'-split, $ORIGIN not expanded)
+  std::vector<std::string> runpath;  ///< DT_RUNPATH entries
 };
 
 /// Reads PT_INTERP and the dynamic section of `path` (any class and endianness).

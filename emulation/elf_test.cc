@@ -62,7 +62,12 @@ TEST(ParseElfHeader, UnknownMachineIsNotAnError) {
 TEST(ParseElfHeader, Errors) {
   EXPECT_EQ(parse_elf_header("#!/bin/sh\necho hi\n").error().message, "not an ELF file");
   EXPECT_EQ(parse_elf_header("").error().message, "not an ELF file");
-  EXPECT_EQ(parse_elf_header(std::string("\x7f" "ELF\x02\x01", 6)).error().message, "truncated ELF header");
+  EXPECT_EQ(parse_elf_header(std::string("\x7f"
+                                         "ELF\x02\x01",
+                                         6))
+                .error()
+                .message,
+            "truncated ELF header");
   EXPECT_EQ(parse_elf_header(header(3, 1, 2, 62)).error().message, "unsupported ELF class 3");
   EXPECT_EQ(parse_elf_header(header(2, 0, 2, 62)).error().message, "unsupported ELF data encoding 0");
 }

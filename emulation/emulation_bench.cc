@@ -71,19 +71,26 @@ int main(int argc, char** argv) {
   exec::SessionSpec spec;
   printf("%-44s %8s\n", "run (ms per command, mean of N)", "ms");
   printf("%-44s %8.2f\n", "native probe, spawn_local+waitpid", ms_per_run(10 * n, [&] { bare({native, "arch"}); }));
-  printf("%-44s %8.2f\n", "native probe, LocalExecutor", ms_per_run(10 * n, [&] { through(io, plain, spec, {native, "arch"}); }));
-  printf("%-44s %8.2f\n", "native probe, qemu decorator (sniff only)",
-         ms_per_run(10 * n, [&] { through(io, **dec, spec, {native, "arch"}); }));
+  printf("%-44s %8.2f\n", "native probe, LocalExecutor", ms_per_run(10 * n, [&] {
+           through(io, plain, spec, {native, "arch"});
+         }));
+  printf("%-44s %8.2f\n", "native probe, qemu decorator (sniff only)", ms_per_run(10 * n, [&] {
+           through(io, **dec, spec, {native, "arch"});
+         }));
   if (!qemu.empty() && testing::have_probe("aarch64-static")) {
     printf("%-44s %8.2f\n", "aarch64 static, bare qemu-aarch64", ms_per_run(n, [&] { bare({qemu, st, "arch"}); }));
-    printf("%-44s %8.2f\n", "aarch64 static, LocalExecutor + qemu argv",
-           ms_per_run(n, [&] { through(io, plain, spec, {qemu, st, "arch"}); }));
-    printf("%-44s %8.2f\n", "aarch64 static, qemu decorator",
-           ms_per_run(n, [&] { through(io, **dec, spec, {st, "arch"}); }));
-    printf("%-44s %8.2f\n", "aarch64 dynamic, bare qemu-aarch64 -L",
-           ms_per_run(n, [&] { bare({qemu, "-L", "/usr/aarch64-linux-gnu", dyn, "arch"}); }));
-    printf("%-44s %8.2f\n", "aarch64 dynamic, qemu decorator",
-           ms_per_run(n, [&] { through(io, **dec, spec, {dyn, "arch"}); }));
+    printf("%-44s %8.2f\n", "aarch64 static, LocalExecutor + qemu argv", ms_per_run(n, [&] {
+             through(io, plain, spec, {qemu, st, "arch"});
+           }));
+    printf("%-44s %8.2f\n", "aarch64 static, qemu decorator", ms_per_run(n, [&] {
+             through(io, **dec, spec, {st, "arch"});
+           }));
+    printf("%-44s %8.2f\n", "aarch64 dynamic, bare qemu-aarch64 -L", ms_per_run(n, [&] {
+             bare({qemu, "-L", "/usr/aarch64-linux-gnu", dyn, "arch"});
+           }));
+    printf("%-44s %8.2f\n", "aarch64 dynamic, qemu decorator", ms_per_run(n, [&] {
+             through(io, **dec, spec, {dyn, "arch"});
+           }));
   }
 
   testing::TestSshd sshd;
@@ -107,16 +114,14 @@ int main(int argc, char** argv) {
     auto ex = make_ssh_executor(io, settings);
     const char* tag = sharing ? "shared connection" : "no sharing";
     // One session per test, one command each: upload + run + cleanup of the remote dir.
-    printf("ssh %-40s %8.2f\n", (std::string("test (1 cmd, upload, close), ") + tag).c_str(),
-           ms_per_run(n, [&] {
+    printf("ssh %-40s %8.2f\n", (std::string("test (1 cmd, upload, close), ") + tag).c_str(), ms_per_run(n, [&] {
              through(io, **ex, tspec, {exe, "out", "x"});
              io.restart();
              io.run();  // the cleanup run
            }));
     // Commands within one session: the executable is already there.
     auto s = (*ex)->open(tspec);
-    printf("ssh %-40s %8.2f\n", (std::string("command in a session (cached), ") + tag).c_str(),
-           ms_per_run(n, [&] {
+    printf("ssh %-40s %8.2f\n", (std::string("command in a session (cached), ") + tag).c_str(), ms_per_run(n, [&] {
              exec::SpawnRequest req;
              req.argv = {exe, "out", "x"};
              req.env = testing::test_env();

@@ -3,15 +3,15 @@
 // description (setting O_NONBLOCK on a pipe would change it for every process writing it).
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
 #include <string>
-
 #include <utility>  // Boost 1.74's Asio needs it before its headers
-#include <boost/asio/io_context.hpp>
 
 namespace litbox::emulation {
 
+/// An asynchronous, never-blocking writer to a borrowed descriptor; see the file comment.
 class FdSink : public std::enable_shared_from_this<FdSink> {
  public:
   /// A sink for the borrowed descriptor `fd` (kept open through a private copy): a pipe is

@@ -1,12 +1,12 @@
 #include "emulation/fd_sink.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <gtest/gtest.h>
 
 #include "emulation/test_util.h"
 

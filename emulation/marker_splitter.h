@@ -8,6 +8,7 @@
 
 namespace litbox::emulation {
 
+/// Finds the first occurrence of a fixed marker in a stream fed in chunks.
 class MarkerSplitter {
  public:
   explicit MarkerSplitter(std::string marker) : marker_(std::move(marker)) {}

@@ -66,8 +66,7 @@ bool is_launcher(const std::string& path, const QemuOptions& opts) {
 }
 
 Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opts,
-                                  const std::function<std::optional<std::string>(Arch)>& find,
-                                  exec::FileSystem& fs) {
+                                  const std::function<std::optional<std::string>(Arch)>& find, exec::FileSystem& fs) {
   // The program is argv[0], or, behind launchers such as `not --crash`, their first
   // non-option argument (only if it is a path: a bare name is looked up by the launcher).
   size_t at = 0;
@@ -85,8 +84,8 @@ Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opt
   std::string name(arch_name(elf->arch));
   auto qemu = find(elf->arch);
   if (!qemu) {
-    return Error("no emulator for " + name + " binary " + py_repr(req.argv[at]) +
-                 ": install qemu-user (qemu-" + name + " not found on PATH)");
+    return Error("no emulator for " + name + " binary " + py_repr(req.argv[at]) + ": install qemu-user (qemu-" + name +
+                 " not found on PATH)");
   }
   std::string sysroot = opts.sysroot.empty() ? default_sysroot(elf->arch) : opts.sysroot;
   std::vector<std::string> prefix{*qemu};
@@ -105,8 +104,8 @@ Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opt
 
 class QemuSession : public exec::Session {
  public:
-  QemuSession(boost::asio::io_context& io, std::unique_ptr<exec::Session> inner,
-              const QemuOptions& opts, std::shared_ptr<QemuFinder> finder)
+  QemuSession(boost::asio::io_context& io, std::unique_ptr<exec::Session> inner, const QemuOptions& opts,
+              std::shared_ptr<QemuFinder> finder)
       : io_(io), inner_(std::move(inner)), opts_(opts), finder_(std::move(finder)) {}
 
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
@@ -141,16 +140,12 @@ class QemuSession : public exec::Session {
 class QemuExecutor : public exec::Executor {
  public:
   QemuExecutor(boost::asio::io_context& io, std::unique_ptr<exec::Executor> inner, QemuOptions opts)
-      : io_(io),
-        inner_(std::move(inner)),
-        opts_(std::move(opts)),
-        finder_(std::make_shared<QemuFinder>(opts_.path)) {}
+      : io_(io), inner_(std::move(inner)), opts_(std::move(opts)), finder_(std::make_shared<QemuFinder>(opts_.path)) {}
 
   Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override {
     auto inner = inner_->open(spec);
     if (!inner) return inner.error();
-    return std::unique_ptr<exec::Session>(
-        std::make_unique<QemuSession>(io_, std::move(*inner), opts_, finder_));
+    return std::unique_ptr<exec::Session>(std::make_unique<QemuSession>(io_, std::move(*inner), opts_, finder_));
   }
   std::string name() const override { return "qemu"; }
 
@@ -183,8 +178,13 @@ std::string binfmt_rule(Arch arch, const std::string& qemu, const BinfmtOptions&
   if (!a) return "";
   // The first 20 bytes of an ELF header: e_ident (magic, class, data, version, OS ABI, ABI
   // version, padding), e_type and e_machine in the file's byte order.
-  std::vector<uint8_t> magic = {0x7f, 'E', 'L', 'F', static_cast<uint8_t>(a->elf_class == 64 ? 2 : 1),
-                                static_cast<uint8_t>(a->big_endian ? 2 : 1), 1};
+  std::vector<uint8_t> magic = {0x7f,
+                                'E',
+                                'L',
+                                'F',
+                                static_cast<uint8_t>(a->elf_class == 64 ? 2 : 1),
+                                static_cast<uint8_t>(a->big_endian ? 2 : 1),
+                                1};
   magic.resize(16, 0);
   auto push16 = [&](uint16_t v) {
     uint8_t hi = static_cast<uint8_t>(v >> 8), lo = static_cast<uint8_t>(v & 0xff);
@@ -210,8 +210,8 @@ std::string binfmt_rule(Arch arch, const std::string& qemu, const BinfmtOptions&
   std::string flags;
   if (opts.preserve_argv0) flags += 'P';
   if (opts.fix_binary) flags += 'F';
-  return ":qemu-" + std::string(a->name) + ":M::\\x7fELF" + hex_escape(magic, 4) + ":" +
-         hex_escape(mask, 0) + ":" + qemu + ":" + flags;
+  return ":qemu-" + std::string(a->name) + ":M::\\x7fELF" + hex_escape(magic, 4) + ":" + hex_escape(mask, 0) + ":" +
+         qemu + ":" + flags;
 }
 
 std::vector<std::string> binfmt_rules(Arch host, const std::string& path, const BinfmtOptions& opts) {
@@ -220,8 +220,7 @@ std::vector<std::string> binfmt_rules(Arch host, const std::string& path, const 
     if (runs_natively(a.arch, host)) continue;
     // An entry matching the host's own binaries would send every native program to QEMU.
     if (const ArchInfo* h = arch_info(host);
-        h && h->elf_machine == a.elf_machine && h->elf_class == a.elf_class &&
-        h->big_endian == a.big_endian)
+        h && h->elf_machine == a.elf_machine && h->elf_class == a.elf_class && h->big_endian == a.big_endian)
       continue;
     if (auto qemu = find_qemu(a.arch, path)) rules.push_back(binfmt_rule(a.arch, *qemu, opts));
   }
@@ -231,8 +230,7 @@ std::vector<std::string> binfmt_rules(Arch host, const std::string& path, const 
 std::vector<std::string> runnable_arch_features(Arch host, const std::string& path) {
   std::vector<std::string> out;
   for (const auto& a : all_arches()) {
-    if (runs_natively(a.arch, host) || find_qemu(a.arch, path))
-      out.push_back("can-run=" + std::string(a.name));
+    if (runs_natively(a.arch, host) || find_qemu(a.arch, path)) out.push_back("can-run=" + std::string(a.name));
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -253,13 +251,11 @@ Expected<exec::SpawnRequest> plan_qemu_spawn(exec::SpawnRequest req, const QemuO
 }
 
 Expected<std::unique_ptr<exec::Executor>> make_qemu_executor(boost::asio::io_context& io,
-                                                             std::unique_ptr<exec::Executor> inner,
-                                                             QemuOptions opts) {
+                                                             std::unique_ptr<exec::Executor> inner, QemuOptions opts) {
   if (!opts.sysroot.empty() && !is_directory(opts.sysroot))
     return Error("qemu sysroot " + py_repr(opts.sysroot) + " is not a directory");
   if (opts.path.empty()) opts.path = process_path();
-  return std::unique_ptr<exec::Executor>(
-      std::make_unique<QemuExecutor>(io, std::move(inner), std::move(opts)));
+  return std::unique_ptr<exec::Executor>(std::make_unique<QemuExecutor>(io, std::move(inner), std::move(opts)));
 }
 
 }  // namespace litbox::emulation

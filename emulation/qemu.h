@@ -2,13 +2,12 @@
 // `can-run=<arch>` features, and the executor decorator that prefixes foreign binaries.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
-
 #include <utility>  // Boost 1.74's Asio needs it before its headers
-#include <boost/asio/io_context.hpp>
+#include <vector>
 
 #include "emulation/arch.h"
 #include "executor/executor.h"
@@ -41,8 +40,7 @@ std::string binfmt_rule(Arch arch, const std::string& qemu, const BinfmtOptions&
 /// binfmt_rule() for every architecture that does not run natively on `host` and whose QEMU
 /// is found on `path`, in all_arches() order. Architectures that share a magic with a native
 /// one are skipped.
-std::vector<std::string> binfmt_rules(Arch host, const std::string& path,
-                                      const BinfmtOptions& opts = {});
+std::vector<std::string> binfmt_rules(Arch host, const std::string& path, const BinfmtOptions& opts = {});
 
 /// Features for the architectures tests can run here: "can-run=<host>" (and i386 on x86_64),
 /// then "can-run=<arch>" for each architecture with a QEMU on `path`. Sorted, unique.
@@ -88,7 +86,6 @@ Expected<exec::SpawnRequest> plan_qemu_spawn(exec::SpawnRequest req, const QemuO
 /// Only argv[0] is seen: a foreign binary started by a native process (sh -c ./a.out) needs
 /// binfmt_misc, which the sandbox registers per cell from binfmt_rules().
 Expected<std::unique_ptr<exec::Executor>> make_qemu_executor(boost::asio::io_context& io,
-                                                             std::unique_ptr<exec::Executor> inner,
-                                                             QemuOptions opts);
+                                                             std::unique_ptr<exec::Executor> inner, QemuOptions opts);
 
 }  // namespace litbox::emulation

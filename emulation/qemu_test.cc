@@ -1,10 +1,9 @@
 #include "emulation/qemu.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <csignal>
 
@@ -70,8 +69,7 @@ TEST(BinfmtRule, MatchesQemusTable) {
 
 TEST(BinfmtRules, SkipTheHostAndArchesWithoutEmulator) {
   TempDir bin;
-  for (const char* n : {"qemu-aarch64", "qemu-x86_64", "qemu-i386", "qemu-riscv64-static"})
-    fake_tool(bin / n);
+  for (const char* n : {"qemu-aarch64", "qemu-x86_64", "qemu-i386", "qemu-riscv64-static"}) fake_tool(bin / n);
   auto rules = binfmt_rules(Arch::x86_64, bin.path(), {.preserve_argv0 = false});
   ASSERT_EQ(rules.size(), 2u);
   EXPECT_TRUE(starts_with(rules[0], ":qemu-aarch64:M::"));
@@ -110,7 +108,7 @@ TEST(PlanQemuSpawn, RewritesForeignBinariesOnly) {
   auto p = plan_qemu_spawn(req, opts);
   ASSERT_TRUE(p.ok()) << p.error().message;
   EXPECT_EQ(p->argv, (std::vector<std::string>{bin / "qemu-aarch64", "-L", root.path(), "-cpu", "max",
-                                                probe("aarch64-static"), "arch"}));
+                                               probe("aarch64-static"), "arch"}));
   EXPECT_EQ(p->env, (std::vector<std::string>{"A=1", "QEMU_LD_PREFIX=" + root.path()}));
 
   // Native binaries, scripts and missing files are untouched.
@@ -141,11 +139,11 @@ TEST(PlanQemuSpawn, LooksBehindLaunchersLikeNot) {
   auto p = plan_qemu_spawn(req, opts);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->argv, (std::vector<std::string>{"/usr/bin/not", "--crash", "/x/not", bin / "qemu-aarch64", "-L",
-                                                bin.path(), probe("aarch64-static"), "abort"}));
+                                               bin.path(), probe("aarch64-static"), "abort"}));
   // A bare name is the launcher's to look up; a native program is left alone.
-  for (std::vector<std::string> argv : {std::vector<std::string>{"/usr/bin/not", "a.out"},
-                                        std::vector<std::string>{"/usr/bin/not", probe("native")},
-                                        std::vector<std::string>{"/usr/bin/not", "--crash"}}) {
+  for (std::vector<std::string> argv :
+       {std::vector<std::string>{"/usr/bin/not", "a.out"}, std::vector<std::string>{"/usr/bin/not", probe("native")},
+        std::vector<std::string>{"/usr/bin/not", "--crash"}}) {
     req.argv = argv;
     EXPECT_EQ(plan_qemu_spawn(req, opts)->argv, argv);
   }
@@ -337,9 +335,8 @@ TEST_F(QemuExecutorTest, BinfmtRulesWorkInAPrivateBinfmtMisc) {
   script += "QEMU_LD_PREFIX=/usr/aarch64-linux-gnu sh -c '" + probe("aarch64-dynamic") + " arch'\n";
   if (have_probe("riscv64-static")) script += "sh -c '" + probe("riscv64-static") + " arch'\n";
   std::string out;
-  int rc = testing::run_command({"/usr/bin/unshare", "-U", "-m", "-r", "-p", "-f", "--mount-proc", "/bin/sh",
-                                 "-c", script},
-                                &out);
+  int rc = testing::run_command(
+      {"/usr/bin/unshare", "-U", "-m", "-r", "-p", "-f", "--mount-proc", "/bin/sh", "-c", script}, &out);
   if (rc == 77 || (rc != 0 && out.find("unshare failed") != std::string::npos))
     GTEST_SKIP() << "no private binfmt_misc here (kernel < 6.7 or no user namespaces): " << out;
   EXPECT_EQ(rc, 0) << out;

@@ -70,8 +70,7 @@ struct FileStamp {
 std::optional<FileStamp> stamp_of(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
-  return FileStamp{st.st_dev, st.st_ino, st.st_size,
-                   int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec};
+  return FileStamp{st.st_dev, st.st_ino, st.st_size, int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec};
 }
 
 std::string last_line(std::string_view s) {
@@ -213,8 +212,7 @@ class Spawn : public std::enable_shared_from_this<Spawn> {
     for (const auto& u : mc.uploads) {
       auto stamp = stamp_of(u.local);
       auto it = st.uploaded.find(u.remote);
-      if (stamp && it != st.uploaded.end() && it->second.first == u.local && it->second.second == *stamp)
-        continue;
+      if (stamp && it != st.uploaded.end() && it->second.first == u.local && it->second.second == *stamp) continue;
       if (Status s = tar.add_local(u.remote, u.local); !s) return finish(setup_failure(s.error().message));
       if (stamp) pending_[u.remote] = {u.local, *stamp};
     }
@@ -425,7 +423,9 @@ class SshExecutor : public exec::Executor {
     for (auto& [raw, inv] : shared_->cleanups) {
       int pid = inv->pid();
       int ws;
-      if (pid > 0) while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+      if (pid > 0)
+        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+        }
     }
     if (!shared_->control_dir.empty()) {
       if (shared_->connected) {
@@ -473,12 +473,10 @@ class SshExecutor : public exec::Executor {
 
 }  // namespace
 
-Expected<std::unique_ptr<exec::Executor>> make_ssh_executor(boost::asio::io_context& io,
-                                                            SshSettings settings) {
+Expected<std::unique_ptr<exec::Executor>> make_ssh_executor(boost::asio::io_context& io, SshSettings settings) {
   if (settings.host.empty()) return Error("ssh executor: no host given");
   auto program = find_program(settings.ssh_program);
-  if (!program)
-    return Error("ssh executor: " + py_repr(settings.ssh_program) + " not found on PATH");
+  if (!program) return Error("ssh executor: " + py_repr(settings.ssh_program) + " not found on PATH");
   auto shared = std::make_shared<Shared>(io);
   shared->ssh_program = *program;
   shared->settings = std::move(settings);

@@ -3,10 +3,9 @@
 // command.
 #pragma once
 
-#include <memory>
-
-#include <utility>  // Boost 1.74's Asio needs it before its headers
 #include <boost/asio/io_context.hpp>
+#include <memory>
+#include <utility>  // Boost 1.74's Asio needs it before its headers
 
 #include "emulation/ssh_plan.h"
 #include "executor/executor.h"
@@ -34,7 +33,6 @@ namespace litbox::emulation {
 /// ssh processes start on the host (not in a sandbox cell, which has no network), with
 /// litbox's own environment so ~/.ssh/config, agents and known_hosts apply.
 /// Errors: empty host; an ssh client that cannot be found on PATH.
-Expected<std::unique_ptr<exec::Executor>> make_ssh_executor(boost::asio::io_context& io,
-                                                            SshSettings settings);
+Expected<std::unique_ptr<exec::Executor>> make_ssh_executor(boost::asio::io_context& io, SshSettings settings);
 
 }  // namespace litbox::emulation

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -12,7 +13,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <gtest/gtest.h>
 #include <thread>
 
 #include "emulation/qemu.h"
@@ -58,8 +58,7 @@ int live_in_group(int pgid) {
     // Fields after "(comm)": state ppid pgrp ...
     char state = 0;
     int ppid = 0, pgrp = 0;
-    if (sscanf(stat->c_str() + close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
-        state != 'Z')
+    if (sscanf(stat->c_str() + close_paren + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid && state != 'Z')
       ++n;
   }
   return n;
@@ -137,7 +136,8 @@ TEST_F(SshExecutorTest, RunsTheBinaryRemotelyWithStdoutAndExitCode) {
   ASSERT_EQ(dirs.size(), 1u);
   std::string remote = work / dirs[0];
   EXPECT_TRUE(starts_with(dirs[0], "litbox-"));
-  EXPECT_EQ(c.out, "hello\n" + remote + "\nargv[0]=" + remote + "/t.c.tmp.exe\nargv[1]=out\nargv[2]=hello\n"
+  EXPECT_EQ(c.out, "hello\n" + remote + "\nargv[0]=" + remote +
+                       "/t.c.tmp.exe\nargv[1]=out\nargv[2]=hello\n"
                        "argv[3]=pwd\nargv[4]=args\nargv[5]=exit\nargv[6]=3\n");
   EXPECT_EQ(c.err, "");
   s->close();
@@ -294,7 +294,8 @@ TEST_F(SshExecutorTest, TerminateKillsTheLocalSshAndTheRemoteProcess) {
   for (int i = 0; i < 200 && live_in_group(pgid) > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(live_in_group(pgid), 0) << "the remote process group survived";
   auto left = list_dir(work.path());
-  EXPECT_TRUE(left.empty()) << join(left, " ") << ": " << (left.empty() ? "" : join(list_dir(work / left[0] + "/.litbox"), " "));
+  EXPECT_TRUE(left.empty()) << join(left, " ") << ": "
+                            << (left.empty() ? "" : join(list_dir(work / left[0] + "/.litbox"), " "));
 }
 
 TEST_F(SshExecutorTest, UnreachableHostIsASetupFailure) {
@@ -303,8 +304,8 @@ TEST_F(SshExecutorTest, UnreachableHostIsASetupFailure) {
   Captured c = run_captured(io, *s, request({probe("native"), "out", "x"}));
   EXPECT_TRUE(c.status.setup_failure);
   EXPECT_EQ(c.status.code, 255);
-  EXPECT_EQ(c.status.error, "ssh 127.0.0.1: ssh: connect to host 127.0.0.1 port " +
-                                std::to_string(settings.port) + ": Connection refused");
+  EXPECT_EQ(c.status.error, "ssh 127.0.0.1: ssh: connect to host 127.0.0.1 port " + std::to_string(settings.port) +
+                                ": Connection refused");
   EXPECT_EQ(c.out, "");
 }
 

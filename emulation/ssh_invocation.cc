@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 
@@ -40,8 +40,7 @@ struct Invocation::Impl {
     std::string out = splitter ? splitter->feed(data) : std::string(data);
     if (out.empty()) return;
     result.stderr_tail += out;
-    if (result.stderr_tail.size() > 2 * kTailBytes)
-      result.stderr_tail.erase(0, result.stderr_tail.size() - kTailBytes);
+    if (result.stderr_tail.size() > 2 * kTailBytes) result.stderr_tail.erase(0, result.stderr_tail.size() - kTailBytes);
     err_sink->write(std::move(out));
   }
 };
@@ -112,18 +111,18 @@ void Invocation::begin(InvocationSpec spec, Done done) {
 
 void Invocation::read_loop() {
   Impl& m = *impl_;
-  m.err_reader->async_read_some(
-      boost::asio::buffer(m.buf), [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-        Impl& im = *self->impl_;
-        if (im.read_done) return;  // drained and closed after the process exited
-        if (n > 0) im.relay(std::string_view(im.buf.data(), n));
-        if (ec) {
-          im.read_done = true;
-          self->maybe_finish();
-          return;
-        }
-        self->read_loop();
-      });
+  m.err_reader->async_read_some(boost::asio::buffer(m.buf),
+                                [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                                  Impl& im = *self->impl_;
+                                  if (im.read_done) return;  // drained and closed after the process exited
+                                  if (n > 0) im.relay(std::string_view(im.buf.data(), n));
+                                  if (ec) {
+                                    im.read_done = true;
+                                    self->maybe_finish();
+                                    return;
+                                  }
+                                  self->read_loop();
+                                });
 }
 
 void Invocation::on_exit(exec::ExitStatus s) {
@@ -164,8 +163,7 @@ void Invocation::maybe_finish() {
     m.result.marker_found = m.splitter->found();
     m.result.trailer = m.splitter->trailer();
   }
-  if (m.result.stderr_tail.size() > kTailBytes)
-    m.result.stderr_tail.erase(0, m.result.stderr_tail.size() - kTailBytes);
+  if (m.result.stderr_tail.size() > kTailBytes) m.result.stderr_tail.erase(0, m.result.stderr_tail.size() - kTailBytes);
   m.err_sink->close([self = shared_from_this()] { self->impl_->done(std::move(self->impl_->result)); });
 }
 

@@ -4,13 +4,12 @@
 // beyond the fork/exec of spawn_local.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
-
 #include <utility>  // Boost 1.74's Asio needs it before its headers
-#include <boost/asio/io_context.hpp>
+#include <vector>
 
 #include "executor/executor.h"
 
@@ -18,7 +17,7 @@ namespace litbox::emulation {
 
 /// How an ssh invocation ended.
 struct InvocationResult {
-  exec::ExitStatus local;   ///< the ssh client's own exit status (255: ssh failed)
+  exec::ExitStatus local;  ///< the ssh client's own exit status (255: ssh failed)
   bool marker_found = false;
   std::string trailer;      ///< bytes after the marker: " <status>\n" then a tar archive
   std::string stderr_tail;  ///< the last few KiB of stderr before the marker (error messages)

@@ -85,8 +85,8 @@ MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayo
       for (const auto& r : roots) {
         for (size_t p = arg.find(r.local, pos); p != std::string::npos; p = arg.find(r.local, p + 1)) {
           size_t end = p + r.local.size();
-          bool starts_ok = p == 0 || is_path_separator(arg[p - 1]) ||
-                           (p == 2 && arg[0] == '-');  // -o/abs/path, -I/abs/path
+          bool starts_ok =
+              p == 0 || is_path_separator(arg[p - 1]) || (p == 2 && arg[0] == '-');  // -o/abs/path, -I/abs/path
           bool ends_ok = end == arg.size() || arg[end] == '/';
           if (starts_ok && ends_ok) {
             if (p < best) {
@@ -185,8 +185,7 @@ std::string remote_script(const RemoteScript& s) {
   // Uploaded files carry mtime 1 (1970-01-01 00:00:01 UTC) and the stamp 2, so anything the
   // command writes is -newer than the stamp whatever the target's clock and timestamp
   // granularity (a stamp taken "now" would tie with files written in the same clock tick).
-  if (!s.copy_back_prefix.empty())
-    out += "[ -f .litbox/stamp ] || TZ=UTC0 touch -t 197001010000.02 .litbox/stamp\n";
+  if (!s.copy_back_prefix.empty()) out += "[ -f .litbox/stamp ] || TZ=UTC0 touch -t 197001010000.02 .litbox/stamp\n";
   out += "exec 4>&2 2>/dev/null\n";
   for (const auto& [name, value] : s.env) out += "export " + name + "=" + shell_quote(value) + "\n";
   // In a subshell that execs the command: a shell that waits for a command with redirections
@@ -195,9 +194,14 @@ std::string remote_script(const RemoteScript& s) {
   std::string cmd = "( exec ";
   for (const auto& a : s.argv) cmd += shell_quote(a) + " ";
   switch (s.stdin_mode) {
-    case RemoteStdin::null: cmd += "</dev/null "; break;
-    case RemoteStdin::file: cmd += "<" + shell_quote(s.stdin_file) + " "; break;
-    case RemoteStdin::inherit: break;
+    case RemoteStdin::null:
+      cmd += "</dev/null ";
+      break;
+    case RemoteStdin::file:
+      cmd += "<" + shell_quote(s.stdin_file) + " ";
+      break;
+    case RemoteStdin::inherit:
+      break;
   }
   out += cmd + "2>&4 4>&- )\n";
   out += "s=$?\n";
@@ -205,11 +209,11 @@ std::string remote_script(const RemoteScript& s) {
   out += "printf '%s %s\\n' " + shell_quote(s.marker) + " \"$s\" >&4\n";
   if (!s.copy_back_prefix.empty()) {
     // The glob runs before `set -f`; only then is the newline-split list safe from globbing.
-    out += "F=$(find ./" + shell_quote(s.copy_back_prefix) +
-           "* -newer .litbox/stamp -type f 2>/dev/null)\n";
+    out += "F=$(find ./" + shell_quote(s.copy_back_prefix) + "* -newer .litbox/stamp -type f 2>/dev/null)\n";
     // Files sent back get mtime 1 again so the next spawn does not send them a second time.
-    out += "if [ -n \"$F\" ]; then set -f; IFS='\n'; tar -c -f - $F >&4; "
-           "TZ=UTC0 touch -t 197001010000.01 $F; fi\n";
+    out +=
+        "if [ -n \"$F\" ]; then set -f; IFS='\n'; tar -c -f - $F >&4; "
+        "TZ=UTC0 touch -t 197001010000.01 $F; fi\n";
   }
   out += "exit $s\n";
   return out;
@@ -238,14 +242,14 @@ std::string cleanup_script(const std::string& dir, const std::vector<int>& ids, 
   // A pid file exists while its command runs (the wrapper removes it after); one left by a
   // killed wrapper is removed here, so a recycled process group is never a target later.
   std::string out = "cd " + q + " 2>/dev/null || exit 0\n";
-  out += "for f in" + files + "; do [ -f \"$f\" ] && read p < \"$f\" && kill -9 -\"$p\" 2>/dev/null; rm -f \"$f\"; done\n";
+  out +=
+      "for f in" + files + "; do [ -f \"$f\" ] && read p < \"$f\" && kill -9 -\"$p\" 2>/dev/null; rm -f \"$f\"; done\n";
   if (remove) out += "cd / && rm -rf " + q + "\n";
   out += "exit 0\n";
   return out;
 }
 
-std::vector<std::string> ssh_argv(const std::string& ssh_program, const SshSettings& s,
-                                  const std::string& control_path,
+std::vector<std::string> ssh_argv(const std::string& ssh_program, const SshSettings& s, const std::string& control_path,
                                   const std::string& remote_command) {
   std::vector<std::string> argv{ssh_program};
   if (!s.config_file.empty()) {
@@ -259,8 +263,8 @@ std::vector<std::string> ssh_argv(const std::string& ssh_program, const SshSetti
     argv.push_back("-o");
     argv.push_back(o);
   }
-  std::vector<std::string> defaults = {"BatchMode=yes", "LogLevel=ERROR", "ConnectTimeout=30",
-                                       "ServerAliveInterval=15", "ServerAliveCountMax=4"};
+  std::vector<std::string> defaults = {"BatchMode=yes", "LogLevel=ERROR", "ConnectTimeout=30", "ServerAliveInterval=15",
+                                       "ServerAliveCountMax=4"};
   if (!control_path.empty()) {
     defaults.push_back("ControlMaster=auto");
     defaults.push_back("ControlPersist=" + std::to_string(s.control_persist_seconds));

@@ -67,14 +67,14 @@ enum class RemoteStdin {
 
 /// Everything the remote wrapper script needs for one spawn.
 struct RemoteScript {
-  std::string dir;     ///< RemoteLayout::remote_dir
-  std::string marker;  ///< the status marker, unique per spawn
-  int id = 0;          ///< spawn number within the session (names the pid file)
+  std::string dir;       ///< RemoteLayout::remote_dir
+  std::string marker;    ///< the status marker, unique per spawn
+  int id = 0;            ///< spawn number within the session (names the pid file)
   bool extract = false;  ///< ssh's stdin starts with a tar archive to unpack into dir
   RemoteStdin stdin_mode = RemoteStdin::null;
-  std::string stdin_file;  ///< for RemoteStdin::file: path relative to dir
+  std::string stdin_file;                                ///< for RemoteStdin::file: path relative to dir
   std::vector<std::pair<std::string, std::string>> env;  ///< exported before the command
-  std::vector<std::string> argv;                          ///< already mapped
+  std::vector<std::string> argv;                         ///< already mapped
   /// Files under dir whose names start with this (the test's %t prefix relative to %T) and
   /// that the command created or modified are sent back after the status line. "" = none.
   std::string copy_back_prefix;
@@ -108,21 +108,20 @@ struct SshSettings {
   std::string host;  ///< required; any name ~/.ssh/config knows
   int port = 0;      ///< 0: the ssh default / config
   std::string user;
-  std::string identity;                ///< private key file (-i, with IdentitiesOnly=yes)
-  std::string work_dir = "/tmp";       ///< remote directory under which test dirs are made
-  std::vector<std::string> env;        ///< variables of the test's environment passed along
-  std::vector<std::string> options;    ///< extra `-o` options ("Key=Value"); these win over
-                                       ///< litbox's defaults and over ~/.ssh/config
-  bool connection_sharing = true;      ///< ControlMaster=auto over a private ControlPath
-  int control_persist_seconds = 60;    ///< how long an idle shared connection stays up
-  std::string config_file;             ///< -F file ("none" ignores ~/.ssh/config); "" = default
-  std::string ssh_program = "ssh";     ///< name (searched on PATH) or path of the client
+  std::string identity;              ///< private key file (-i, with IdentitiesOnly=yes)
+  std::string work_dir = "/tmp";     ///< remote directory under which test dirs are made
+  std::vector<std::string> env;      ///< variables of the test's environment passed along
+  std::vector<std::string> options;  ///< extra `-o` options ("Key=Value"); these win over
+                                     ///< litbox's defaults and over ~/.ssh/config
+  bool connection_sharing = true;    ///< ControlMaster=auto over a private ControlPath
+  int control_persist_seconds = 60;  ///< how long an idle shared connection stays up
+  std::string config_file;           ///< -F file ("none" ignores ~/.ssh/config); "" = default
+  std::string ssh_program = "ssh";   ///< name (searched on PATH) or path of the client
 };
 
 /// The ssh argv for running `remote_command` (one shell command line) on the target.
 /// `control_path` is the ControlPath to use when sharing ("" disables sharing).
-std::vector<std::string> ssh_argv(const std::string& ssh_program, const SshSettings& s,
-                                  const std::string& control_path,
+std::vector<std::string> ssh_argv(const std::string& ssh_program, const SshSettings& s, const std::string& control_path,
                                   const std::string& remote_command);
 
 /// The argv of `ssh -O exit` that stops a shared connection.

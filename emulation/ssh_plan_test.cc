@@ -1,8 +1,7 @@
 #include "emulation/ssh_plan.h"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "emulation/marker_splitter.h"
 #include "emulation/tar.h"
@@ -42,12 +41,12 @@ class MapCommandTest : public ::testing::Test {
 };
 
 TEST_F(MapCommandTest, RewritesPathsUnderTheRootsAndUploadsThoseThatExist) {
-  auto m = map_command({d / "out/t.c.tmp.exe", "-o", d / "out/t.c.tmp.out", "--in=" + (d / "src/in.txt"),
-                        "plain", d / "out", "-o" + (d / "out/t.c.tmp.dir"), d / "out/t.c.tmp.dir:x"},
+  auto m = map_command({d / "out/t.c.tmp.exe", "-o", d / "out/t.c.tmp.out", "--in=" + (d / "src/in.txt"), "plain",
+                        d / "out", "-o" + (d / "out/t.c.tmp.dir"), d / "out/t.c.tmp.dir:x"},
                        layout);
   EXPECT_EQ(m.argv, (std::vector<std::string>{"/r/litbox-1/t.c.tmp.exe", "-o", "/r/litbox-1/t.c.tmp.out",
-                                               "--in=/r/litbox-1/.litbox/src/in.txt", "plain", "/r/litbox-1",
-                                               "-o/r/litbox-1/t.c.tmp.dir", "/r/litbox-1/t.c.tmp.dir:x"}));
+                                              "--in=/r/litbox-1/.litbox/src/in.txt", "plain", "/r/litbox-1",
+                                              "-o/r/litbox-1/t.c.tmp.dir", "/r/litbox-1/t.c.tmp.dir:x"}));
   EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"},
                                             {d / "src/in.txt", ".litbox/src/in.txt"},
                                             {d / "out/t.c.tmp.dir", "t.c.tmp.dir"}}));
@@ -85,8 +84,8 @@ TEST_F(MapCommandTest, ShipsTheSharedLibrariesTheTestBuilt) {
   auto m = map_command({d / "out/t.c.tmp.exe"}, layout);
   auto dirs = add_library_uploads(m, layout);
   EXPECT_EQ(dirs, std::vector<std::string>{"/r/litbox-1"});
-  EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"},
-                                            {d / "out/libgreet.so", "libgreet.so"}}));
+  EXPECT_EQ(m.uploads,
+            (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"}, {d / "out/libgreet.so", "libgreet.so"}}));
   // System libraries (libc) stay behind: the target has its own.
   auto plain = map_command({testing::probe("native")}, layout);
   EXPECT_TRUE(add_library_uploads(plain, layout).empty());
@@ -134,13 +133,14 @@ TEST(RemoteScript, RunsWithTheLocalShell) {
   s.marker = "LITBOX-STATUS-test";
   s.id = 1;
   s.extract = true;
-  s.argv = {remote + "/probe", "read", "t.c.tmp.in", "write", "t.c.tmp.out", "made", "write", "other.txt", "x",
-            "err", "oops", "exit", "3"};
+  s.argv = {remote + "/probe", "read", "t.c.tmp.in", "write", "t.c.tmp.out", "made", "write",
+            "other.txt",       "x",    "err",        "oops",  "exit",        "3"};
   s.copy_back_prefix = "t.c.tmp";
   write_file(d / "script.sh", remote_script(s));
   std::string out;
   int rc = testing::run_command(
-      {"/bin/sh", "-c", "sh " + (d / "script.sh") + " <" + (d / "upload.tar") + " >" + (d / "out") + " 2>" + (d / "err")},
+      {"/bin/sh", "-c",
+       "sh " + (d / "script.sh") + " <" + (d / "upload.tar") + " >" + (d / "out") + " 2>" + (d / "err")},
       &out);
   EXPECT_EQ(rc, 3) << out;
   EXPECT_EQ(read_file(d / "out"), "input\n");
@@ -207,21 +207,48 @@ TEST(SshArgv, UserOptionsComeFirstAndSharingIsConfigured) {
   s.options = {"StrictHostKeyChecking=no"};
   s.config_file = "none";
   EXPECT_EQ(ssh_argv("/usr/bin/ssh", s, "/tmp/c/%C", "exec sh -c 'x'"),
-            (std::vector<std::string>{"/usr/bin/ssh", "-F", "none", "-T", "-o", "StrictHostKeyChecking=no", "-o",
-                                      "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=30", "-o",
-                                      "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4", "-o",
-                                      "ControlMaster=auto", "-o", "ControlPersist=60", "-o",
-                                      "ControlPath=/tmp/c/%C", "-o", "IdentitiesOnly=yes", "-p", "2222", "-l",
-                                      "me", "-i", "/k/id", "--", "board", "exec sh -c 'x'"}));
+            (std::vector<std::string>{"/usr/bin/ssh",
+                                      "-F",
+                                      "none",
+                                      "-T",
+                                      "-o",
+                                      "StrictHostKeyChecking=no",
+                                      "-o",
+                                      "BatchMode=yes",
+                                      "-o",
+                                      "LogLevel=ERROR",
+                                      "-o",
+                                      "ConnectTimeout=30",
+                                      "-o",
+                                      "ServerAliveInterval=15",
+                                      "-o",
+                                      "ServerAliveCountMax=4",
+                                      "-o",
+                                      "ControlMaster=auto",
+                                      "-o",
+                                      "ControlPersist=60",
+                                      "-o",
+                                      "ControlPath=/tmp/c/%C",
+                                      "-o",
+                                      "IdentitiesOnly=yes",
+                                      "-p",
+                                      "2222",
+                                      "-l",
+                                      "me",
+                                      "-i",
+                                      "/k/id",
+                                      "--",
+                                      "board",
+                                      "exec sh -c 'x'"}));
   SshSettings plain;
   plain.host = "h";
-  EXPECT_EQ(ssh_argv("ssh", plain, "", "true"),
-            (std::vector<std::string>{"ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o",
-                                      "ConnectTimeout=30", "-o", "ServerAliveInterval=15", "-o",
-                                      "ServerAliveCountMax=4", "--", "h", "true"}));
+  EXPECT_EQ(
+      ssh_argv("ssh", plain, "", "true"),
+      (std::vector<std::string>{"ssh", "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=30",
+                                "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4", "--", "h", "true"}));
   EXPECT_EQ(ssh_control_exit_argv("ssh", s, "/tmp/c/%C"),
-            (std::vector<std::string>{"ssh", "-F", "none", "-o", "ControlPath=/tmp/c/%C", "-o", "LogLevel=QUIET",
-                                      "-O", "exit", "-p", "2222", "-l", "me", "--", "board"}));
+            (std::vector<std::string>{"ssh", "-F", "none", "-o", "ControlPath=/tmp/c/%C", "-o", "LogLevel=QUIET", "-O",
+                                      "exit", "-p", "2222", "-l", "me", "--", "board"}));
   EXPECT_EQ(sh_command("echo 'hi'"), "exec sh -c 'echo '\\''hi'\\'''");
 }
 

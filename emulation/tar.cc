@@ -64,9 +64,7 @@ Expected<uint64_t> parse_number(const char* field, size_t width, size_t offset) 
   return v;
 }
 
-std::string field_string(const char* field, size_t width) {
-  return std::string(field, strnlen(field, width));
-}
+std::string field_string(const char* field, size_t width) { return std::string(field, strnlen(field, width)); }
 
 }  // namespace
 
@@ -116,8 +114,7 @@ void TarWriter::add_directory(std::string_view name, uint32_t mode, int64_t mtim
 
 Status TarWriter::add_local(std::string_view name, const std::string& local_path) {
   struct stat st;
-  if (stat(local_path.c_str(), &st) != 0)
-    return Error("cannot read " + py_repr(local_path) + ": " + strerror(errno));
+  if (stat(local_path.c_str(), &st) != 0) return Error("cannot read " + py_repr(local_path) + ": " + strerror(errno));
   if (S_ISDIR(st.st_mode)) {
     add_directory(name, st.st_mode & 07777, st.st_mtime);
     DIR* d = opendir(local_path.c_str());
@@ -161,8 +158,7 @@ Expected<std::vector<TarEntry>> read_tar(std::string_view a) {
     unsigned sum = 0;
     for (size_t i = 0; i < kBlock; ++i) sum += (i >= 148 && i < 156) ? ' ' : static_cast<uint8_t>(h[i]);
     auto stored = parse_number(h + 148, 8, off);
-    if (!stored || *stored != sum)
-      return Error("tar: bad header checksum at offset " + std::to_string(off));
+    if (!stored || *stored != sum) return Error("tar: bad header checksum at offset " + std::to_string(off));
     auto size = parse_number(h + 124, 12, off);
     if (!size) return size.error();
     auto mode = parse_number(h + 100, 8, off);
@@ -194,8 +190,7 @@ Expected<std::vector<TarEntry>> read_tar(std::string_view a) {
 
     TarEntry e;
     e.name = field_string(h, 100);
-    if (memcmp(h + 257, "ustar\0", 6) == 0 && h[345] != '\0')
-      e.name = field_string(h + 345, 155) + "/" + e.name;
+    if (memcmp(h + 257, "ustar\0", 6) == 0 && h[345] != '\0') e.name = field_string(h + 345, 155) + "/" + e.name;
     if (!long_name.empty()) e.name = long_name;
     if (!pax_path.empty()) e.name = pax_path;
     e.linkname = long_link.empty() ? field_string(h + 157, 100) : long_link;

@@ -1,8 +1,7 @@
 #include "emulation/tar.h"
 
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "emulation/test_util.h"
 

@@ -63,14 +63,13 @@ TestSshd::Result TestSshd::start(bool device) {
   port_ = free_port();
   write_file(keys_ / "sshd_config", "Port " + std::to_string(port_) +
                                         "\nListenAddress 127.0.0.1\n"
-                                        "HostKey " + (keys_ / "host_key") +
-                                        "\nPidFile " + (keys_ / "sshd.pid") +
+                                        "HostKey " +
+                                        (keys_ / "host_key") + "\nPidFile " + (keys_ / "sshd.pid") +
                                         "\nAuthorizedKeysFile " + (keys_ / "authorized_keys") +
                                         "\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
                                         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
                                         "MaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n");
-  std::vector<std::string> argv = {"/usr/sbin/sshd", "-D", "-e", "-f", keys_ / "sshd_config", "-E",
-                                   keys_ / "sshd.log"};
+  std::vector<std::string> argv = {"/usr/sbin/sshd", "-D", "-e", "-f", keys_ / "sshd_config", "-E", keys_ / "sshd.log"};
   if (device) {
     std::string cmd = "exec";
     for (const auto& a : argv) cmd += " " + shell_quote(a);
@@ -84,7 +83,8 @@ TestSshd::Result TestSshd::start(bool device) {
       return {Outcome::failed, "cannot start sshd"};
   }
   for (int i = 0; i < 400 && !can_connect(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  if (!can_connect(port_)) return {Outcome::failed, "sshd did not start: " + read_file(keys_ / "sshd.log").value_or("")};
+  if (!can_connect(port_))
+    return {Outcome::failed, "sshd did not start: " + read_file(keys_ / "sshd.log").value_or("")};
   return {Outcome::started, ""};
 }
 
@@ -93,8 +93,9 @@ TestSshd::Result TestSshd::start(bool device) {
 // namespace, /proc and binfmt_misc (Linux >= 6.7).
 TestSshd::Result TestSshd::start_device(const std::string& sshd_command) {
   if (getuid() != 0) return {Outcome::skipped, "writing identity uid maps needs root"};
-  std::string script = "mount -t proc proc /proc && "
-                       "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || exit 77\n";
+  std::string script =
+      "mount -t proc proc /proc && "
+      "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || exit 77\n";
   for (const auto& r : binfmt_rules(host_arch(), getenv("PATH")))
     script += "printf '%s' '" + r + "' > /proc/sys/fs/binfmt_misc/register || exit 78\n";
   script += "mkdir -p /run/sshd\n" + sshd_command + "\n";

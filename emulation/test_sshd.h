@@ -13,6 +13,7 @@
 
 namespace litbox::emulation::testing {
 
+/// One private sshd (see the file comment); stopped by pid on destruction.
 class TestSshd {
  public:
   enum class Outcome { started, skipped, failed };

@@ -1,7 +1,5 @@
 #include "emulation/test_util.h"
 
-#include "executor/filesystem.h"
-
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -9,14 +7,16 @@
 #include <unistd.h>
 
 #include <array>
-#include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
+
+#include "executor/filesystem.h"
 
 extern char** environ;
 
@@ -75,9 +75,7 @@ std::string probe(const std::string& name) { return std::string(LITBOX_EMULATION
 
 bool have_probe(const std::string& name) { return access(probe(name).c_str(), X_OK) == 0; }
 
-std::vector<std::string> test_env() {
-  return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C"};
-}
+std::vector<std::string> test_env() { return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C"}; }
 
 namespace {
 
@@ -101,8 +99,8 @@ struct Reader : std::enable_shared_from_this<Reader> {
 
 }  // namespace
 
-Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req,
-                      StdinKind kind, const std::string& stdin_data, int limit_seconds) {
+Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req, StdinKind kind,
+                      const std::string& stdin_data, int limit_seconds) {
   Captured c;
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return c;

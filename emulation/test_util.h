@@ -2,12 +2,11 @@
 // session while capturing its output, and a fake executor that records what it was asked.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <optional>
 #include <string>
-#include <vector>
-
 #include <utility>  // Boost 1.74's Asio needs it before its headers
-#include <boost/asio/io_context.hpp>
+#include <vector>
 
 #include "executor/executor.h"
 
@@ -52,8 +51,7 @@ struct Captured {
 /// given as `kind`, and runs `io` until the handler ran and both pipes reached EOF (at most
 /// `limit_seconds`, a safety net against hangs, not a timing assertion).
 Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req,
-                      StdinKind kind = StdinKind::none, const std::string& stdin_data = "",
-                      int limit_seconds = 120);
+                      StdinKind kind = StdinKind::none, const std::string& stdin_data = "", int limit_seconds = 120);
 
 /// A minimal environment for test processes.
 std::vector<std::string> test_env();
