@@ -60,7 +60,9 @@ TEST_F(CellTest, CannotReachAnotherDirectorysOutputs) {
   write_file(other + "/x.test.tmp", "x's output");
   auto ex = executor();
   auto s = open(*ex);
-  EXPECT_EQ(run(io, *s, {testcase(), "write", other + "/x.test.tmp"}).out, "write: EROFS\n");
+  // EROFS, or ENOENT when the tree happens to be below the host's /tmp (invisible in a cell).
+  std::string out = run(io, *s, {testcase(), "write", other + "/x.test.tmp"}).out;
+  EXPECT_TRUE(out == "write: EROFS\n" || out == "write: ENOENT\n") << out;
   s->close();
   EXPECT_EQ(read_file(other + "/x.test.tmp"), "x's output");
 }

@@ -74,9 +74,12 @@ class SandboxExecutor : public exec::Executor {
     for (const auto& p : spec.readonly) base_.readonly.push_back(canonical_path(p));
     for (const auto& p : spec.writable) base_.writable.push_back(canonical_path(p));
     base_.binfmt_rules = spec.binfmt_rules;
+    // Test processes keep the runner's uid, except with binfmt rules: binfmt_misc's register
+    // file belongs to the user namespace's root, so the cell's one uid must be 0 inside.
     const std::string uid = std::to_string(geteuid()), gid = std::to_string(getegid());
-    uid_map_ = uid + " " + uid + " 1\n";
-    gid_map_ = gid + " " + gid + " 1\n";
+    const bool as_root = !spec.binfmt_rules.empty();
+    uid_map_ = (as_root ? "0" : uid) + " " + uid + " 1\n";
+    gid_map_ = (as_root ? "0" : gid) + " " + gid + " 1\n";
     cap_last_cap_ = cap_last_cap();
     ignored_ = ignored_signals();
     cgroup_ns_ = access("/proc/self/ns/cgroup", F_OK) == 0;

@@ -50,7 +50,7 @@ long in_filtered_child(const SeccompProgram& prog, F call) {
   pid_t pid = fork();
   if (pid == 0) {
     // Safety: if the filter let a mount through, it must land in a private mount namespace.
-    if (unshare(CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(1);
+    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(1);
     struct sock_fprog fp = {static_cast<unsigned short>(prog.bpf.size()), const_cast<sock_filter*>(prog.bpf.data())};
     long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0
                   ? call()
