@@ -145,6 +145,16 @@ TEST_F(SshExecutorTest, RunsTheBinaryRemotelyWithStdoutAndExitCode) {
   EXPECT_TRUE(list_dir(work.path()).empty()) << "the remote directory was not removed";
 }
 
+TEST_F(SshExecutorTest, SystemProgramsAreTheTargets) {
+  auto s = open();
+  Captured c = run_captured(io, *s, request({"/bin/sh", "-c", "echo \"$0 in $PWD\"; exit 4"}));
+  EXPECT_EQ(c.status.code, 4) << c.status.error << c.err;
+  auto dirs = list_dir(work.path());
+  ASSERT_EQ(dirs.size(), 1u);
+  EXPECT_EQ(c.out, "sh in " + (work / dirs[0]) + "\n");
+  EXPECT_EQ(list_dir(work / dirs[0] + "/.litbox"), std::vector<std::string>{"stamp"}) << "nothing was shipped";
+}
+
 TEST_F(SshExecutorTest, ExitCode255IsTheCommandsNotAnSshFailure) {
   auto s = open();
   Captured c = run_captured(io, *s, request({probe("native"), "exit", "255"}));

@@ -33,6 +33,15 @@ std::string basename_of(const std::string& p) {
 // remainder only via '=' ',' ':' separators; `-o/abs` style flags are handled explicitly).
 bool is_path_separator(char c) { return c == '=' || c == ',' || c == ':'; }
 
+// Programs of the operating system: the shell resolves `sh` to /usr/bin/sh, but on the target
+// it is wherever the target keeps it.
+bool is_system_program(const std::string& path) {
+  for (const char* dir : {"/bin/", "/sbin/", "/usr/bin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/"}) {
+    if (starts_with(path, dir) && path.find('/', std::string_view(dir).size()) == std::string::npos) return true;
+  }
+  return false;
+}
+
 struct Root {
   std::string local;
   std::string remote_rel;  // "" for remote_dir itself
@@ -111,7 +120,11 @@ MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayo
     }
     if (changed) mapped += arg.substr(std::min(pos, arg.size()));
     std::string result = changed ? mapped : arg;
-    if (i == 0 && !changed) {
+    if (i == 0 && !changed && is_system_program(arg)) {
+      // The target has its own: run it by name, found on the target's PATH (a host binary
+      // would not even be of the target's architecture).
+      result = basename_of(arg);
+    } else if (i == 0 && !changed) {
       bool is_dir = false;
       if (exists(arg, &is_dir) && !is_dir) {
         std::string rel = ".litbox/bin/" + basename_of(arg);

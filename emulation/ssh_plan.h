@@ -42,9 +42,11 @@ struct MappedCommand {
 /// Rewrites `argv` for the target. Every occurrence of a path under output_dir or
 /// source_dir (at the start of an argument or after '=', ',' or ':', e.g. `-o%t.o`,
 /// `--in=%S/x`) becomes the corresponding remote path; those that exist locally are uploaded
-/// (directories recursively, but never output_dir or source_dir itself). argv[0], when it is
-/// an existing local file under neither root, is uploaded to .litbox/bin/<basename> and
-/// rewritten to that path; when it does not exist locally it is left for the remote PATH.
+/// (directories recursively, but never output_dir or source_dir itself). argv[0] under
+/// neither root: a program of a system directory (/bin, /sbin, /usr/bin, /usr/sbin,
+/// /usr/local/bin, /usr/local/sbin) becomes its bare name, for the target's PATH; another
+/// existing local file (a tool of the build tree) is uploaded to .litbox/bin/<basename> and
+/// rewritten to that path; anything else is left as it is.
 MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayout& layout);
 
 /// Where a local path lives on the target, relative to remote_dir, if it is under output_dir

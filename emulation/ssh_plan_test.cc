@@ -59,6 +59,15 @@ TEST_F(MapCommandTest, ForeignExecutableGoesToBin) {
   EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "tool", ".litbox/bin/tool"}}));
 }
 
+TEST_F(MapCommandTest, SystemProgramsRunByNameOnTheTarget) {
+  auto m = map_command({"/usr/bin/env", "A=1", d / "out/t.c.tmp.exe"}, layout);
+  EXPECT_EQ(m.argv, (std::vector<std::string>{"env", "A=1", "/r/litbox-1/t.c.tmp.exe"}));
+  EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"}}));
+  EXPECT_EQ(map_command({"/bin/sh", "-c", "x"}, layout).argv, (std::vector<std::string>{"sh", "-c", "x"}));
+  // Below a system directory is not in it.
+  EXPECT_EQ(map_command({"/usr/bin/sub/tool"}, layout).argv, (std::vector<std::string>{"/usr/bin/sub/tool"}));
+}
+
 TEST_F(MapCommandTest, UnknownProgramIsLeftForTheRemotePath) {
   auto m = map_command({"frobnicate", d / "outside"}, layout);
   EXPECT_EQ(m.argv, (std::vector<std::string>{"frobnicate", d / "outside"}));
