@@ -29,7 +29,10 @@ struct Limits {
 
 /// One process to start. Everything is resolved by the caller: no PATH lookup happens here.
 struct SpawnRequest {
-  std::vector<std::string> argv;  ///< argv[0] is the absolute path of the executable
+  std::vector<std::string> argv;  ///< argv[0] as the program sees it
+  std::string executable;         ///< the file to execute (absolute); empty: argv[0], which is
+                                  ///< then the absolute path of the executable. Executors that
+                                  ///< rewrite argv (a QEMU prefix) must rewrite this too.
   std::vector<std::string> env;   ///< the complete environment, "NAME=value"
   std::string cwd;                ///< absolute working directory
   int stdin_fd = -1;              ///< borrowed fds, dup2'ed onto 0/1/2 in the child;

@@ -69,7 +69,10 @@ struct CStrings {
 }  // namespace
 
 Expected<pid_t> spawn_local(const SpawnRequest& req) {
+  if (req.argv.empty()) return Error{"exec: empty command"};
   CStrings argv(req.argv), envp(req.env);
+  const std::string& program = req.executable.empty() ? req.argv[0] : req.executable;
+  const char* program_path = program.c_str();
   int errpipe[2];
   if (pipe2(errpipe, O_CLOEXEC) < 0) return Error{std::string("pipe: ") + strerror(errno)};
   pid_t pid = fork();
@@ -111,7 +114,7 @@ Expected<pid_t> spawn_local(const SpawnRequest& req) {
     set_limit(RLIMIT_NOFILE, req.limits.open_files);
     set_limit(RLIMIT_NPROC, req.limits.processes);
     set_limit(RLIMIT_STACK, req.limits.stack);
-    execve(argv.ptrs[0], argv.ptrs.data(), envp.ptrs.data());
+    execve(program_path, argv.ptrs.data(), envp.ptrs.data());
     int e = errno;
     (void)!write(errpipe[1], &e, sizeof e);
     _exit(127);
@@ -125,7 +128,7 @@ Expected<pid_t> spawn_local(const SpawnRequest& req) {
   if (n == sizeof child_errno) {
     int ws = 0;
     waitpid(pid, &ws, 0);
-    return Error{std::string("exec ") + req.argv[0] + ": " + strerror(child_errno)};
+    return Error{"exec " + program + ": " + strerror(child_errno)};
   }
   return pid;
 }
