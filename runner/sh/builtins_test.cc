@@ -17,7 +17,7 @@ using testing::TempDir;
 BuiltinOutcome run(const std::string& line, ShellState& state) {
   auto n = parse(line, true);
   const Command& c = std::get<Pipeline>(n->value).commands[0];
-  return run_inproc_builtin(c.args, c.redirects, state);
+  return run_inproc_builtin(exec::host_filesystem(), c.args, c.redirects, state);
 }
 
 TEST(BuiltinsTest, CdResolvesRelativePathsAndKeepsAbsoluteOnes) {

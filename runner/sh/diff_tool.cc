@@ -278,8 +278,10 @@ int diff_main(const std::vector<std::string>& argv_args) {
   std::vector<std::optional<DirTree>> trees;
   char cwd_buf[PATH_MAX];
   std::string cwd = getcwd(cwd_buf, sizeof cwd_buf) ? cwd_buf : ".";
+  // diff runs as a process of the session: this process's own view is the test's view.
+  exec::FileSystem& fs = exec::host_filesystem();
   for (std::string file : args) {
-    if (file != "-" && !py_isabs(file)) file = py_realpath(py_join(cwd, file));
+    if (file != "-" && !py_isabs(file)) file = py_realpath(fs, py_join(cwd, file));
     if (flags.recursive_diff) {
       if (file == "-") {
         o.err("Error: cannot recursively compare '-'\n");

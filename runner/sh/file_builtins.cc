@@ -1,5 +1,4 @@
 // lit's mkdir and rm builtins, including shutil.rmtree's error texts.
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,6 +9,7 @@
 #include "runner/sh/getopt.h"
 #include "runner/sh/glob.h"
 #include "runner/sh/inproc_builtins.h"
+#include "runner/sh/py_os.h"
 #include "runner/sh/py_path.h"
 #include "support/strings.h"
 
@@ -22,31 +22,21 @@ bool posixly_correct() {
   return p && *p;
 }
 
-std::string resolve(const std::string& path, const ShellState& state) {
-  return py_isabs(path) ? path : py_realpath(py_join(state.cwd, path));
-}
-
-bool exists(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0;
-}
-
-bool isdir(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+std::string resolve(exec::FileSystem& fs, const std::string& path, const ShellState& state) {
+  return py_isabs(path) ? path : py_realpath(fs, py_join(state.cwd, path));
 }
 
 // An OSError as str() shows it; `name` is already a repr (str or bytes).
 std::string os_error(int err, const std::string& name_repr) { return py_oserror(err, name_repr); }
 
 // lit.util.mkdir_p: raises (here: returns the exception text) on anything but EEXIST.
-std::optional<std::string> mkdir_p(const std::string& path) {
-  if (path.empty() || exists(path)) return std::nullopt;
+std::optional<std::string> mkdir_p(exec::FileSystem& fs, const std::string& path) {
+  if (path.empty() || py_exists(fs, path)) return std::nullopt;
   std::string parent = py_split(path).first;
   if (parent != path)
-    if (auto e = mkdir_p(parent)) return e;
-  if (mkdir(path.c_str(), 0777) != 0 && errno != EEXIST)
-    return py_oserror_class(errno) + ": " + os_error(errno, py_bytes_repr(path));
+    if (auto e = mkdir_p(fs, parent)) return e;
+  int err = fs.mkdir(path, 0777);
+  if (err && err != EEXIST) return py_oserror_class(err) + ": " + os_error(err, py_bytes_repr(path));
   return std::nullopt;
 }
 
@@ -56,57 +46,64 @@ struct RmError {
   std::string text;
 };
 
+// stat.S_IMODE(mode) | stat.S_IWRITE, which lit's rm -f chmods a file to before removing it.
+mode_t writable(const struct stat& st) { return (st.st_mode & 07777) | S_IWUSR; }
+
 // The onerror handler of lit's rm -f: make the path writable and os.remove() it; that may
 // raise in turn.
-std::optional<RmError> on_rm_error(const std::string& path) {
+std::optional<RmError> on_rm_error(exec::FileSystem& fs, const std::string& path) {
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return RmError{errno, os_error(errno, py_repr(path))};
-  if (chmod(path.c_str(), (st.st_mode & 07777) | S_IWUSR) != 0) return RmError{errno, os_error(errno, py_repr(path))};
-  if (unlink(path.c_str()) != 0) return RmError{errno, os_error(errno, py_repr(path))};
+  int err = fs.stat(path, &st);
+  if (!err) err = fs.chmod(path, writable(st));
+  if (!err) err = fs.unlink(path);
+  if (err) return RmError{err, os_error(err, py_repr(path))};
   return std::nullopt;
 }
 
-// shutil._rmtree_safe_fd. With `force`, failures go through on_rm_error; without, the first
-// failure propagates. Messages name the entry as Python does: the full path for scandir,
-// the bare entry name for the *at() calls.
-std::optional<RmError> rmtree_fd(int topfd, const std::string& path, bool force) {
+bool same_file(const struct stat& a, const struct stat& b) { return a.st_dev == b.st_dev && a.st_ino == b.st_ino; }
+
+// fstat() of `path` opened O_RDONLY, as Python's os.open() + os.fstat(); 0 or an errno.
+int open_and_stat(exec::FileSystem& fs, const std::string& path, struct stat* st) {
+  int fd = fs.open(path, O_RDONLY);
+  if (fd < 0) return -fd;
+  int err = fstat(fd, st) == 0 ? 0 : errno;
+  close(fd);
+  return err;
+}
+
+// shutil._rmtree_safe_fd, by path: every path is resolved in `fs`, which for a sandbox cell
+// cannot leave the cell, so a directory swapped for a symlink meanwhile cannot make the
+// runner delete outside the test's view. With `force`, failures go through on_rm_error;
+// without, the first failure propagates. Messages name the entry as Python does: the full
+// path for scandir, the bare entry name for the *at() calls it makes.
+std::optional<RmError> rmtree_contents(exec::FileSystem& fs, const std::string& path, bool force) {
   auto handle = [&](int err, const std::string& text, const std::string& fullname) -> std::optional<RmError> {
     if (!force) return RmError{err, text};
-    return on_rm_error(fullname);
+    return on_rm_error(fs, fullname);
   };
-  int dupfd = dup(topfd);
-  DIR* d = dupfd >= 0 ? fdopendir(dupfd) : nullptr;
-  if (!d) {
-    int e = errno;
-    if (dupfd >= 0) close(dupfd);
-    return handle(e, os_error(e, py_repr(path)), path);
-  }
-  std::vector<std::string> names;
-  while (struct dirent* e = readdir(d)) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") names.push_back(n);
-  }
-  closedir(d);
-  for (const auto& name : names) {
+  std::vector<exec::DirEntry> entries;
+  if (int e = fs.list_dir(path, &entries)) return handle(e, os_error(e, py_repr(path)), path);
+  for (const auto& entry : entries) {
+    const std::string& name = entry.name;
     std::string fullname = py_join(path, name);
-    struct stat st;
-    bool is_dir = fstatat(topfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+    struct stat orig;
+    bool is_dir = fs.stat(fullname, &orig, false) == 0 && S_ISDIR(orig.st_mode);
     if (is_dir) {
-      int dirfd = openat(topfd, name.c_str(), O_RDONLY | O_CLOEXEC);
-      if (dirfd < 0) {
-        int e = errno;
+      struct stat now;
+      if (int e = open_and_stat(fs, fullname, &now)) {
         if (auto r = handle(e, os_error(e, py_repr(name)), fullname)) return r;
         continue;
       }
-      auto sub = rmtree_fd(dirfd, fullname, force);
-      close(dirfd);
-      if (sub) return sub;
-      if (unlinkat(topfd, name.c_str(), AT_REMOVEDIR) != 0) {
-        int e = errno;
+      if (!same_file(orig, now)) {
+        // Replaced by a symlink since the lstat().
+        if (auto r = handle(0, "Cannot call rmtree on a symbolic link", fullname)) return r;
+        continue;
+      }
+      if (auto sub = rmtree_contents(fs, fullname, force)) return sub;
+      if (int e = fs.rmdir(fullname)) {
         if (auto r = handle(e, os_error(e, py_repr(name)), fullname)) return r;
       }
-    } else if (unlinkat(topfd, name.c_str(), 0) != 0) {
-      int e = errno;
+    } else if (int e = fs.unlink(fullname)) {
       if (auto r = handle(e, os_error(e, py_repr(name)), fullname)) return r;
     }
   }
@@ -114,32 +111,24 @@ std::optional<RmError> rmtree_fd(int topfd, const std::string& path, bool force)
 }
 
 // shutil.rmtree(path, onerror=on_rm_error if force else None).
-std::optional<RmError> rmtree(const std::string& path, bool force) {
+std::optional<RmError> rmtree(exec::FileSystem& fs, const std::string& path, bool force) {
   auto handle = [&](int err, const std::string& text) -> std::optional<RmError> {
     if (!force) return RmError{err, text};
-    return on_rm_error(path);
+    return on_rm_error(fs, path);
   };
   struct stat lst, fst;
-  if (lstat(path.c_str(), &lst) != 0) return handle(errno, os_error(errno, py_repr(path)));
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return handle(errno, os_error(errno, py_repr(path)));
-  std::optional<RmError> result;
-  if (fstat(fd, &fst) == 0 && lst.st_dev == fst.st_dev && lst.st_ino == fst.st_ino) {
-    result = rmtree_fd(fd, path, force);
-    close(fd);
-    fd = -1;
-    if (!result && rmdir(path.c_str()) != 0) result = handle(errno, os_error(errno, py_repr(path)));
-  } else {
-    result = handle(0, "Cannot call rmtree on a symbolic link");
-  }
-  if (fd >= 0) close(fd);
-  return result;
+  if (int e = fs.stat(path, &lst, false)) return handle(e, os_error(e, py_repr(path)));
+  if (int e = open_and_stat(fs, path, &fst)) return handle(e, os_error(e, py_repr(path)));
+  if (!same_file(lst, fst)) return handle(0, "Cannot call rmtree on a symbolic link");
+  if (auto r = rmtree_contents(fs, path, force)) return r;
+  if (int e = fs.rmdir(path)) return handle(e, os_error(e, py_repr(path)));
+  return std::nullopt;
 }
 
 }  // namespace
 
-BuiltinOutcome builtin_mkdir(const std::vector<Word>& args, const ShellState& state) {
-  auto words = expand_glob_expressions(args, state.cwd);
+BuiltinOutcome builtin_mkdir(exec::FileSystem& fs, const std::vector<Word>& args, const ShellState& state) {
+  auto words = expand_glob_expressions(fs, args, state.cwd);
   auto parsed = gnu_getopt(std::vector<std::string>(words.begin() + 1, words.end()), "p", {}, posixly_correct());
   BuiltinOutcome o;
   if (!parsed) {
@@ -152,22 +141,22 @@ BuiltinOutcome builtin_mkdir(const std::vector<Word>& args, const ShellState& st
     return o;
   }
   for (const auto& dir : parsed->args) {
-    std::string path = resolve(dir, state);
+    std::string path = resolve(fs, dir, state);
     if (parent) {
-      if (auto e = mkdir_p(path)) {
+      if (auto e = mkdir_p(fs, path)) {
         o.exception = *e;
         return o;
       }
-    } else if (mkdir(path.c_str(), 0777) != 0 && errno != EEXIST) {
-      o.err += "Error: 'mkdir' command failed, " + os_error(errno, py_bytes_repr(path)) + "\n";
+    } else if (int err = fs.mkdir(path, 0777); err && err != EEXIST) {
+      o.err += "Error: 'mkdir' command failed, " + os_error(err, py_bytes_repr(path)) + "\n";
       o.exit_code = 1;
     }
   }
   return o;
 }
 
-BuiltinOutcome builtin_rm(const std::vector<Word>& args, const ShellState& state) {
-  auto words = expand_glob_expressions(args, state.cwd);
+BuiltinOutcome builtin_rm(exec::FileSystem& fs, const std::vector<Word>& args, const ShellState& state) {
+  auto words = expand_glob_expressions(fs, args, state.cwd);
   // lit 15 declares the long option as "--recursive", so `--recursive` itself is rejected.
   auto parsed = gnu_getopt(std::vector<std::string>(words.begin() + 1, words.end()), "frR", {"--recursive"},
                            posixly_correct());
@@ -186,26 +175,25 @@ BuiltinOutcome builtin_rm(const std::vector<Word>& args, const ShellState& state
     return o;
   }
   for (const auto& arg : parsed->args) {
-    std::string path = resolve(arg, state);
-    if (force && !exists(path)) continue;
+    std::string path = resolve(fs, arg, state);
+    if (force && !py_exists(fs, path)) continue;
     std::optional<std::string> failure;
-    if (isdir(path)) {
+    if (py_isdir(fs, path)) {
       // lit reports the missing -r and then removes the tree anyway.
       if (!recursive) {
         o.err += "Error: " + py_bytes_repr(path) + " is a directory\n";
         o.exit_code = 1;
       }
-      if (auto e = rmtree(path, force)) failure = e->text;
+      if (auto e = rmtree(fs, path, force)) failure = e->text;
     } else {
-      if (force && access(path.c_str(), W_OK) != 0) {
+      int err = 0;
+      if (force && py_access(fs, path, W_OK) != 0) {
         struct stat st;
-        if (stat(path.c_str(), &st) != 0) {
-          failure = os_error(errno, py_bytes_repr(path));
-        } else if (chmod(path.c_str(), (st.st_mode & 07777) | S_IWUSR) != 0) {
-          failure = os_error(errno, py_bytes_repr(path));
-        }
+        err = fs.stat(path, &st);
+        if (!err) err = fs.chmod(path, writable(st));
       }
-      if (!failure && unlink(path.c_str()) != 0) failure = os_error(errno, py_bytes_repr(path));
+      if (!err) err = fs.unlink(path);
+      if (err) failure = os_error(err, py_bytes_repr(path));
     }
     if (failure) {
       o.err += "Error: 'rm' command failed, " + *failure;

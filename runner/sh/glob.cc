@@ -1,10 +1,8 @@
 #include "runner/sh/glob.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
 #include <algorithm>
 
+#include "runner/sh/py_os.h"
 #include "runner/sh/py_path.h"
 
 namespace litbox::runner::sh {
@@ -140,70 +138,59 @@ bool match_from(const std::vector<Element>& pat, size_t pi, const std::vector<ui
 
 bool has_magic(std::string_view s) { return s.find_first_of("*?[") != std::string_view::npos; }
 
-bool lexists(const std::string& p) {
-  struct stat st;
-  return lstat(p.c_str(), &st) == 0;
-}
-
-bool isdir(const std::string& p) {
-  struct stat st;
-  return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-std::vector<std::string> listdir(const std::string& dirname, bool dironly) {
+std::vector<std::string> listdir(exec::FileSystem& fs, const std::string& dirname, bool dironly) {
+  std::vector<exec::DirEntry> entries;
   std::vector<std::string> names;
-  DIR* d = opendir(dirname.empty() ? "." : dirname.c_str());
-  if (!d) return names;
-  while (struct dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    if (dironly && !isdir(py_join(dirname, name))) continue;
-    names.push_back(name);
+  if (fs.list_dir(dirname.empty() ? "." : dirname, &entries) != 0) return names;
+  for (auto& e : entries) {
+    // Python's scandir is_dir() follows symlinks, as stat() does.
+    if (dironly && !py_isdir(fs, py_join(dirname, e.name))) continue;
+    names.push_back(std::move(e.name));
   }
-  closedir(d);
   return names;
 }
 
-std::vector<std::string> glob1(const std::string& dirname, const std::string& pattern, bool dironly) {
+std::vector<std::string> glob1(exec::FileSystem& fs, const std::string& dirname, const std::string& pattern,
+                               bool dironly) {
   std::vector<std::string> out;
   auto compiled = compile(code_points(pattern));
   bool pattern_hidden = !pattern.empty() && pattern[0] == '.';
-  for (const auto& name : listdir(dirname, dironly)) {
+  for (const auto& name : listdir(fs, dirname, dironly)) {
     if (!pattern_hidden && name[0] == '.') continue;
     if (match_from(compiled, 0, code_points(name), 0)) out.push_back(name);
   }
   return out;
 }
 
-std::vector<std::string> glob0(const std::string& dirname, const std::string& basename) {
+std::vector<std::string> glob0(exec::FileSystem& fs, const std::string& dirname, const std::string& basename) {
   if (!basename.empty()) {
-    if (lexists(py_join(dirname, basename))) return {basename};
-  } else if (isdir(dirname)) {
+    if (py_lexists(fs, py_join(dirname, basename))) return {basename};
+  } else if (py_isdir(fs, dirname)) {
     return {basename};
   }
   return {};
 }
 
-std::vector<std::string> iglob(const std::string& pathname, bool dironly) {
+std::vector<std::string> iglob(exec::FileSystem& fs, const std::string& pathname, bool dironly) {
   auto [dirname, basename] = py_split(pathname);
   if (!has_magic(pathname)) {
     if (!basename.empty()) {
-      if (lexists(pathname)) return {pathname};
-    } else if (isdir(dirname)) {
+      if (py_lexists(fs, pathname)) return {pathname};
+    } else if (py_isdir(fs, dirname)) {
       return {pathname};
     }
     return {};
   }
-  if (dirname.empty()) return glob1("", basename, dironly);
+  if (dirname.empty()) return glob1(fs, "", basename, dironly);
   std::vector<std::string> dirs;
   if (dirname != pathname && has_magic(dirname)) {
-    dirs = iglob(dirname, true);
+    dirs = iglob(fs, dirname, true);
   } else {
     dirs = {dirname};
   }
   std::vector<std::string> out;
   for (const auto& d : dirs) {
-    auto names = has_magic(basename) ? glob1(d, basename, dironly) : glob0(d, basename);
+    auto names = has_magic(basename) ? glob1(fs, d, basename, dironly) : glob0(fs, d, basename);
     for (const auto& name : names) out.push_back(py_join(d, name));
   }
   return out;
@@ -215,23 +202,26 @@ bool py_fnmatch(std::string_view name, std::string_view pattern) {
   return match_from(compile(code_points(pattern)), 0, code_points(name), 0);
 }
 
-std::vector<std::string> py_glob(const std::string& pattern) { return iglob(pattern, false); }
+std::vector<std::string> py_glob(exec::FileSystem& fs, const std::string& pattern) {
+  return iglob(fs, pattern, false);
+}
 
-std::vector<std::string> expand_glob(const Word& word, const std::string& cwd) {
+std::vector<std::string> expand_glob(exec::FileSystem& fs, const Word& word, const std::string& cwd) {
   if (!word.glob) return {word.text};
   std::string abs = py_isabs(word.text) ? word.text : py_join(cwd, word.text);
-  auto results = py_glob(abs);
+  auto results = py_glob(fs, abs);
   if (results.empty()) return {word.text};
   std::sort(results.begin(), results.end());
   return results;
 }
 
-std::vector<std::string> expand_glob_expressions(const std::vector<Word>& args, const std::string& cwd) {
+std::vector<std::string> expand_glob_expressions(exec::FileSystem& fs, const std::vector<Word>& args,
+                                                 const std::string& cwd) {
   std::vector<std::string> out;
   if (args.empty()) return out;
   out.push_back(args[0].text);
   for (size_t i = 1; i < args.size(); ++i) {
-    auto e = expand_glob(args[i], cwd);
+    auto e = expand_glob(fs, args[i], cwd);
     out.insert(out.end(), e.begin(), e.end());
   }
   return out;

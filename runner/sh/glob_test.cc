@@ -33,20 +33,20 @@ TEST(GlobTest, ExpandGlobIsSortedAbsoluteAndSkipsHiddenFiles) {
   for (const char* f : {"b.txt", "a.txt", ".h.txt", "c.dat"}) testing::write_file(dir / f, "");
   std::filesystem::create_directories(dir / "sub");
   testing::write_file(dir / "sub/x.txt", "");
-  EXPECT_EQ(expand_glob(Word{"*.txt", true}, dir.path()), (std::vector<std::string>{dir / "a.txt", dir / "b.txt"}));
-  EXPECT_EQ(expand_glob(Word{".*.txt", true}, dir.path()), (std::vector<std::string>{dir / ".h.txt"}));
-  EXPECT_EQ(expand_glob(Word{"*/x.txt", true}, dir.path()), (std::vector<std::string>{dir / "sub/x.txt"}));
-  EXPECT_EQ(expand_glob(Word{dir / "?.dat", true}, "/elsewhere"), (std::vector<std::string>{dir / "c.dat"}));
+  EXPECT_EQ(expand_glob(exec::host_filesystem(), Word{"*.txt", true}, dir.path()), (std::vector<std::string>{dir / "a.txt", dir / "b.txt"}));
+  EXPECT_EQ(expand_glob(exec::host_filesystem(), Word{".*.txt", true}, dir.path()), (std::vector<std::string>{dir / ".h.txt"}));
+  EXPECT_EQ(expand_glob(exec::host_filesystem(), Word{"*/x.txt", true}, dir.path()), (std::vector<std::string>{dir / "sub/x.txt"}));
+  EXPECT_EQ(expand_glob(exec::host_filesystem(), Word{dir / "?.dat", true}, "/elsewhere"), (std::vector<std::string>{dir / "c.dat"}));
   // No match: the pattern itself, not joined to the cwd.
-  EXPECT_EQ(expand_glob(Word{"*.none", true}, dir.path()), (std::vector<std::string>{"*.none"}));
+  EXPECT_EQ(expand_glob(exec::host_filesystem(), Word{"*.none", true}, dir.path()), (std::vector<std::string>{"*.none"}));
   // A quoted word is never expanded.
-  EXPECT_EQ(expand_glob(Word{"*.txt", false}, dir.path()), (std::vector<std::string>{"*.txt"}));
+  EXPECT_EQ(expand_glob(exec::host_filesystem(), Word{"*.txt", false}, dir.path()), (std::vector<std::string>{"*.txt"}));
 }
 
 TEST(GlobTest, TheCommandNameIsNeverExpanded) {
   TempDir dir;
   testing::write_file(dir / "a.txt", "");
-  auto out = expand_glob_expressions({Word{"*.txt", true}, Word{"*.txt", true}}, dir.path());
+  auto out = expand_glob_expressions(exec::host_filesystem(), {Word{"*.txt", true}, Word{"*.txt", true}}, dir.path());
   EXPECT_EQ(out, (std::vector<std::string>{"*.txt", dir / "a.txt"}));
 }
 

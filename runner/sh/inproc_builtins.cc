@@ -25,22 +25,22 @@ BuiltinOutcome exception(std::string message) {
 }
 
 // ShellEnvironment.change_dir: absolute paths are taken verbatim, relative ones resolved.
-std::optional<std::string> change_dir(ShellState& state, const Word& dir) {
+std::optional<std::string> change_dir(exec::FileSystem& fs, ShellState& state, const Word& dir) {
   if (dir.glob) return "TypeError: expected str, bytes or os.PathLike object, not GlobItem";
-  state.cwd = py_isabs(dir.text) ? dir.text : py_realpath(py_join(state.cwd, dir.text));
+  state.cwd = py_isabs(dir.text) ? dir.text : py_realpath(fs, py_join(state.cwd, dir.text));
   return std::nullopt;
 }
 
-BuiltinOutcome builtin_cd(const std::vector<Word>& args, ShellState& state) {
+BuiltinOutcome builtin_cd(exec::FileSystem& fs, const std::vector<Word>& args, ShellState& state) {
   if (args.size() != 2) return shell_error("'cd' supports only one argument");
-  if (auto e = change_dir(state, args[1])) return exception(*e);
+  if (auto e = change_dir(fs, state, args[1])) return exception(*e);
   return {};
 }
 
-BuiltinOutcome builtin_pushd(const std::vector<Word>& args, ShellState& state) {
+BuiltinOutcome builtin_pushd(exec::FileSystem& fs, const std::vector<Word>& args, ShellState& state) {
   if (args.size() != 2) return shell_error("'pushd' supports only one argument");
   state.dir_stack.push_back(state.cwd);
-  if (auto e = change_dir(state, args[1])) return exception(*e);
+  if (auto e = change_dir(fs, state, args[1])) return exception(*e);
   return {};
 }
 
@@ -62,9 +62,10 @@ BuiltinOutcome builtin_export(const std::vector<Word>& args, ShellState& state) 
   return {};
 }
 
-BuiltinOutcome builtin_echo(const std::vector<Word>& args, const std::vector<Redirect>& redirects, ShellState& state) {
+BuiltinOutcome builtin_echo(exec::FileSystem& fs, const std::vector<Word>& args, const std::vector<Redirect>& redirects,
+                            ShellState& state) {
   std::vector<std::shared_ptr<OpenedFile>> opened;
-  RedirectResult r = process_redirects(redirects, Stream{Stream::Kind::kPipe, -1}, state.cwd, opened);
+  RedirectResult r = process_redirects(fs, redirects, Stream{Stream::Kind::kPipe, -1}, state.cwd, opened);
   if (r.failure == RedirectResult::Failure::kShellError) return shell_error(r.message);
   if (r.failure == RedirectResult::Failure::kException) return exception(r.message);
   if (r.in.kind != Stream::Kind::kPipe || r.err.kind != Stream::Kind::kPipe)
@@ -179,16 +180,16 @@ size_t update_env(std::map<std::string, std::string>& env, const std::vector<Wor
   return args.size();
 }
 
-BuiltinOutcome run_inproc_builtin(const std::vector<Word>& args, const std::vector<Redirect>& redirects,
-                                  ShellState& state) {
+BuiltinOutcome run_inproc_builtin(exec::FileSystem& fs, const std::vector<Word>& args,
+                                  const std::vector<Redirect>& redirects, ShellState& state) {
   const std::string& name = args[0].text;
-  if (name == "cd") return builtin_cd(args, state);
-  if (name == "pushd") return builtin_pushd(args, state);
+  if (name == "cd") return builtin_cd(fs, args, state);
+  if (name == "pushd") return builtin_pushd(fs, args, state);
   if (name == "popd") return builtin_popd(args, state);
   if (name == "export") return builtin_export(args, state);
-  if (name == "echo") return builtin_echo(args, redirects, state);
-  if (name == "mkdir") return builtin_mkdir(args, state);
-  if (name == "rm") return builtin_rm(args, state);
+  if (name == "echo") return builtin_echo(fs, args, redirects, state);
+  if (name == "mkdir") return builtin_mkdir(fs, args, state);
+  if (name == "rm") return builtin_rm(fs, args, state);
   if (name == "umask") return builtin_umask(args, state);
   if (name == "ulimit") return builtin_ulimit(args, state);
   return {};  // ':'

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/filesystem.h"
 #include "runner/sh/ast.h"
 #include "runner/sh/shell_state.h"
 
@@ -26,16 +27,18 @@ struct BuiltinOutcome {
 bool is_inproc_builtin(const std::string& name);
 
 /// Runs builtin args[0] with lit's semantics and messages. Only echo looks at `redirects`.
-BuiltinOutcome run_inproc_builtin(const std::vector<Word>& args, const std::vector<Redirect>& redirects,
-                                  ShellState& state);
+/// Every file the builtin touches (echo's redirection, mkdir, rm, cd's realpath, globs) is
+/// looked up in `fs`, the view of the session the test's processes run in.
+BuiltinOutcome run_inproc_builtin(exec::FileSystem& fs, const std::vector<Word>& args,
+                                  const std::vector<Redirect>& redirects, ShellState& state);
 
 /// lit's updateEnv() for `env` and `export`: `-u NAME` unsets, `NAME=VALUE` sets, the first
 /// other word stops; returns the index of that word (args.size() if none). A glob word makes
 /// lit crash: `*glob_error` is set then.
 size_t update_env(std::map<std::string, std::string>& env, const std::vector<Word>& args, bool* glob_error);
 
-/// lit's mkdir and rm builtins (file_builtins.cc).
-BuiltinOutcome builtin_mkdir(const std::vector<Word>& args, const ShellState& state);
-BuiltinOutcome builtin_rm(const std::vector<Word>& args, const ShellState& state);
+/// lit's mkdir and rm builtins (file_builtins.cc), acting on the files of `fs`.
+BuiltinOutcome builtin_mkdir(exec::FileSystem& fs, const std::vector<Word>& args, const ShellState& state);
+BuiltinOutcome builtin_rm(exec::FileSystem& fs, const std::vector<Word>& args, const ShellState& state);
 
 }  // namespace litbox::runner::sh

@@ -22,6 +22,7 @@
 #include "runner/sh/fd.h"
 #include "runner/sh/glob.h"
 #include "runner/sh/inproc_builtins.h"
+#include "runner/sh/py_os.h"
 #include "runner/sh/py_path.h"
 #include "runner/sh/py_text.h"
 #include "runner/sh/redirects.h"
@@ -132,15 +133,12 @@ int errno_from_message(const std::string& message) {
   return 0;
 }
 
-// lit runs `executable` with argv[0] as written. exec::SpawnRequest has argv[0] double as the
-// path to execute; should it grow a separate `executable` field, this uses it.
-template <typename Request>
-void set_executable(Request& req, std::vector<std::string> argv, const std::string& executable) {
-  if constexpr (requires { req.executable = executable; }) {
-    req.executable = executable;
-  } else {
-    argv[0] = executable;
-  }
+// lit runs `executable` with argv[0] as written (Popen(args, executable=...)), so `ls` says
+// "ls: ..." and not "/usr/bin/ls: ...". SpawnRequest::executable is only set when the two
+// differ: decorators that rewrite argv (QEMU's prefix) keep working on the common case of a
+// program named by its absolute path.
+void set_executable(exec::SpawnRequest& req, std::vector<std::string> argv, const std::string& executable) {
+  if (argv[0] != executable) req.executable = executable;
   req.argv = std::move(argv);
 }
 
@@ -151,7 +149,7 @@ struct Pending {
 
 }  // namespace
 
-ReadfileResult expand_readfile(const std::string& word, const std::string& cwd) {
+ReadfileResult expand_readfile(exec::FileSystem& fs, const std::string& word, const std::string& cwd) {
   static const std::string kOpen = "%{readfile:";
   ReadfileResult r;
   size_t pos = 0;
@@ -165,24 +163,17 @@ ReadfileResult expand_readfile(const std::string& word, const std::string& cwd) 
     r.text += word.substr(pos, start - pos);
     std::string path = word.substr(start + kOpen.size(), close - start - kOpen.size());
     if (!py_isabs(path)) path = py_join(cwd, path);
-    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    int err = fd < 0 ? errno : 0;
-    struct stat st;
-    if (!err && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) err = EISDIR;
+    std::string data;
+    int err = read_whole_file(fs, path, &data);
     if (err == ENOENT) {
       r.error = "File specified in readfile substitution does not exist: " + path;
       return r;
     }
     if (err) {
-      if (fd >= 0) ::close(fd);
       r.error = py_oserror_class(err) + ": " + py_oserror(err, py_repr(path));
       r.is_exception = true;
       return r;
     }
-    std::string data;
-    char buf[65536];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) data.append(buf, n);
-    ::close(fd);
     r.text += universal_newlines(data);
     pos = close + 1;
   }
@@ -192,6 +183,9 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
   auto ex = co_await asio::this_coro::executor;
   ShellState& shenv = ctx.state;
   const ShellOptions& opts = ctx.opts;
+  // The test's view of the filesystem. Commands sent to the target session (litbox-exec)
+  // still have their redirections, globs and program resolved here, where their files are.
+  exec::FileSystem& fs = opts.session->fs();
   Pending pending;
   auto sig = std::make_shared<Signal>(ex);
 
@@ -218,7 +212,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     std::vector<Word> args = j.args;
     for (Word& w : args) {
       if (w.glob) continue;
-      ReadfileResult rf = expand_readfile(w.text, shenv.cwd);
+      ReadfileResult rf = expand_readfile(fs, w.text, shenv.cwd);
       if (!rf.error.empty()) co_return rf.is_exception ? exception(rf.error) : shell_error(j_args, rf.error);
       w.text = std::move(rf.text);
     }
@@ -273,7 +267,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       if (not_crash) co_return shell_error(j_args, "Error: 'not --crash' cannot call '" + name + "'");
       if (p.commands.size() != 1)
         co_return shell_error(j_args, "Unsupported: '" + name + "' cannot be part of a pipeline");
-      BuiltinOutcome b = run_inproc_builtin(args, j.redirects, shenv);
+      BuiltinOutcome b = run_inproc_builtin(fs, args, j.redirects, shenv);
       if (b.exception) co_return exception(*b.exception);
       if (b.shell_error) co_return shell_error(texts(args), *b.shell_error);
       CommandResult r;
@@ -293,7 +287,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       not_count = 0;
     }
 
-    RedirectResult rr = process_redirects(j.redirects, default_stdin, shenv.cwd, pending.opened);
+    RedirectResult rr = process_redirects(fs, j.redirects, default_stdin, shenv.cwd, pending.opened);
     if (rr.failure == RedirectResult::Failure::kShellError) co_return shell_error(j_args, rr.message);
     if (rr.failure == RedirectResult::Failure::kException) co_return exception(rr.message);
     bool last = i + 1 == p.commands.size();
@@ -310,26 +304,24 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     if (starts_with(args[0].text, ".")) {
       std::string in_cwd = py_join(shenv.cwd, args[0].text);
       struct stat st;
-      if (stat(in_cwd.c_str(), &st) == 0 && S_ISREG(st.st_mode)) executable = in_cwd;
+      if (fs.stat(in_cwd, &st) == 0 && S_ISREG(st.st_mode)) executable = in_cwd;
     }
     if (executable.empty()) {
       auto path = cmd_env.find("PATH");
       if (path == cmd_env.end()) co_return exception("KeyError: 'PATH'");
-      executable = lit_which(args[0].text, path->second).value_or("");
+      executable = lit_which(fs, args[0].text, path->second).value_or("");
     }
     if (executable.empty()) co_return shell_error(j_args, py_repr(args[0].text) + ": command not found");
 
-    std::vector<std::string> argv = expand_glob_expressions(args, shenv.cwd);
+    std::vector<std::string> argv = expand_glob_expressions(fs, args, shenv.cwd);
 
     // Python's Popen reports a bad cwd or a non-executable file before anything runs.
     {
       struct stat st;
-      int err = stat(shenv.cwd.c_str(), &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+      int err = fs.stat(shenv.cwd, &st);
+      if (!err && !S_ISDIR(st.st_mode)) err = ENOTDIR;
       std::string what = py_repr(shenv.cwd);
-      if (!err && access(executable.c_str(), X_OK) != 0) {
-        err = errno;
-        what = py_repr(executable);
-      }
+      if (!err && (err = py_access(fs, executable, X_OK))) what = py_repr(executable);
       if (err)
         co_return shell_error(j_args,
                               "Could not create process (" + executable + ") due to " + py_oserror(err, what));
@@ -471,11 +463,8 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
         return std::tie(a->name.word.text, a->mode) < std::tie(b->name.word.text, b->mode);
       });
       for (const OpenedFile* f : files) {
-        Fd fd(open(f->path.c_str(), O_RDONLY | O_CLOEXEC));
-        if (!fd.valid()) continue;
         std::string data;
-        char buf[65536];
-        for (ssize_t n; (n = read(fd.get(), buf, sizeof buf)) > 0;) data.append(buf, n);
+        if (read_whole_file(fs, f->path, &data) != 0) continue;
         r.output_files.push_back({repr(f->name), std::move(data)});
       }
     }

@@ -49,11 +49,12 @@ struct ShellContext {
 };
 
 /// Runs `p` and appends the results of its commands. An InternalShellError appends its own
-/// result (stderr = the message, exit 127) before returning aborted().
+/// result (stderr = the message, exit 127) before returning aborted(). The shell's own file
+/// work (redirections, globs, lookups, builtins) goes through ctx.opts.session->fs().
 boost::asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx);
 
 /// The %{readfile:PATH} substitution (lit 22), applied when a command runs: PATH relative to
-/// `cwd`; the file's text with universal newlines. Errors: "File specified in readfile
+/// `cwd`, read from `fs`; the file's text with universal newlines. Errors: "File specified in readfile
 /// substitution does not exist: <path>" (a shell error) or, for other failures, a Python
 /// exception text (starting with the exception class).
 struct ReadfileResult {
@@ -61,6 +62,6 @@ struct ReadfileResult {
   std::string error;
   bool is_exception = false;
 };
-ReadfileResult expand_readfile(const std::string& word, const std::string& cwd);
+ReadfileResult expand_readfile(exec::FileSystem& fs, const std::string& word, const std::string& cwd);
 
 }  // namespace litbox::runner::sh

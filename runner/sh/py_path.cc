@@ -72,7 +72,7 @@ std::string py_abspath(std::string_view p) {
 namespace {
 
 // posixpath._joinrealpath. Returns the resolved path; *ok is false on a symlink loop.
-std::string join_realpath(std::string path, std::string_view rest,
+std::string join_realpath(exec::FileSystem& fs, std::string path, std::string_view rest,
                           std::map<std::string, std::optional<std::string>>& seen, bool* ok) {
   std::string rest_s(rest);
   if (py_isabs(rest_s)) {
@@ -97,7 +97,7 @@ std::string join_realpath(std::string path, std::string_view rest,
     }
     std::string newpath = py_join(path, name);
     struct stat st;
-    bool is_link = lstat(newpath.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+    bool is_link = fs.stat(newpath, &st, false) == 0 && S_ISLNK(st.st_mode);
     if (!is_link) {
       path = newpath;
       continue;
@@ -112,11 +112,10 @@ std::string join_realpath(std::string path, std::string_view rest,
       return py_join(newpath, r);
     }
     seen[newpath] = std::nullopt;
-    char buf[PATH_MAX];
-    ssize_t n = readlink(newpath.c_str(), buf, sizeof buf);
-    std::string target = n >= 0 ? std::string(buf, n) : std::string();
+    std::string target;
+    if (fs.readlink(newpath, &target) != 0) target.clear();
     bool inner_ok = true;
-    path = join_realpath(path, target, seen, &inner_ok);
+    path = join_realpath(fs, path, target, seen, &inner_ok);
     if (!inner_ok) {
       *ok = false;
       return py_join(path, r);
@@ -128,10 +127,10 @@ std::string join_realpath(std::string path, std::string_view rest,
 
 }  // namespace
 
-std::string py_realpath(std::string_view p) {
+std::string py_realpath(exec::FileSystem& fs, std::string_view p) {
   std::map<std::string, std::optional<std::string>> seen;
   bool ok = true;
-  return py_abspath(join_realpath("", p, seen, &ok));
+  return py_abspath(join_realpath(fs, "", p, seen, &ok));
 }
 
 std::string py_bytes_repr(std::string_view s) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "executor/filesystem.h"
+
 namespace litbox::runner::sh {
 
 /// os.path.isabs.
@@ -17,8 +19,10 @@ std::pair<std::string, std::string> py_split(std::string_view p);
 std::string py_normpath(std::string_view p);
 /// os.path.abspath: normpath(join(getcwd(), p)).
 std::string py_abspath(std::string_view p);
-/// os.path.realpath(p) with strict=False: symlinks resolved in the parts that exist.
-std::string py_realpath(std::string_view p);
+/// os.path.realpath(p) with strict=False: symlinks resolved in the parts that exist, each
+/// component looked up with lstat/readlink in `fs` (the view the test's processes have).
+/// A relative `p` is made absolute against this process's cwd, as Python does.
+std::string py_realpath(exec::FileSystem& fs, std::string_view p);
 
 /// Python repr() of a bytes object: b'...' with \xNN for bytes outside printable ASCII.
 std::string py_bytes_repr(std::string_view s);

@@ -36,8 +36,8 @@ RedirectResult fail(RedirectResult::Failure f, std::string message) {
 
 }  // namespace
 
-RedirectResult process_redirects(const std::vector<Redirect>& redirects, Stream stdin_source, const std::string& cwd,
-                                 std::vector<std::shared_ptr<OpenedFile>>& opened) {
+RedirectResult process_redirects(exec::FileSystem& fs, const std::vector<Redirect>& redirects, Stream stdin_source,
+                                 const std::string& cwd, std::vector<std::shared_ptr<OpenedFile>>& opened) {
   using F = RedirectResult::Failure;
   Slot slots[3] = {{0, nullptr}, {1, nullptr}, {2, nullptr}};
   auto file = [](const Token& name, const char* mode) {
@@ -93,12 +93,13 @@ RedirectResult process_redirects(const std::vector<Redirect>& redirects, Stream 
     if (!spec.opened) {
       if (!spec.name.is_word())
         return fail(F::kException, "TypeError: join() argument must be str, bytes, or os.PathLike object, not 'tuple'");
-      auto names = expand_glob(spec.name.word, cwd);
+      auto names = expand_glob(fs, spec.name.word, cwd);
       if (names.size() != 1) return fail(F::kShellError, "Unsupported: glob in redirect expanded to multiple files");
       std::string path = py_join(cwd, names[0]);
       int flags = spec.mode == "r" ? O_RDONLY : spec.mode == "w" ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY | O_CREAT | O_APPEND;
-      Fd fd(open(path.c_str(), flags | O_CLOEXEC, 0666));
-      int err = fd.valid() ? 0 : errno;
+      int opened_fd = fs.open(path, flags, 0666);
+      int err = opened_fd < 0 ? -opened_fd : 0;
+      Fd fd(opened_fd < 0 ? -1 : opened_fd);
       struct stat sb;
       // Python's open() refuses to read a directory itself.
       if (!err && spec.mode == "r" && fstat(fd.get(), &sb) == 0 && S_ISDIR(sb.st_mode)) err = EISDIR;

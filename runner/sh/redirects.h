@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/filesystem.h"
 #include "runner/sh/ast.h"
 #include "runner/sh/fd.h"
 
@@ -39,11 +40,12 @@ struct RedirectResult {
 };
 
 /// Applies `redirects` for a command whose default stdin is `stdin_source` (kPipe or
-/// kInherit). Files are opened relative to `cwd` and appended to `opened` (they stay open
-/// until the caller drops them). Errors: "Unsupported redirect: (('>', 1), 'f')",
+/// kInherit). Files are opened in `fs` (the view of the session the command runs in; symlinks
+/// are followed, as lit does, but only inside that view), relative to `cwd`, and appended to
+/// `opened` (they stay open until the caller drops them). Errors: "Unsupported redirect: (('>', 1), 'f')",
 /// "Unsupported: glob in redirect expanded to multiple files", or a Python exception for a
 /// file that cannot be opened (lit 15 crashes there: the test is UNRESOLVED).
-RedirectResult process_redirects(const std::vector<Redirect>& redirects, Stream stdin_source, const std::string& cwd,
-                                 std::vector<std::shared_ptr<OpenedFile>>& opened);
+RedirectResult process_redirects(exec::FileSystem& fs, const std::vector<Redirect>& redirects, Stream stdin_source,
+                                 const std::string& cwd, std::vector<std::shared_ptr<OpenedFile>>& opened);
 
 }  // namespace litbox::runner::sh

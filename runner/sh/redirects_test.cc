@@ -16,7 +16,7 @@ std::vector<Redirect> redirects_of(const std::string& line) {
 }
 
 RedirectResult run(const std::string& line, const std::string& cwd, std::vector<std::shared_ptr<OpenedFile>>& opened) {
-  return process_redirects(redirects_of(line), Stream{Stream::Kind::kPipe, -1}, cwd, opened);
+  return process_redirects(exec::host_filesystem(), redirects_of(line), Stream{Stream::Kind::kPipe, -1}, cwd, opened);
 }
 
 TEST(RedirectsTest, TwoToOneIsOrderSensitive) {
@@ -40,7 +40,7 @@ TEST(RedirectsTest, StdinSourceAndAppend) {
   TempDir dir;
   testing::write_file(dir / "in", "x");
   std::vector<std::shared_ptr<OpenedFile>> opened;
-  auto r = process_redirects(redirects_of("x >> out 2>&0"), Stream{Stream::Kind::kInherit, 42}, dir.path(), opened);
+  auto r = process_redirects(exec::host_filesystem(), redirects_of("x >> out 2>&0"), Stream{Stream::Kind::kInherit, 42}, dir.path(), opened);
   EXPECT_EQ(r.in.kind, Stream::Kind::kInherit);
   EXPECT_EQ(r.out.kind, Stream::Kind::kFile);
   // `2>&0` is the default stdin: here the previous command's pipe.
@@ -48,7 +48,7 @@ TEST(RedirectsTest, StdinSourceAndAppend) {
   EXPECT_EQ(r.err.fd, 42);
   EXPECT_EQ(opened[0]->mode, "a");
   // ... unless `<` came first: then stderr shares the input file, as lit copies the slot.
-  r = process_redirects(redirects_of("x < in 2>&0"), Stream{Stream::Kind::kInherit, 42}, dir.path(), opened);
+  r = process_redirects(exec::host_filesystem(), redirects_of("x < in 2>&0"), Stream{Stream::Kind::kInherit, 42}, dir.path(), opened);
   EXPECT_EQ(r.in.kind, Stream::Kind::kFile);
   EXPECT_EQ(r.err.fd, r.in.fd);
 }

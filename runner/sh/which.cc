@@ -7,13 +7,13 @@
 
 namespace litbox::runner::sh {
 
-std::optional<std::string> lit_which(const std::string& command, const std::string& paths) {
+std::optional<std::string> lit_which(exec::FileSystem& fs, const std::string& command, const std::string& paths) {
   struct stat st;
-  if (py_isabs(command) && stat(command.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return py_normpath(command);
+  if (py_isabs(command) && fs.stat(command, &st) == 0 && S_ISREG(st.st_mode)) return py_normpath(command);
   std::string search = paths.empty() ? "/bin:/usr/bin" : paths;
   for (const auto& dir : split(search, ':')) {
     std::string p = py_join(dir, command);
-    if (stat(p.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) return py_abspath(p);
+    if (fs.stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) return py_abspath(p);
   }
   return std::nullopt;
 }
