@@ -88,12 +88,10 @@ class RunExecutors : public Executors {
     auto it = executors_.find(key);
     if (it != executors_.end()) return it->second.get();
     std::unique_ptr<exec::Executor> e;
-    bool use_binfmt = false;
     if (sandboxed(cfg)) {
       sandbox::SandboxSpec spec = sandbox_spec(cfg);
       if (emulates(cfg) && binfmt_works()) {
         spec.binfmt_rules = emulation::binfmt_rules(emulation::host_arch(), host_path());
-        use_binfmt = true;
       }
       auto s = sandbox::make_executor(io_, spec);
       if (!s) return Error("sandbox: " + s.error().message);
@@ -101,10 +99,14 @@ class RunExecutors : public Executors {
     } else {
       e = std::make_unique<exec::LocalExecutor>(io_);
     }
-    if (emulates(cfg) && !use_binfmt) {
-      // No per-cell binfmt_misc: foreign binaries named directly still run, via QEMU.
+    if (emulates(cfg)) {
+      // Foreign binaries named directly run via QEMU; the decorator also exports
+      // QEMU_LD_PREFIX, which the QEMUs the cell's binfmt_misc starts for binaries run
+      // indirectly (sh -c, make, a harness) need to find a dynamic binary's loader.
       emulation::QemuOptions q;
       q.sysroot = cfg.target.sysroot;
+      if (q.sysroot.empty() && !cfg.target_triple.empty())
+        q.sysroot = emulation::default_sysroot(emulation::arch_from_triple(cfg.target_triple));
       q.extra_args = cfg.target.emulator_args;
       auto w = emulation::make_qemu_executor(io_, std::move(e), q);
       if (!w) return Error("qemu: " + w.error().message);
