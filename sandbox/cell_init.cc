@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <new>
 #include <utility>
 
 #include "sandbox/cell_protocol.h"
@@ -29,15 +30,25 @@ namespace litbox::sandbox {
 using protocol::Kind;
 using protocol::Record;
 
+const char* CellConfig::syscall_name(uint32_t arch, int nr) const {
+  for (int i = 0; i < ndenied; ++i)
+    if (denied[i].arch == arch && denied[i].nr == nr) return denied[i].name;
+  return nullptr;
+}
+
 CellMemory::CellMemory() {
-  size_ = kPayloadSize + kMaxStrings * sizeof(char*) + kStackSize +
-          kMaxTracked * (sizeof(int32_t) + sizeof(uint32_t)) + kMaxKills * 3 * sizeof(int32_t);
+  size_ = kConfigSize + kPayloadSize + kMaxStrings * sizeof(char*) + kStackSize +
+          kMaxTracked * (sizeof(int32_t) + sizeof(uint32_t)) + kMaxKills * 3 * sizeof(int32_t) +
+          kMaxSlots * sizeof(int) + kMaxPlan;
   void* p = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p != MAP_FAILED) base_ = static_cast<char*>(p);
+  if (p != MAP_FAILED) {
+    base_ = static_cast<char*>(p);
+    new (base_) CellConfig();
+  }
 }
 
 CellMemory::~CellMemory() {
-  if (base_) munmap(base_, size_);
+  if (base_ && owned_) munmap(base_, size_);
 }
 
 void send_record(int sock, const void* record, size_t size, int fd_to_pass) {
@@ -94,20 +105,6 @@ int write_file(const char* path, const char* data, size_t len) {
   close(fd);
   if (w == static_cast<ssize_t>(len)) return 0;
   return w < 0 ? e : EIO;
-}
-
-// Closes every fd but the few in `keep`: the launcher is a copy of the runner and would
-// otherwise hold other tests' pipes open (their readers would never see EOF).
-void close_all_except(int* keep, int n) {
-  for (int i = 1; i < n; ++i)
-    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
-  unsigned next = 0;
-  for (int i = 0; i < n; ++i) {
-    if (keep[i] < 0) continue;
-    if (static_cast<unsigned>(keep[i]) > next) syscall(SYS_close_range, next, keep[i] - 1, 0);
-    next = static_cast<unsigned>(keep[i]) + 1;
-  }
-  syscall(SYS_close_range, next, ~0u, 0);
 }
 
 // --- small allocation-free formatting for the kill-mode message ---
@@ -179,7 +176,7 @@ failed:
 
 class Init {
  public:
-  Init(const CellConfig& cfg, int sock) : cfg_(cfg), mem_(*cfg.memory), sock_(sock) {}
+  Init(const CellMemory& mem, const CellRequest& req) : cfg_(*mem.config()), req_(req), mem_(mem), sock_(req.sock) {}
   [[noreturn]] void run();
 
  private:
@@ -192,6 +189,7 @@ class Init {
   bool read_full(void* buf, size_t n);
 
   const CellConfig& cfg_;
+  const CellRequest& req_;
   const CellMemory& mem_;
   const int sock_;
   int listener_ = -1;
@@ -201,10 +199,22 @@ class Init {
 
 void Init::setup() {
   const int sock = sock_;
+  // Our parent is the runner (CLONE_PARENT): if it dies, so does the cell.
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail(sock, protocol::kStepPdeathsig, errno);
+  if (req_.cgroup_fd >= 0) {
+    if (write(req_.cgroup_fd, "0", 1) != 1) fail(sock, protocol::kStepCgroup, errno);
+    close(req_.cgroup_fd);
+  }
+  // After joining the cell's cgroup, so that it is the namespace's root.
+  if (cfg_.cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) fail(sock, protocol::kStepUnshare, errno);
+  // A new user namespace with a single mapping of our own uid needs no privilege; until it is
+  // written, files cannot be created (the tmpfs mounts below need it).
+  if (int e = write_file("/proc/self/setgroups", "deny", 4); e && e != ENOENT) fail(sock, protocol::kStepSetgroups, e);
+  if (int e = write_file("/proc/self/uid_map", cfg_.uid_map, strlen(cfg_.uid_map))) fail(sock, protocol::kStepUidMap, e);
+  if (int e = write_file("/proc/self/gid_map", cfg_.gid_map, strlen(cfg_.gid_map))) fail(sock, protocol::kStepGidMap, e);
   if (setsid() < 0) fail(sock, protocol::kStepSetsid, errno);
   umask(0);  // the plan's modes are exact
-  for (int sig : cfg_.ignored_signals) signal(sig, SIG_DFL);
+  for (int i = 0; i < cfg_.nsignals; ++i) signal(cfg_.ignored_signals[i], SIG_DFL);
   sigset_t blocked;
   sigemptyset(&blocked);
   sigaddset(&blocked, SIGCHLD);
@@ -215,19 +225,19 @@ void Init::setup() {
   }
 
   int failed_step = 0;
-  if (int e = apply_mount_plan(*cfg_.plan, cfg_.slot_fds, &failed_step)) fail(sock, failed_step, e);
-  if (sethostname(cfg_.hostname.data(), cfg_.hostname.size()) < 0) fail(sock, protocol::kStepHostname, errno);
+  if (int e = apply_flat_mount_plan(req_.plan, req_.plan_size, mem_.slot_fds(), CellMemory::kMaxSlots, &failed_step))
+    fail(sock, failed_step < 0 ? protocol::kStepPlan : failed_step, e);
+  if (sethostname(cfg_.hostname, strlen(cfg_.hostname)) < 0) fail(sock, protocol::kStepHostname, errno);
   if (chdir("/") < 0) fail(sock, protocol::kStepRootFd, errno);
-  for (const CellLimit& l : cfg_.limits)
-    if (lower_limit(l.resource, l.value) < 0) fail(sock, protocol::kStepRlimit, errno);
+  for (int i = 0; i < cfg_.nlimits; ++i)
+    if (lower_limit(cfg_.limits[i].resource, cfg_.limits[i].value) < 0) fail(sock, protocol::kStepRlimit, errno);
 
   drop_capabilities();
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, protocol::kStepNoNewPrivs, errno);
   // Loaded on init itself: every process of the cell inherits it, and in kill mode init is the
   // supervisor that hears about violations.
-  struct sock_fprog prog = {static_cast<unsigned short>(cfg_.seccomp->bpf.size()),
-                            const_cast<sock_filter*>(cfg_.seccomp->bpf.data())};
-  unsigned flags = cfg_.seccomp->action == SeccompAction::kKill ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
+  struct sock_fprog prog = {static_cast<unsigned short>(cfg_.nbpf), const_cast<sock_filter*>(cfg_.bpf)};
+  unsigned flags = cfg_.seccomp_kill ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0) fail(sock, protocol::kStepSeccomp, errno);
   if (flags) listener_ = static_cast<int>(rc);
@@ -455,7 +465,7 @@ void Init::handle_notification() {
     if (fd >= 0) {
       char msg[256];
       char* end = msg + sizeof msg;
-      const char* name = cfg_.seccomp->name_of(n.data.arch, n.data.nr);
+      const char* name = cfg_.syscall_name(n.data.arch, n.data.nr);
       char* m = append(msg, end, "litbox: sandbox: system call ");
       m = name ? append(m, end, name) : append_int(m, end, n.data.nr);
       m = append(m, end, " denied by the seccomp policy; killing process with SIGSYS\n");
@@ -473,51 +483,20 @@ void Init::handle_notification() {
 
 }  // namespace
 
-void run_launcher(const CellConfig& cfg) {
-  // The fds we keep must not sit in 0..2, which become /dev/null below.
-  int fds[4] = {cfg.sock, cfg.userns_fd, cfg.netns_fd, cfg.cgroup_fd};
-  for (int& fd : fds)
-    if (fd >= 0 && fd < 3) fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-  const int sock = fds[0], userns_fd = fds[1], netns_fd = fds[2], cgroup_fd = fds[3];
-  int keep[4] = {sock, userns_fd, netns_fd, cgroup_fd};
-  close_all_except(keep, 4);
-  // 0..2 become /dev/null: no terminal of the runner's in the cell, fds received later land
-  // above 2, and they are what a test process gets for a stdio fd its request leaves out.
-  int null_fd = open("/dev/null", O_RDWR);
-  for (int i = 0; i < 3 && null_fd >= 0; ++i)
-    if (null_fd != i) dup2(null_fd, i);
-  if (null_fd > 2) close(null_fd);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (cgroup_fd >= 0) {
-    if (write(cgroup_fd, "0", 1) != 1) fail(sock, protocol::kStepCgroup, errno);
-    close(cgroup_fd);
+// The runner's clones would otherwise hold other tests' pipes open (their readers would never
+// see EOF).
+void close_all_except(int* keep, int n) {
+  for (int i = 1; i < n; ++i)
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) std::swap(keep[j - 1], keep[j]);
+  unsigned next = 0;
+  for (int i = 0; i < n; ++i) {
+    if (keep[i] < 0) continue;
+    if (static_cast<unsigned>(keep[i]) > next) syscall(SYS_close_range, next, keep[i] - 1, 0);
+    next = static_cast<unsigned>(keep[i]) + 1;
   }
-  if (userns_fd >= 0) {
-    if (setns(userns_fd, CLONE_NEWUSER) < 0) fail(sock, protocol::kStepSetnsUser, errno);
-    close(userns_fd);
-  }
-  if (netns_fd >= 0) {
-    if (setns(netns_fd, CLONE_NEWNET) < 0) fail(sock, protocol::kStepSetnsNet, errno);
-    close(netns_fd);
-  }
-  int flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
-  if (cfg.cgroup_ns) flags |= CLONE_NEWCGROUP;
-  if (cfg.private_netns) flags |= CLONE_NEWNET;
-  if (unshare(flags) < 0) fail(sock, protocol::kStepUnshare, errno);
-  if (int e = write_file("/proc/self/setgroups", "deny", 4); e && e != ENOENT) fail(sock, protocol::kStepSetgroups, e);
-  if (int e = write_file("/proc/self/uid_map", cfg.uid_map.data(), cfg.uid_map.size())) fail(sock, protocol::kStepUidMap, e);
-  if (int e = write_file("/proc/self/gid_map", cfg.gid_map.data(), cfg.gid_map.size())) fail(sock, protocol::kStepGidMap, e);
-
-  // CLONE_PARENT: init becomes the runner's child, so the runner can wait for it (and its
-  // PR_SET_PDEATHSIG follows the runner), while this launcher simply exits.
-  long pid = syscall(SYS_clone, CLONE_PARENT, nullptr, nullptr, nullptr, nullptr);
-  if (pid < 0) fail(sock, protocol::kStepCloneInit, errno);
-  if (pid == 0) Init(cfg, sock).run();
-  Record r{};
-  r.kind = Kind::kInitPid;
-  r.pid = static_cast<int32_t>(pid);
-  send_record(sock, &r, sizeof r);
-  _exit(0);
+  syscall(SYS_close_range, next, ~0u, 0);
 }
+
+void run_init(const CellMemory& mem, const CellRequest& req) { Init(mem, req).run(); }
 
 }  // namespace litbox::sandbox

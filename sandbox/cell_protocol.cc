@@ -4,15 +4,13 @@ namespace litbox::sandbox::protocol {
 
 const char* step_name(int32_t step) {
   switch (step) {
-    case kStepCloneLauncher: return "clone()";
+    case kStepPlan: return "read the mount plan";
     case kStepCgroup: return "join the cell's cgroup";
-    case kStepSetnsUser: return "setns(CLONE_NEWUSER)";
-    case kStepSetnsNet: return "setns(CLONE_NEWNET)";
-    case kStepUnshare: return "unshare(user, mount, pid, ipc, uts, cgroup)";
+    case kStepUnshare: return "unshare(CLONE_NEWCGROUP)";
     case kStepSetgroups: return "write /proc/self/setgroups";
     case kStepUidMap: return "write /proc/self/uid_map";
     case kStepGidMap: return "write /proc/self/gid_map";
-    case kStepCloneInit: return "clone(CLONE_PARENT) of init";
+    case kStepCloneInit: return "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWIPC|CLONE_NEWUTS)";
     case kStepPdeathsig: return "prctl(PR_SET_PDEATHSIG)";
     case kStepSetsid: return "setsid()";
     case kStepHostname: return "sethostname()";

@@ -1,4 +1,5 @@
-// The wire format between the runner and a cell's init (one SOCK_STREAM socketpair per cell).
+// The wire format between the runner and a cell's init (one SOCK_STREAM socketpair per cell),
+// and between the runner and the zygote that clones the inits (one SOCK_SEQPACKET socketpair).
 // Runner -> init: SpawnHeader (+ the stdio fds as SCM_RIGHTS) followed by the strings.
 // Init -> runner: fixed-size Records (the `ready` record carries the cell's root dir as an fd).
 #pragma once
@@ -11,15 +12,13 @@ namespace litbox::sandbox::protocol {
 /// index (>= 0); these are negative.
 enum Step : int32_t {
   kStepNone = -1000,
-  kStepCloneLauncher,  // runner: clone() of the launcher
-  kStepCgroup,         // launcher: join the cell's cgroup
-  kStepSetnsUser,      // launcher: setns(run user namespace)
-  kStepSetnsNet,       // launcher: setns(empty network namespace)
-  kStepUnshare,        // launcher: unshare(user, mount, pid, ipc, uts, cgroup)
-  kStepSetgroups,      // launcher: write /proc/self/setgroups
-  kStepUidMap,         // launcher: write /proc/self/uid_map
-  kStepGidMap,         // launcher: write /proc/self/gid_map
-  kStepCloneInit,      // launcher: clone() of init
+  kStepPlan,           // init: the mount plan it received is malformed
+  kStepCgroup,         // init: join the cell's cgroup
+  kStepUnshare,        // init: unshare(CLONE_NEWCGROUP)
+  kStepSetgroups,      // init: write /proc/self/setgroups
+  kStepUidMap,         // init: write /proc/self/uid_map
+  kStepGidMap,         // init: write /proc/self/gid_map
+  kStepCloneInit,      // zygote: clone() of init
   kStepPdeathsig,      // init: prctl(PR_SET_PDEATHSIG)
   kStepSetsid,         // init: setsid()
   kStepHostname,       // init: sethostname()
@@ -29,7 +28,7 @@ enum Step : int32_t {
   kStepNoNewPrivs,     // init: prctl(PR_SET_NO_NEW_PRIVS)
   kStepSeccomp,        // init: seccomp(SECCOMP_SET_MODE_FILTER)
   kStepSignalfd,       // init: signalfd()
-  kStepLoopback,       // run setup: bring up lo in the empty network namespace
+  kStepLoopback,       // init (private network namespace): bring up lo in the empty network namespace
   // Per-spawn steps (reported in Record::step of a kSpawned record).
   kStepSpawnClone,     // init: clone() of the test process
   kStepSpawnTooBig,    // request larger than the init's buffers (E2BIG)
@@ -44,9 +43,9 @@ enum Step : int32_t {
 const char* step_name(int32_t step);
 
 enum class Kind : uint32_t {
-  kInitPid = 1,  ///< launcher: init runs, `pid` is its pid in the runner's pid namespace
+  kInitPid = 1,  ///< zygote: init runs, `pid` is its pid in the runner's pid namespace
   kReady,        ///< init: setup done; carries an O_PATH fd of the cell's "/"
-  kSetupFailed,  ///< launcher or init: `step` failed with `err`; the cell is unusable
+  kSetupFailed,  ///< zygote or init: `step` failed with `err`; the cell is unusable
   kSpawned,      ///< init: request `id` started as `pid`; step/err set if it failed before exec
   kExited,       ///< init: process `pid` ended with wait status `status`
 };
@@ -75,6 +74,15 @@ struct SpawnHeader {
   uint32_t fd_mask = 0;         ///< bit i set: stdio fd i is among the SCM_RIGHTS fds, in order
   uint32_t reserved = 0;
   uint64_t limits[kLimitCount] = {};
+};
+
+/// Runner -> zygote: make a cell. The flattened mount plan follows; SCM_RIGHTS carries the
+/// cell's socket end and, if has_cgroup, the cell's cgroup.procs.
+struct ZygoteRequest {
+  uint32_t magic = 0x7a79676f;  // "zygo"
+  uint32_t plan_size = 0;
+  uint32_t has_cgroup = 0;
+  uint32_t reserved = 0;
 };
 
 }  // namespace litbox::sandbox::protocol

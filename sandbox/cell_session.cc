@@ -56,7 +56,6 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void drain();
   void on_record(const Record& r);
   void on_init_exit();
-  void reap_launcher();
   void watch_init();
   void complete(uint32_t id, exec::ExitStatus s);
   void fail_all(const exec::ExitStatus& s);
@@ -133,28 +132,19 @@ void CellState::drain() {
     }
     rx_.erase(0, off);
   }
-  // Both ends of the cell closed their socket: init is gone (its pidfd says when), or the
-  // launcher died before making one.
+  // Every other end of the cell's socket is closed: init is gone (its pidfd says when), or the
+  // zygote never made one.
   if (eof_ && init_ == 0 && !dead_) {
-    reap_launcher();
-    if (setup_error_.empty()) setup_error_ = "sandbox: the cell's launcher exited without a report";
+    if (setup_error_.empty()) setup_error_ = "sandbox: the cell's init was never started";
     dead_ = true;
     fail_all(setup_failure());
   }
-}
-
-void CellState::reap_launcher() {
-  if (launch_.launcher <= 0) return;
-  while (waitpid(launch_.launcher, nullptr, 0) < 0 && errno == EINTR) {
-  }
-  launch_.launcher = -1;
 }
 
 void CellState::on_record(const Record& r) {
   switch (r.kind) {
     case Kind::kInitPid:
       init_ = r.pid;
-      reap_launcher();  // it exits right after sending this
       watch_init();
       break;
     case Kind::kReady:
@@ -386,7 +376,6 @@ void CellState::close() {
 
 void CellState::reap_blocking() {
   if (init_ != 0) on_init_exit();
-  reap_launcher();
   boost::system::error_code ignored;
   sd_.close(ignored);
   if (pidfd_sd_) pidfd_sd_->close(ignored);

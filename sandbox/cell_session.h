@@ -42,7 +42,6 @@ class CellReaper {
 /// A cell that has just been cloned.
 struct CellLaunch {
   int sock = -1;                 ///< the runner's end of the socketpair (owned from now on)
-  pid_t launcher = -1;           ///< the launcher (our child; exits once init runs)
   std::shared_ptr<const MountPlan> plan;             ///< to describe a failed setup step
   std::shared_ptr<const SeccompProgram> seccomp;     ///< to name a syscall in kill mode
   std::optional<OutputView> output;                  ///< published at close

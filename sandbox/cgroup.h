@@ -13,7 +13,7 @@
 
 namespace litbox::sandbox {
 
-/// One cell's cgroup: its path and an open fd of its cgroup.procs (the launcher writes "0").
+/// One cell's cgroup: its path and an open fd of its cgroup.procs (the cell's init writes "0").
 struct CellCgroup {
   std::string path;
   int procs_fd = -1;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 namespace litbox::sandbox {
@@ -245,18 +246,70 @@ MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe) {
   return plan;
 }
 
-int apply_mount_plan(const MountPlan& plan, int* slot_fds, int* failed_step) {
-  const int n = static_cast<int>(plan.steps.size());
-  for (int i = 0; i < n; ++i) {
-    const MountStep& s = plan.steps[static_cast<size_t>(i)];
-    const char* target = s.target.c_str();
+namespace {
+
+struct FlatHeader {
+  uint32_t magic = 0x706c616e;  // "plan"
+  uint32_t nsteps = 0;
+  uint32_t nslots = 0;
+  uint32_t strings_size = 0;
+};
+
+struct FlatStep {
+  uint32_t op, target, source, mode;
+  int32_t slot;
+  uint32_t flags;  // 1: recursive, 2: nodev
+};
+
+}  // namespace
+
+std::string flatten(const MountPlan& plan) {
+  std::string strings;
+  auto intern = [&](const std::string& s) {
+    uint32_t off = static_cast<uint32_t>(strings.size());
+    strings.append(s).push_back('\0');
+    return off;
+  };
+  std::vector<FlatStep> steps;
+  for (const auto& s : plan.steps)
+    steps.push_back({static_cast<uint32_t>(s.op), intern(s.target), intern(s.source), s.mode, s.slot,
+                     (s.recursive ? 1u : 0u) | (s.nodev ? 2u : 0u)});
+  FlatHeader h;
+  h.nsteps = static_cast<uint32_t>(steps.size());
+  h.nslots = static_cast<uint32_t>(plan.slots);
+  h.strings_size = static_cast<uint32_t>(strings.size());
+  std::string blob(reinterpret_cast<const char*>(&h), sizeof h);
+  blob.append(reinterpret_cast<const char*>(steps.data()), steps.size() * sizeof(FlatStep));
+  return blob + strings;
+}
+
+int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_slots, int* failed_step) {
+  *failed_step = -1;
+  FlatHeader h;
+  FlatHeader expected;
+  if (size < sizeof h) return EINVAL;
+  memcpy(&h, blob, sizeof h);
+  const size_t steps_size = static_cast<size_t>(h.nsteps) * sizeof(FlatStep);
+  if (h.magic != expected.magic || h.nslots > static_cast<uint32_t>(max_slots) ||
+      size != sizeof h + steps_size + h.strings_size || h.strings_size == 0 || blob[size - 1] != 0)
+    return EINVAL;
+  const char* strings = blob + sizeof h + steps_size;
+  for (uint32_t i = 0; i < h.nsteps; ++i) {
+    FlatStep s;
+    memcpy(&s, blob + sizeof h + i * sizeof(FlatStep), sizeof s);
+    if (s.target >= h.strings_size || s.source >= h.strings_size ||
+        (s.slot >= 0 && static_cast<uint32_t>(s.slot) >= h.nslots))
+      return EINVAL;
+    const char* target = strings + s.target;
+    const char* source = strings + s.source;
+    const bool recursive = s.flags & 1, nodev = s.flags & 2;
     int rc = 0;
-    switch (s.op) {
+    switch (static_cast<MountStep::Op>(s.op)) {
       case MountStep::Op::kClone: {
-        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (s.recursive ? AT_RECURSIVE : 0);
-        int fd = static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, s.source.c_str(), flags));
+        unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+        int fd = static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, source, flags));
         rc = fd < 0 ? -1 : 0;
-        slot_fds[s.slot] = fd;
+        if (s.slot >= 0) slot_fds[s.slot] = fd;
         break;
       }
       case MountStep::Op::kRootLock: {
@@ -267,7 +320,7 @@ int apply_mount_plan(const MountPlan& plan, int* slot_fds, int* failed_step) {
         break;
       }
       case MountStep::Op::kTmpfs:
-        rc = mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, s.source.c_str());
+        rc = mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, source);
         break;
       case MountStep::Op::kMkdir:
         rc = mkdir(target, s.mode);
@@ -279,18 +332,17 @@ int apply_mount_plan(const MountPlan& plan, int* slot_fds, int* failed_step) {
         break;
       }
       case MountStep::Op::kSymlink:
-        rc = symlink(s.source.c_str(), target);
+        rc = symlink(source, target);
         break;
       case MountStep::Op::kAttach:
-        rc = static_cast<int>(syscall(SYS_move_mount, slot_fds[s.slot], "", AT_FDCWD, target,
-                                      MOVE_MOUNT_F_EMPTY_PATH));
+        if (s.slot < 0) return EINVAL;
+        rc = static_cast<int>(syscall(SYS_move_mount, slot_fds[s.slot], "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH));
         if (rc == 0) close(slot_fds[s.slot]);
         break;
       case MountStep::Op::kReadOnly: {
         struct mount_attr attr = {};
-        attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | (s.nodev ? MOUNT_ATTR_NODEV : MOUNT_ATTR_NOEXEC);
-        rc = static_cast<int>(
-            syscall(SYS_mount_setattr, AT_FDCWD, target, s.recursive ? AT_RECURSIVE : 0, &attr, sizeof attr));
+        attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | (nodev ? MOUNT_ATTR_NODEV : MOUNT_ATTR_NOEXEC);
+        rc = static_cast<int>(syscall(SYS_mount_setattr, AT_FDCWD, target, recursive ? AT_RECURSIVE : 0, &attr, sizeof attr));
         break;
       }
       case MountStep::Op::kProc:
@@ -305,17 +357,19 @@ int apply_mount_plan(const MountPlan& plan, int* slot_fds, int* failed_step) {
           rc = -1;
           break;
         }
-        ssize_t w = write(fd, s.source.data(), s.source.size());
+        size_t len = strlen(source);
+        ssize_t w = write(fd, source, len);
         int e = errno;
         close(fd);
-        errno = e;
-        rc = w == static_cast<ssize_t>(s.source.size()) ? 0 : -1;
-        if (w >= 0 && rc < 0) errno = EIO;
+        errno = w < 0 ? e : EIO;
+        rc = w == static_cast<ssize_t>(len) ? 0 : -1;
         break;
       }
+      default:
+        return EINVAL;
     }
     if (rc < 0) {
-      *failed_step = i;
+      *failed_step = static_cast<int>(i);
       return errno ? errno : EIO;
     }
   }

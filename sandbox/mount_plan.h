@@ -3,6 +3,7 @@
 // namespaces, and executed in the cell's init by apply_mount_plan() without allocating.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -78,10 +79,14 @@ struct MountPlan {
 /// nothing to hide or show); a missing bind source is skipped too.
 MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe);
 
-/// Child side: runs `plan` in the cell's fresh mount namespace. `slot_fds` has plan.slots
-/// entries. Returns 0, or the errno of the failed step with its index in *failed_step.
-/// Allocation-free and async-signal-safe.
-int apply_mount_plan(const MountPlan& plan, int* slot_fds, int* failed_step);
+/// The plan as one flat byte string (no pointers): what the runner sends to the process that
+/// makes cells.
+std::string flatten(const MountPlan& plan);
+
+/// Child side: checks and runs a flattened plan in the cell's fresh mount namespace, with up
+/// to `max_slots` clone slots in `slot_fds`. Returns 0, or the errno of the failed step with
+/// its index in *failed_step (EINVAL and -1 for a malformed blob). Allocation-free.
+int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_slots, int* failed_step);
 
 /// True if `path` is `dir` or lies below it (string comparison on normalized paths).
 bool path_within(const std::string& path, const std::string& dir);

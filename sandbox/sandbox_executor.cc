@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -18,8 +19,8 @@
 #include "sandbox/cgroup.h"
 #include "sandbox/mount_plan.h"
 #include "sandbox/output_view.h"
-#include "sandbox/run_namespaces.h"
 #include "sandbox/seccomp_policy.h"
+#include "sandbox/zygote.h"
 
 namespace litbox::sandbox {
 
@@ -64,28 +65,56 @@ std::vector<int> ignored_signals() {
   return out;
 }
 
+// Copies `s` into a fixed char array, NUL-terminated; false if it does not fit.
+template <size_t N>
+bool copy_string(char (&out)[N], const std::string& s) {
+  if (s.size() >= N) return false;
+  memcpy(out, s.c_str(), s.size() + 1);
+  return true;
+}
+
 class SandboxExecutor : public exec::Executor {
  public:
   SandboxExecutor(boost::asio::io_context& io, const SandboxSpec& spec, std::shared_ptr<const SeccompProgram> seccomp,
-                  RunNamespaces ns, std::unique_ptr<CgroupPool> cgroups)
-      : io_(io), spec_(spec), seccomp_(std::move(seccomp)), ns_(std::move(ns)), cgroups_(std::move(cgroups)) {
+                  std::unique_ptr<CgroupPool> cgroups)
+      : io_(io), spec_(spec), seccomp_(std::move(seccomp)), cgroups_(std::move(cgroups)) {
     base_.tmp_size = spec.tmp_size;
     for (const auto& p : spec.hidden) base_.hidden.push_back(canonical_path(p));
     for (const auto& p : spec.readonly) base_.readonly.push_back(canonical_path(p));
     for (const auto& p : spec.writable) base_.writable.push_back(canonical_path(p));
     base_.binfmt_rules = spec.binfmt_rules;
+  }
+
+  /// Fills the cells' shared configuration, then clones the zygote.
+  Status start() {
+    if (!memory_.ok()) return Error{"sandbox: mmap of the cell buffers failed"};
+    CellConfig& c = *memory_.config();
     // Test processes keep the runner's uid, except with binfmt rules: binfmt_misc's register
     // file belongs to the user namespace's root, so the cell's one uid must be 0 inside.
     const std::string uid = std::to_string(geteuid()), gid = std::to_string(getegid());
-    const bool as_root = !spec.binfmt_rules.empty();
-    uid_map_ = (as_root ? "0" : uid) + " " + uid + " 1\n";
-    gid_map_ = (as_root ? "0" : gid) + " " + gid + " 1\n";
-    cap_last_cap_ = cap_last_cap();
-    ignored_ = ignored_signals();
-    cgroup_ns_ = access("/proc/self/ns/cgroup", F_OK) == 0;
-    const exec::Limits& l = spec.limits;
+    const bool as_root = !spec_.binfmt_rules.empty();
+    copy_string(c.uid_map, (as_root ? "0" : uid) + " " + uid + " 1\n");
+    copy_string(c.gid_map, (as_root ? "0" : gid) + " " + gid + " 1\n");
+    if (!copy_string(c.hostname, spec_.hostname)) return Error{"sandbox: hostname too long: '" + spec_.hostname + "'"};
+    c.private_netns = spec_.private_network_namespace && !spec_.network;
+    c.cgroup_ns = access("/proc/self/ns/cgroup", F_OK) == 0;
+    c.seccomp_kill = seccomp_->action == SeccompAction::kKill;
+    c.cap_last_cap = cap_last_cap();
+    for (int sig : ignored_signals())
+      if (c.nsignals < CellConfig::kMaxSignals) c.ignored_signals[c.nsignals++] = sig;
+    if (seccomp_->bpf.size() > static_cast<size_t>(CellConfig::kMaxBpf)) return Error{"sandbox: seccomp filter too long"};
+    std::copy(seccomp_->bpf.begin(), seccomp_->bpf.end(), c.bpf);
+    c.nbpf = static_cast<int>(seccomp_->bpf.size());
+    for (const auto& d : seccomp_->denied) {
+      if (c.ndenied == CellConfig::kMaxDenied) break;
+      CellConfig::Denied& out = c.denied[c.ndenied++];
+      out.arch = d.arch;
+      out.nr = d.nr;
+      copy_string(out.name, d.name);
+    }
+    const exec::Limits& l = spec_.limits;
     auto add = [&](int resource, uint64_t v) {
-      if (v) limits_.push_back({resource, v});
+      if (v) c.limits[c.nlimits++] = {resource, v};
     };
     add(RLIMIT_AS, l.address_space);
     add(RLIMIT_CPU, l.cpu_seconds);
@@ -93,28 +122,26 @@ class SandboxExecutor : public exec::Executor {
     add(RLIMIT_NOFILE, l.open_files);
     add(RLIMIT_STACK, l.stack);
     uint64_t nproc = l.processes;
-    if (spec.max_processes && (!nproc || spec.max_processes < nproc)) nproc = spec.max_processes;
+    if (spec_.max_processes && (!nproc || spec_.max_processes < nproc)) nproc = spec_.max_processes;
     add(RLIMIT_NPROC, nproc);
+    auto z = Zygote::start(memory_, spec_.network);
+    if (!z) return Error{"sandbox: " + z.error().message};
+    zygote_ = std::move(*z);
+    return {};
   }
 
   ~SandboxExecutor() override { reaper_->reap_all(); }  // before the cgroup pool goes
   Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override;
   std::string name() const override { return "sandbox"; }
-  bool ok() const { return memory_.ok(); }
 
  private:
   boost::asio::io_context& io_;
   SandboxSpec spec_;
   std::shared_ptr<const SeccompProgram> seccomp_;
-  RunNamespaces ns_;
   std::unique_ptr<CgroupPool> cgroups_;
   MountLayout base_;
-  std::string uid_map_, gid_map_;
-  int cap_last_cap_ = 40;
-  std::vector<int> ignored_;
-  bool cgroup_ns_ = true;
-  std::vector<CellLimit> limits_;
   CellMemory memory_;
+  std::unique_ptr<Zygote> zygote_;
   std::shared_ptr<CellReaper> reaper_ = std::make_shared<CellReaper>();
 };
 
@@ -136,7 +163,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   // %s and %S must stay readable even when the source tree is below a hidden path.
   if (!spec.source_dir.empty()) layout.readonly.push_back(canonical_path(spec.source_dir));
   auto plan = std::make_shared<const MountPlan>(build_mount_plan(layout, stat_probe));
-  std::vector<int> slot_fds(static_cast<size_t>(plan->slots), -1);
+  if (plan->slots > CellMemory::kMaxSlots) return Error{"sandbox: too many bind mounts in one cell"};
 
   std::optional<CellCgroup> cgroup;
   if (cgroups_ && spec_.max_processes) {
@@ -145,42 +172,24 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     cgroup = *c;
   }
   int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-    return Error{std::string("sandbox: socketpair: ") + strerror(errno)};
-
-  CellConfig cfg;
-  cfg.sock = sv[1];
-  cfg.userns_fd = ns_.userns_fd();
-  cfg.netns_fd = spec_.private_network_namespace ? -1 : ns_.netns_fd();
-  cfg.private_netns = spec_.private_network_namespace && !spec_.network;
-  cfg.cgroup_fd = cgroup ? cgroup->procs_fd : -1;
-  cfg.cgroup_ns = cgroup_ns_;
-  cfg.uid_map = uid_map_;
-  cfg.gid_map = gid_map_;
-  cfg.plan = plan.get();
-  cfg.slot_fds = slot_fds.data();
-  cfg.hostname = spec_.hostname;
-  cfg.seccomp = seccomp_.get();
-  cfg.limits = limits_;
-  cfg.ignored_signals = ignored_;
-  cfg.cap_last_cap = cap_last_cap_;
-  cfg.memory = &memory_;
-
-  // A plain clone (fork semantics, no atfork handlers): the launcher then enters the run's
-  // namespaces and makes the cell's own. No helper binary is exec'ed.
-  long pid = syscall(SYS_clone, SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid == 0) run_launcher(cfg);
-  int clone_errno = errno;
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+    int e = errno;
+    if (cgroup) {
+      close(cgroup->procs_fd);
+      cgroups_->remove(cgroup->path);
+    }
+    return Error{std::string("sandbox: socketpair: ") + strerror(e)};
+  }
+  Status sent = zygote_->launch(flatten(*plan), sv[1], cgroup ? cgroup->procs_fd : -1);
   close(sv[1]);
   if (cgroup) close(cgroup->procs_fd);
-  if (pid < 0) {
+  if (!sent) {
     close(sv[0]);
     if (cgroup) cgroups_->remove(cgroup->path);
-    return Error{std::string("sandbox: clone(): ") + strerror(clone_errno)};
+    return sent.error();
   }
   CellLaunch launch;
   launch.sock = sv[0];
-  launch.launcher = static_cast<pid_t>(pid);
   launch.plan = plan;
   launch.seccomp = seccomp_;
   launch.output = view;
@@ -195,16 +204,14 @@ Expected<std::unique_ptr<exec::Executor>> make_executor(boost::asio::io_context&
   auto seccomp = compile_seccomp(spec.deny_syscalls, spec.allow_syscalls,
                                  spec.seccomp_kill ? SeccompAction::kKill : SeccompAction::kErrno);
   if (!seccomp) return Error{"sandbox: " + seccomp.error().message};
-  auto ns = RunNamespaces::create(spec.network);
-  if (!ns) return Error{"sandbox: " + ns.error().message};
   std::unique_ptr<CgroupPool> cgroups;
   if (spec.max_processes) {
     std::string why_not;
     cgroups = CgroupPool::create(&why_not);  // none: RLIMIT_NPROC alone
   }
   auto ex = std::make_unique<SandboxExecutor>(io, spec, std::make_shared<const SeccompProgram>(std::move(*seccomp)),
-                                              std::move(*ns), std::move(cgroups));
-  if (!ex->ok()) return Error{"sandbox: mmap of the cell buffers failed"};
+                                              std::move(cgroups));
+  if (Status s = ex->start(); !s) return s.error();
   return std::unique_ptr<exec::Executor>(std::move(ex));
 }
 
