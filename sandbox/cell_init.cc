@@ -139,6 +139,7 @@ int lower_limit(int resource, uint64_t value) {
 }
 
 struct SpawnArgs {
+  const char* executable;
   char** argv;
   char** envp;
   const char* cwd;
@@ -167,7 +168,7 @@ int spawn_child(void* p) {
   for (int i = 0; i < protocol::kLimitCount; ++i)
     if (a->limits[i] && lower_limit(kRlimitOf[i], a->limits[i]) < 0) goto failed;
   step = protocol::kStepSpawnExec;
-  execve(a->argv[0], a->argv, a->envp);
+  execve(a->executable, a->argv, a->envp);
 failed:
   a->fail_errno = errno;
   a->fail_step = step;
@@ -361,21 +362,24 @@ bool Init::handle_request() {
   }
   if (!read_full(payload, h.payload_size)) return false;
 
-  // cwd, argv..., env..., each NUL-terminated, all inside the payload.
+  // cwd, executable, argv..., env..., each NUL-terminated, all inside the payload.
   char** strings = mem_.strings();
   char* p = payload;
   char* end = payload + h.payload_size;
-  const uint32_t total = 1 + h.argc + h.envc;
+  const uint32_t total = 2 + h.argc + h.envc;
   const char* cwd = nullptr;
+  const char* executable = nullptr;
   uint32_t k = 0;
   for (uint32_t i = 0; i < total; ++i) {
     char* nul = p < end ? static_cast<char*>(memchr(p, 0, static_cast<size_t>(end - p))) : nullptr;
     if (!nul) return false;  // malformed: the runner is broken, end the cell
     if (i == 0) {
       cwd = p;
+    } else if (i == 1) {
+      executable = p;
     } else {
       strings[k++] = p;
-      if (i == h.argc) strings[k++] = nullptr;  // end of argv
+      if (i == h.argc + 1) strings[k++] = nullptr;  // end of argv
     }
     p = nul + 1;
   }
@@ -393,6 +397,7 @@ bool Init::handle_request() {
 
   SpawnArgs a = {};
   a.argv = strings;
+  a.executable = executable[0] ? executable : strings[0];
   a.envp = strings + h.argc + 1;
   a.cwd = cwd;
   int next = 0;

@@ -67,7 +67,8 @@ enum LimitIndex { kAs, kCpu, kFsize, kNofile, kNproc, kStack, kLimitCount };
 struct SpawnHeader {
   uint32_t magic = 0x6c626f78;  // "lbox"
   uint32_t id = 0;
-  uint32_t payload_size = 0;    ///< bytes of strings that follow: cwd, argv..., env..., each NUL-ended
+  uint32_t payload_size = 0;    ///< bytes of strings that follow: cwd, executable (empty: argv[0]),
+                                ///< argv..., env..., each NUL-ended
   uint32_t argc = 0;
   uint32_t envc = 0;
   uint32_t umask = 022;

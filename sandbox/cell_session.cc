@@ -46,7 +46,7 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
  private:
   struct Pending {
     exec::ExitHandler on_exit;
-    std::string argv0, cwd;
+    std::string program, cwd;  // program: what exec runs (for its error message)
     int pid = -1;
     int step = protocol::kStepNone;
     int err = 0;
@@ -173,7 +173,7 @@ void CellState::on_record(const Record& r) {
       if (r.step == protocol::kStepSpawnTable)
         s.error = what;
       else
-        s.error = std::string(what ? what : "spawn") + " " + it->second.argv0 + ": " + strerror(r.err);
+        s.error = std::string(what ? what : "spawn") + " " + it->second.program + ": " + strerror(r.err);
       complete(r.id, s);
       break;
     }
@@ -185,7 +185,7 @@ void CellState::on_record(const Record& r) {
       const Pending& p = it->second;
       if (p.step != protocol::kStepNone) {
         const char* what = protocol::step_name(p.step);
-        const std::string& subject = p.step == protocol::kStepSpawnChdir ? p.cwd : p.argv0;
+        const std::string& subject = p.step == protocol::kStepSpawnChdir ? p.cwd : p.program;
         s.error = std::string(what ? what : "spawn") + " " + subject + ": " + strerror(p.err);
       }
       if (r.syscall_nr >= 0) {
@@ -327,6 +327,7 @@ void CellState::spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) {
   h.limits[protocol::kStack] = l.stack;
   std::string payload = req.cwd;
   payload.push_back('\0');
+  payload.append(req.executable).push_back('\0');
   for (const auto& a : req.argv) payload.append(a).push_back('\0');
   for (const auto& e : req.env) payload.append(e).push_back('\0');
   h.payload_size = static_cast<uint32_t>(payload.size());
@@ -340,7 +341,7 @@ void CellState::spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) {
     }
   Pending p;
   p.on_exit = std::move(on_exit);
-  p.argv0 = req.argv[0];
+  p.program = req.executable.empty() ? req.argv[0] : req.executable;
   p.cwd = req.cwd;
   pending_.emplace(h.id, std::move(p));
   send_request(h, payload, fds, nfds);

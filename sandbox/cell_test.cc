@@ -56,6 +56,20 @@ TEST_F(CellTest, ExecFailureIsReportedNotSetupFailure) {
   EXPECT_EQ(run(io, *s, {testcase(), "exit", "4"}).status.code, 4);
 }
 
+TEST_F(CellTest, ExecutableRunsWithArgv0AsWritten) {
+  auto ex = executor();
+  auto s = open(*ex);
+  RunOptions o;
+  o.executable = "/bin/sh";
+  auto r = run(io, *s, {"as-written", "-c", "echo $0"}, o);
+  EXPECT_EQ(r.status.code, 0) << r.status.error;
+  EXPECT_EQ(r.out, "as-written\n");
+  o.executable = "/nonexistent/tool";
+  r = run(io, *s, {"tool", "x"}, o);
+  EXPECT_EQ(r.status.code, 127);
+  EXPECT_EQ(r.status.error, "exec /nonexistent/tool: No such file or directory");
+}
+
 TEST_F(CellTest, ChdirFailureIsReported) {
   auto ex = executor();
   auto s = open(*ex);

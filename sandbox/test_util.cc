@@ -45,6 +45,7 @@ RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<s
   if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) abort();
   exec::SpawnRequest req;
   req.argv = std::move(argv);
+  req.executable = opts.executable;
   req.env = opts.env;
   req.cwd = opts.cwd;
   req.stdin_fd = opts.stdin_fd;

@@ -24,6 +24,7 @@ struct RunOptions {
   std::vector<std::string> env = {"PATH=/usr/bin:/bin", "LC_ALL=C"};
   int stdin_fd = -1;
   exec::Limits limits;
+  std::string executable;    ///< SpawnRequest::executable (empty: argv[0])
   bool wait_for_eof = true;  ///< false: return at exit, even if a daemon holds stdout open
 };
 
