@@ -1,7 +1,6 @@
 #include "sandbox/cell_session.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -393,11 +392,51 @@ Expected<int> CellState::root_fd() {
   return Error{"sandbox: the cell ended before it was ready"};
 }
 
+// The cell's filesystem for the runner's own file work: RESOLVE_IN_ROOT at the cell's "/".
+// The first use waits for the cell to be set up; if setup failed, every call fails with EIO
+// (the spawns report the setup failure itself).
+class CellFileSystem : public exec::FileSystem {
+ public:
+  explicit CellFileSystem(CellState& cell) : cell_(cell) {}
+  int open(const std::string& path, int flags, mode_t mode) override {
+    return ready() ? rooted_.open(path, flags, mode) : -EIO;
+  }
+  int stat(const std::string& path, struct stat* st, bool follow) override {
+    return ready() ? rooted_.stat(path, st, follow) : -EIO;
+  }
+  int mkdir(const std::string& path, mode_t mode) override { return ready() ? rooted_.mkdir(path, mode) : -EIO; }
+  int unlink(const std::string& path) override { return ready() ? rooted_.unlink(path) : -EIO; }
+  int rmdir(const std::string& path) override { return ready() ? rooted_.rmdir(path) : -EIO; }
+  int chmod(const std::string& path, mode_t mode) override { return ready() ? rooted_.chmod(path, mode) : -EIO; }
+  int list_dir(const std::string& path, std::vector<exec::DirEntry>* out) override {
+    return ready() ? rooted_.list_dir(path, out) : -EIO;
+  }
+  int readlink(const std::string& path, std::string* out) override {
+    return ready() ? rooted_.readlink(path, out) : -EIO;
+  }
+
+ private:
+  bool ready() {
+    if (root_ < 0) {
+      Expected<int> root = cell_.root_fd();
+      if (!root) return false;
+      root_ = *root;
+      rooted_ = exec::RootedFileSystem(root_);
+    }
+    return true;
+  }
+  CellState& cell_;
+  int root_ = -1;
+  exec::RootedFileSystem rooted_{-1};
+};
+
 class Cell : public CellSession {
  public:
-  Cell(boost::asio::io_context& io, CellLaunch launch) : state_(std::make_shared<CellState>(io, std::move(launch))) {
+  Cell(boost::asio::io_context& io, CellLaunch launch)
+      : state_(std::make_shared<CellState>(io, std::move(launch))), fs_(*state_) {
     state_->start();
   }
+  exec::FileSystem& fs() override { return fs_; }
   ~Cell() override { state_->close(); }
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
     state_->spawn(std::move(req), std::move(on_exit));
@@ -411,6 +450,7 @@ class Cell : public CellSession {
 
  private:
   std::shared_ptr<CellState> state_;
+  CellFileSystem fs_;
 };
 
 }  // namespace
@@ -440,20 +480,6 @@ std::string setup_error_text(const MountPlan& plan, int step, int err) {
 
 std::unique_ptr<CellSession> make_cell_session(boost::asio::io_context& io, CellLaunch launch) {
   return std::make_unique<Cell>(io, std::move(launch));
-}
-
-Expected<int> CellSession::open(const std::string& path, int flags, mode_t mode) {
-  Expected<int> root = root_fd();
-  if (!root) return root.error();
-  struct open_how how = {};
-  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  size_t skip = path.find_first_not_of('/');
-  std::string rel = skip == std::string::npos ? "." : path.substr(skip);
-  int fd = static_cast<int>(syscall(SYS_openat2, *root, rel.c_str(), &how, sizeof how));
-  if (fd < 0) return Error{path + ": " + strerror(errno)};
-  return fd;
 }
 
 }  // namespace litbox::sandbox

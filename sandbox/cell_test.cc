@@ -1,11 +1,13 @@
 // A cell does what a Session promises: commands of one test share its files, exit statuses
 // and failures come back right, and the cell looks the way docs/security.md says.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -133,17 +135,34 @@ TEST_F(CellTest, NewOutputsReplaceOldOnes) {
 TEST_F(CellTest, RunnerSideFileOperationsGoThroughTheCell) {
   auto ex = executor();
   auto s = open(*ex);
-  auto* cell = dynamic_cast<CellSession*>(s.get());
-  ASSERT_NE(cell, nullptr);
-  auto fd = cell->open(t(), O_WRONLY | O_CREAT | O_TRUNC);
-  ASSERT_TRUE(fd) << fd.error().message;
-  ASSERT_EQ(::write(*fd, "from runner", 11), 11);
-  ::close(*fd);
+  int fd = s->fs().open(t(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0) << strerror(-fd);
+  ASSERT_EQ(::write(fd, "from runner", 11), 11);
+  ::close(fd);
   EXPECT_EQ(run(io, *s, {testcase(), "read", t()}).out, "read: ok 11 bytes: from runner\n");
-  // Outside the writable places the cell's read-only mounts apply to the runner too.
-  auto denied = cell->open(spec_.source_dir + "/new", O_WRONLY | O_CREAT);
-  ASSERT_FALSE(denied);
-  EXPECT_EQ(denied.error().message, spec_.source_dir + "/new: Read-only file system");
+  EXPECT_EQ(s->fs().mkdir(t() + ".d", 0755), 0);
+  EXPECT_EQ(run(io, *s, {testcase(), "write", t() + ".d/f", "x"}).out, "write: ok\n");
+  std::vector<exec::DirEntry> entries;
+  ASSERT_EQ(s->fs().list_dir(t() + ".d", &entries), 0);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].name, "f");
+  // The cell's read-only mounts apply to the runner's work too; its /tmp is the cell's.
+  EXPECT_EQ(s->fs().open(spec_.source_dir + "/new", O_WRONLY | O_CREAT, 0644), -EROFS);
+  EXPECT_EQ(run(io, *s, {testcase(), "write", "/tmp/in-cell"}).out, "write: ok\n");
+  struct stat st;
+  EXPECT_EQ(s->fs().stat("/tmp/in-cell", &st), 0);
+  // A symlink the test plants cannot lead the runner out of the cell.
+  EXPECT_EQ(run(io, *s, {"/bin/ln", "-s", spec_.source_dir + "/canary", t() + ".link"}).status.code, 0);
+  EXPECT_EQ(s->fs().open(t() + ".link", O_WRONLY | O_CREAT | O_TRUNC, 0644), -EROFS);
+  EXPECT_FALSE(std::filesystem::exists(spec_.source_dir + "/canary"));
+}
+
+TEST_F(CellTest, FileSystemReportsSetupFailuresAsEio) {
+  SandboxSpec spec;
+  spec.binfmt_rules = {":bad:Q:::::"};
+  auto ex = executor(spec);
+  auto s = open(*ex);
+  EXPECT_EQ(s->fs().mkdir(t(), 0755), -EIO);
 }
 
 TEST_F(CellTest, ProcessesRunInTheirOwnNamespacesAndSession) {

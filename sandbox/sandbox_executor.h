@@ -49,14 +49,13 @@ struct SandboxSpec {
 /// A sandbox session, for runners that need more than exec::Session.
 class CellSession : public exec::Session {
  public:
-  /// An O_PATH fd of the cell's "/", owned by the session: resolve a path the way the test
-  /// sees it with openat2(fd, path, RESOLVE_IN_ROOT) (relative path, leading '/' stripped).
-  /// The runner must do its own file operations on the test's paths (redirections, mkdir, rm,
-  /// cd) this way: through host paths it would miss the per-test Output view and follow
-  /// symlinks the test planted. Blocks until the cell is set up; an error is a setup failure.
+  /// An O_PATH fd of the cell's "/", owned by the session; fs() (an exec::RootedFileSystem
+  /// over it) resolves every path the way the test sees it. The runner must do its own file
+  /// work on the test's paths through fs(): through host paths it would miss the per-test
+  /// Output view and follow symlinks the test planted. Blocks until the cell is set up; the
+  /// error is the setup failure ("sandbox: mount tmpfs on /tmp: ..."), and then every fs()
+  /// call fails with EIO.
   virtual Expected<int> root_fd() = 0;
-  /// Opens `path` (absolute, as the test sees it) in the cell: openat2 with RESOLVE_IN_ROOT.
-  Expected<int> open(const std::string& path, int flags, mode_t mode = 0644);
 };
 
 /// Can cells be made here? Builds one and waits for it to be ready. The error names the failed
