@@ -116,6 +116,9 @@ int main(int argc, char** argv) {
     for (;;) {
       pid_t p = fork();
       if (p == 0) {
+        close(0);  // let whoever reads our output see its end
+        close(1);
+        close(2);
         pause();
         _exit(0);
       }
