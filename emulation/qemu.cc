@@ -77,14 +77,17 @@ Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opt
     at = next;
   }
   if (at >= req.argv.size()) return req;
-  auto elf = read_elf_header(fs, req.argv[at]);
+  // The file the kernel would run: SpawnRequest::executable when the shell resolved argv[0]
+  // (a bare or ./relative name) to a path.
+  const std::string program = at == 0 && !req.executable.empty() ? req.executable : req.argv[at];
+  auto elf = read_elf_header(fs, program);
   // Scripts, unreadable files and unknown machines go through untouched: the inner executor
   // reports exec errors exactly as it would without emulation.
   if (!elf || elf->arch == Arch::unknown || runs_natively(elf->arch, opts.host)) return req;
   std::string name(arch_name(elf->arch));
   auto qemu = find(elf->arch);
   if (!qemu) {
-    return Error("no emulator for " + name + " binary " + py_repr(req.argv[at]) + ": install qemu-user (qemu-" + name +
+    return Error("no emulator for " + name + " binary " + py_repr(program) + ": install qemu-user (qemu-" + name +
                  " not found on PATH)");
   }
   std::string sysroot = opts.sysroot.empty() ? default_sysroot(elf->arch) : opts.sysroot;
@@ -98,6 +101,13 @@ Expected<exec::SpawnRequest> plan(exec::SpawnRequest req, const QemuOptions& opt
     req.env.push_back("QEMU_LD_PREFIX=" + sysroot);
   }
   prefix.insert(prefix.end(), opts.extra_args.begin(), opts.extra_args.end());
+  if (at == 0 && !req.executable.empty()) {
+    // QEMU runs the resolved file and shows the program its argv[0] as written (-0).
+    prefix.push_back("-0");
+    prefix.push_back(req.argv[0]);
+    req.argv[0] = program;
+    req.executable.clear();
+  }
   req.argv.insert(req.argv.begin() + static_cast<std::ptrdiff_t>(at), prefix.begin(), prefix.end());
   return req;
 }
