@@ -81,6 +81,10 @@ struct SessionSpec {
   std::string output_dir;   ///< %T: the Output directory that holds %t
   std::string tmp_prefix;   ///< Output/<file name>: %t is tmp_prefix + ".tmp"; the test owns
                             ///< every path that starts with this prefix
+  /// Called by executors that defer work (batch): +1 when a request of this session is
+  /// queued to run later, -1 when its result has been delivered. The runner frees the test's
+  /// slot while it waits and shows it as DEFERRED. May be empty.
+  std::function<void(int delta)> deferred;
 };
 
 /// A way of running processes. One instance serves many tests, one Session each.
