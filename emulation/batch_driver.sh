@@ -1,0 +1,164 @@
+# litbox batch driver: runs one batch of requests on the target. POSIX sh only (dash, bash,
+# busybox ash, ksh); no Python, no bash-isms. Embedded in litbox at build time and sent as the
+# remote command, after a prologue that sets:
+#   R    the run directory (absolute; holds cas/ and the per-test dirs s<N>/)
+#   B    this batch's directory (absolute, under R; removed at the end)
+#   P    how many requests run at once
+#   K    the batch token (marks the driver's own lines)
+#   IDS  the request ids, in order
+#   GC   directories under R to remove first (tests that are over)
+#   NEW  store files this batch adds (removed again if unpacking fails)
+# stdin is a tar archive, unpacked in R: cas/<hash> files, the tests' directories (hard links
+# into cas/), and B/<id>.j, one sourced job file per request (see batch_script.cc).
+# stdout is the result stream (see batch_protocol.h); only the main loop writes to it:
+#   LITBOX-<K> READY            everything is unpacked: the store holds NEW
+#   S <id>                      the request was handed to a worker
+#   R <id> <status> <timed out 0|1> <elapsed ms> <stdout bytes> <stderr bytes> <tar bytes>
+#                               followed by those bytes: stdout, stderr, copied-back files
+#   F <id> <message>            the request could not run or its result not be recorded
+#   LITBOX-<K> E <message>      the batch could not start (nothing ran)
+#   LITBOX-<K> END              every request has a result
+NL='
+'
+say() { printf '%s\n' "$*"; }
+die() {
+  m=${1%%"$NL"*}
+  say "LITBOX-$K E $m"
+  exit 0
+}
+umask 077
+m=$(mkdir -p "$R/cas" "$B" 2>&1) || die "${m:-cannot create $B}"
+# The driver leads its process group (sshd and litbox start it so): cleanup kills the group.
+echo "$$" >"$B/.pid"
+cd "$R" || die "cannot enter $R"
+for d in $GC; do rm -rf "$R/$d"; done
+m=$(tar -x -f - 2>&1 >/dev/null) || {
+  rm -rf "$B"
+  for f in $NEW; do rm -f "$R/cas/$f"; done
+  die "${m:-tar failed}"
+}
+say "LITBOX-$K READY"
+
+# Tools are looked up once, with the login PATH: a request's own PATH may lack them.
+TO=$(command -v timeout 2>/dev/null)
+WC=$(command -v wc) || WC=wc
+FIND=$(command -v find) || FIND=find
+TAR=$(command -v tar) || TAR=tar
+TOUCH=$(command -v touch) || TOUCH=touch
+CAT=$(command -v cat) || CAT=cat
+SLEEP=$(command -v sleep) || SLEEP=sleep
+NT=
+[ / -nt / ] 2>/dev/null
+[ $? -le 1 ] && NT=1
+
+# Milliseconds of a monotonic clock in M, without a fork where /proc/uptime exists.
+ms() {
+  if read -r M _ </proc/uptime 2>/dev/null; then
+    M=$((${M%.*} * 1000 + (1${M#*.} - 100) * 10))
+  else
+    M=$(($(date +%s) * 1000))
+  fi
+}
+
+# Reports to the main loop through the queue; one short line is written atomically.
+r() { printf '%s\n' "$1" >&3; }
+
+# Runs request $1. Its job file sets D (working directory), O (the test's directory), C (the
+# copy-back prefix, relative to O; empty: none), T (timeout in seconds, 0: none), I (stdin file), Z (a setup error) and
+# the command line ("$@"), after cd, umask, ulimit and exports of its own.
+w() {
+  i=$1 Z= D=. O=. C= T=0 I=/dev/null
+  set --
+  . "$B/$i.j"
+  [ -n "$Z" ] && { r "$i F ${Z%%"$NL"*}"; return; }
+  [ -r "$I" ] || { r "$i F cannot read stdin file $I"; return; }
+  m=$({ : >"$B/$i.o" && : >"$B/$i.e" && : >"$B/$i.b"; } 2>&1) || { r "$i F ${m%%"$NL"*}"; return; }
+  ms
+  t0=$M
+  if [ -n "$TO" ]; then
+    # timeout(1) puts the command in a process group of its own, which cleanup can kill.
+    "$TO" -k 2 "$T" "$@" <"$I" >"$B/$i.o" 2>"$B/$i.e" 3>&- &
+  else
+    "$@" <"$I" >"$B/$i.o" 2>"$B/$i.e" 3>&- &
+  fi
+  p=$!
+  echo "$p" >"$B/$i.p" 2>/dev/null
+  wd=
+  if [ -z "$TO" ] && [ "$T" -gt 0 ]; then
+    ("$SLEEP" "$T" && : >"$B/$i.t" && kill -9 "$p") </dev/null >/dev/null 2>&1 3>&- &
+    wd=$!
+  fi
+  wait "$p"
+  s=$?
+  : >"$B/$i.p" 2>/dev/null
+  [ -n "$wd" ] && kill "$wd" 2>/dev/null
+  ms
+  e=$((M - t0))
+  x=0
+  if [ "$T" -gt 0 ]; then
+    if [ -n "$TO" ]; then
+      # 124: timeout's TERM ended it; 137: its KILL (2 s later). A command that exits so by
+      # itself before T seconds is not a timeout.
+      if [ "$s" = 124 ] || [ "$s" = 137 ]; then [ "$e" -ge $((T * 1000 - 50)) ] && x=1; fi
+    elif [ -e "$B/$i.t" ]; then
+      x=1
+    fi
+  fi
+  if [ -n "$C" ]; then
+    # Files under the test's %t prefix that the command created or changed go back. Shipped
+    # files carry mtime 1 and the stamp mtime 2. The glob avoids a find when nothing changed.
+    q=
+    for f in "$O/$C"*; do
+      [ -e "$f" ] || continue
+      if [ -d "$f" ] || [ -z "$NT" ] || [ "$f" -nt "$O/.litbox/stamp" ]; then
+        q=1
+        break
+      fi
+    done
+    if [ -n "$q" ]; then
+      F=$(cd "$O" && "$FIND" ./"$C"* -newer .litbox/stamp -type f 2>/dev/null)
+      if [ -n "$F" ]; then
+        set -f
+        IFS=$NL
+        (cd "$O" && "$TAR" -c -f "$B/$i.b" $F && TZ=UTC0 "$TOUCH" -t 197001010000.01 $F)
+        unset IFS
+        set +f
+      fi
+    fi
+  fi
+  set -- $(cd "$B" && "$WC" -c "$i.o" "$i.e" "$i.b")
+  # The header is also the disk-space sentinel: if it cannot be written, the outputs may be
+  # truncated, and the request is reported as failed with the reason.
+  if ! { printf '%s %s %s %s %s %s\n' "$s" "$x" "$e" "$1" "$3" "$5" >"$B/$i.h"; } 2>/dev/null; then
+    m=$( (printf 'x\n' | "$CAT" >"$B/$i.h") 2>&1)
+    r "$i F cannot record the result: ${m:-write error}"
+    return
+  fi
+  r "$i R"
+}
+
+# Collects one finished request and sends its result.
+c() {
+  read -r j k m <&3
+  n=$((n - 1))
+  if [ "$k" = R ] && read -r h <"$B/$j.h"; then
+    say "R $j $h"
+    "$CAT" "$B/$j.o" "$B/$j.e" "$B/$j.b"
+  else
+    say "F $j ${m:-no result}"
+  fi
+}
+
+m=$(mkfifo "$B/.q" 2>&1) || die "${m:-mkfifo failed}"
+exec 3<>"$B/.q"
+n=0
+for i in $IDS; do
+  while [ "$n" -ge "$P" ]; do c; done
+  say "S $i"
+  w "$i" &
+  n=$((n + 1))
+done
+while [ "$n" -gt 0 ]; do c; done
+exec 3>&-
+cd "$R" && rm -rf "$B"
+say "LITBOX-$K END"

@@ -1,0 +1,226 @@
+// The batch executor with its local transport (the driver run by this machine's /bin/sh, in
+// place) and over ssh to a real OpenSSH server on 127.0.0.1 (test_sshd), whose "remote"
+// directory is a local temp dir the tests can look into.
+#include "emulation/batch_executor.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emulation/batch_test_harness.h"
+#include "emulation/ssh_executor.h"
+#include "emulation/test_sshd.h"
+#include "emulation/test_util.h"
+#include "support/strings.h"
+
+namespace litbox::emulation {
+namespace {
+
+using testing::list_dir;
+using testing::Outcome;
+using testing::probe;
+using testing::read_file;
+using testing::Spawner;
+using testing::StdinKind;
+using testing::TempDir;
+using testing::write_file;
+
+// A test's paths: %S = root, %T = root/Output, %t = root/Output/<name>.tmp.
+struct FakeTest {
+  TempDir root;
+  exec::SessionSpec spec;
+  explicit FakeTest(const std::string& name = "t.c") {
+    mkdir((root / "Output").c_str(), 0755);
+    spec.test_name = "suite :: " + name;
+    spec.source_path = root / name;
+    spec.source_dir = root.path();
+    spec.output_dir = root / "Output";
+    spec.tmp_prefix = root / ("Output/" + name);
+  }
+  std::string t() const { return spec.tmp_prefix + ".tmp"; }
+};
+
+exec::SpawnRequest request(std::vector<std::string> argv, const std::string& cwd = "/") {
+  exec::SpawnRequest req;
+  req.argv = std::move(argv);
+  req.env = testing::test_env();
+  req.cwd = cwd;
+  return req;
+}
+
+class BatchLocalTest : public ::testing::Test {
+ protected:
+  exec::Executor& ex() {
+    if (!executor) {
+      auto e = make_batch_executor(io, settings);
+      EXPECT_TRUE(e.ok()) << e.error().message;
+      executor = std::move(*e);
+    }
+    return *executor;
+  }
+  std::unique_ptr<exec::Session> open(exec::SessionSpec spec) {
+    auto s = ex().open(spec);
+    EXPECT_TRUE(s.ok());
+    return std::move(*s);
+  }
+  void SetUp() override {
+    settings.transport = BatchSettings::Transport::local;
+    settings.local_work_dir = work.path();
+    settings.idle_flush_ms = 20;
+  }
+  boost::asio::io_context io;
+  TempDir work;
+  BatchSettings settings;
+  std::unique_ptr<exec::Executor> executor;
+  Spawner spawner{io};
+};
+
+TEST_F(BatchLocalTest, TheHandlerRunsOnlyAfterTheBatchAndDeferralIsAnnounced) {
+  FakeTest t;
+  int deferred = 0;
+  std::vector<int> deltas;
+  t.spec.deferred = [&](int d) {
+    deferred += d;
+    deltas.push_back(d);
+  };
+  auto s = open(t.spec);
+  auto o = spawner.spawn(*s, request({probe("native"), "out", "hello", "err", "warn", "exit", "3"}));
+  EXPECT_EQ(deferred, 1) << "announced inside spawn()";
+  io.poll();
+  EXPECT_FALSE(o->exited);
+  EXPECT_EQ(batch_stats(ex()).batches, 0u) << "the queue is not idle yet";
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(o->status.code, 3) << o->status.error;
+  EXPECT_EQ(o->out, "hello\n");
+  EXPECT_EQ(o->err, "warn\n");
+  EXPECT_EQ(deltas, (std::vector<int>{1, -1}));
+  EXPECT_EQ(batch_stats(ex()).batches, 1u);
+}
+
+TEST_F(BatchLocalTest, AFullQueueShipsWithoutWaitingForIdle) {
+  settings.idle_flush_ms = 1000 * 1000;
+  settings.batch_size = 3;
+  FakeTest t;
+  auto s = open(t.spec);
+  std::vector<std::shared_ptr<Outcome>> o;
+  for (int i = 0; i < 2; ++i) o.push_back(spawner.spawn(*s, request({probe("native"), "out", std::to_string(i)})));
+  for (int i = 0; i < 5; ++i) io.poll();
+  EXPECT_EQ(batch_stats(ex()).batches, 0u);
+  o.push_back(spawner.spawn(*s, request({probe("native"), "out", "2"})));
+  ASSERT_TRUE(spawner.wait_all());
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(o[i]->out, std::to_string(i) + "\n");
+  EXPECT_EQ(batch_stats(ex()).batches, 1u);
+}
+
+TEST_F(BatchLocalTest, SignalsAndStdinFromAPipeAFileAndNothing) {
+  FakeTest t;
+  auto s = open(t.spec);
+  auto segv = spawner.spawn(*s, request({probe("native"), "out", "x", "segv"}));
+  auto abrt = spawner.spawn(*s, request({probe("native"), "abort"}));
+  std::string big;
+  for (int i = 0; i < 20000; ++i) big += "line " + std::to_string(i) + "\n";
+  auto piped = spawner.spawn(*s, request({probe("native"), "cat"}), StdinKind::pipe, big);
+  auto file = spawner.spawn(*s, request({probe("native"), "cat"}), StdinKind::file, "from a file\n");
+  auto none = spawner.spawn(*s, request({probe("native"), "cat", "out", "done"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(segv->status.signal, SIGSEGV);
+  EXPECT_EQ(segv->out, "x\n");
+  EXPECT_EQ(segv->err, "");
+  EXPECT_EQ(abrt->status.lit_code(), -SIGABRT);
+  EXPECT_EQ(piped->out, big);
+  EXPECT_EQ(file->out, "from a file\n");
+  EXPECT_EQ(none->out, "done\n");
+}
+
+TEST_F(BatchLocalTest, InPlaceWithTheRequestsCwdEnvAndUmask) {
+  FakeTest t;
+  auto s = open(t.spec);
+  auto req = request({probe("native"), "pwd", "env", "FOO", "env", "HOME", "write", t.t() + ".out", "x"}, t.root.path());
+  req.env.push_back("FOO=a 'quoted' $value");
+  req.umask = 027;
+  auto o = spawner.spawn(*s, req);
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(o->status.code, 0) << o->err;
+  EXPECT_EQ(o->out, t.root.path() + "\na 'quoted' $value\n/tmp\n");
+  struct stat st;
+  ASSERT_EQ(stat((t.t() + ".out").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
+TEST_F(BatchLocalTest, OnlyTheHangingRequestTimesOut) {
+  settings.request_timeout = 1;
+  FakeTest t;
+  auto s = open(t.spec);
+  auto hang = spawner.spawn(*s, request({probe("native"), "out", "before", "sleep", "60"}));
+  auto quick = spawner.spawn(*s, request({probe("native"), "out", "fine"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_TRUE(is_target_timeout(hang->status)) << hang->status.signal << " " << hang->status.error;
+  EXPECT_EQ(hang->status.error, "timed out on the target after 1 s");
+  EXPECT_EQ(hang->out, "before\n");
+  EXPECT_FALSE(is_target_timeout(quick->status));
+  EXPECT_EQ(quick->status.code, 0);
+  EXPECT_EQ(quick->out, "fine\n");
+}
+
+TEST_F(BatchLocalTest, TerminateDropsQueuedRequests) {
+  settings.idle_flush_ms = 1000 * 1000;
+  settings.batch_size = 2;
+  FakeTest a, b;
+  int deferred = 0;
+  a.spec.deferred = [&](int d) { deferred += d; };
+  auto sa = open(a.spec);
+  auto sb = open(b.spec);
+  auto dropped = spawner.spawn(*sa, request({probe("native"), "out", "never"}));
+  io.poll();
+  sa->terminate();
+  auto other = spawner.spawn(*sb, request({probe("native"), "out", "one"}));
+  auto third = spawner.spawn(*sb, request({probe("native"), "out", "two"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(dropped->status.signal, SIGKILL);
+  EXPECT_EQ(dropped->out, "");
+  EXPECT_EQ(deferred, 0);
+  EXPECT_EQ(other->out, "one\n");
+  EXPECT_EQ(third->out, "two\n");
+  EXPECT_EQ(batch_stats(ex()).results, 2u);
+}
+
+TEST_F(BatchLocalTest, ForeignBinariesRunUnderQemuWhenAsked) {
+  if (!testing::have_probe("aarch64-static")) GTEST_SKIP() << "aarch64-linux-gnu-gcc was not installed";
+  if (!find_qemu(Arch::aarch64, getenv("PATH"))) GTEST_SKIP() << "no qemu-aarch64";
+  settings.local_qemu = true;
+  FakeTest t;
+  auto s = open(t.spec);
+  auto st = spawner.spawn(*s, request({probe("aarch64-static"), "arch", "exit", "7"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(st->out, "aarch64\n") << st->err;
+  EXPECT_EQ(st->status.code, 7);
+}
+
+TEST_F(BatchLocalTest, TheRunDirectoryGoesWithTheExecutor) {
+  FakeTest t;
+  auto s = open(t.spec);
+  spawner.spawn(*s, request({probe("native"), "out", "x"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(list_dir(work.path()).size(), 1u);
+  s->close();
+  s.reset();
+  executor.reset();
+  EXPECT_TRUE(list_dir(work.path()).empty());
+}
+
+TEST_F(BatchLocalTest, BadSettingsAreErrors) {
+  BatchSettings bad = settings;
+  bad.batch_size = 0;
+  EXPECT_EQ(make_batch_executor(io, bad).error().message, "batch executor: batch_size must be at least 1");
+  bad = settings;
+  bad.transport = BatchSettings::Transport::ssh;
+  EXPECT_EQ(make_batch_executor(io, bad).error().message, "batch executor: no ssh host given");
+  bad.ssh.host = "h";
+  bad.ssh.ssh_program = "no-such-ssh-client";
+  EXPECT_EQ(make_batch_executor(io, bad).error().message, "batch executor: 'no-such-ssh-client' not found on PATH");
+}
+
+}  // namespace
+}  // namespace litbox::emulation
