@@ -257,7 +257,8 @@ int run_main(int argc, char** argv) {
   sopts.max_time = opts.max_time;
   auto start = std::chrono::steady_clock::now();
   double start_epoch = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  StopReason stop = run_tests(selected, ctx, sopts, [&](Test& t) { console.update(t); });
+  StopReason stop = run_tests(
+      selected, ctx, sopts, [&](Test& t) { console.update(t); }, [&](Test& t) { console.deferred(t); });
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   console.clear(stop == StopReason::kInterrupted);
   if (stop == StopReason::kInterrupted) std::fprintf(stderr, "  interrupted by user, skipping remaining tests\n");

@@ -15,6 +15,8 @@
 
 namespace litbox::runner {
 
+struct Test;
+
 /// Chooses the executors for a directory's config (local, sandbox, QEMU, ssh, batch).
 class ExecutorProvider {
  public:
@@ -44,6 +46,8 @@ struct RunContext {
   bool strict_features = false;
   /// Prints a warning (and counts it).
   std::function<void(const std::string&)> warn;
+  /// Set by the scheduler: a test's executor deferred (+1) or delivered (-1) a request.
+  std::function<void(Test&, int)> on_deferred;
   /// Sessions of the tests running now; an interrupt terminates them all.
   std::set<exec::Session*> live_sessions;
 };

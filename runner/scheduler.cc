@@ -9,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
-#include <deque>
 #include <exception>
 
 #include "runner/test_formats.h"
@@ -22,12 +21,19 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How many tests may be in flight at once, counting the ones waiting for a batch: enough to
+// fill large batches, bounded so a huge suite does not hold every test's state at once.
+constexpr int kMaxInFlightPerWorker = 256;
+
 struct RunState {
-  std::vector<Test*>* tests = nullptr;
+  std::vector<Test*> queue;  // tests not started yet; taken entries become null
   size_t next = 0;
+  int active = 0;     // started, not finished, not waiting for a batch: these use a slot
+  int in_flight = 0;  // started, not finished
   int failures = 0;
   StopReason stop = StopReason::kNone;
   std::map<std::string, int> group_running;
+  std::map<const Test*, int> deferred;  // pending deferred requests per test
   Clock::time_point start;
 };
 
@@ -45,68 +51,106 @@ void stop_run(RunState& s, RunContext& ctx, StopReason why) {
   for (exec::Session* session : ctx.live_sessions) session->terminate();
 }
 
-bool stopping(const RunState& s) { return s.stop != StopReason::kNone; }
-
-// Takes the next test whose parallelism group has room. Returns null when none can start now.
-Test* take_next(RunState& s, const ScheduleOptions& o, bool& blocked) {
-  blocked = false;
-  auto& tests = *s.tests;
-  for (size_t i = s.next; i < tests.size(); ++i) {
-    Test* t = tests[i];
+// Takes the next test whose parallelism group has room, or null.
+Test* take_next(RunState& s, const ScheduleOptions& o) {
+  for (size_t i = s.next; i < s.queue.size(); ++i) {
+    Test* t = s.queue[i];
     if (!t) continue;
     const std::string& g = t->config->parallelism_group;
-    auto lim = o.parallelism_groups.find(g);
-    if (!g.empty() && lim != o.parallelism_groups.end() && s.group_running[g] >= lim->second) {
-      blocked = true;
-      continue;
+    if (!g.empty()) {
+      int limit = 0;
+      if (auto it = o.parallelism_groups.find(g); it != o.parallelism_groups.end()) limit = it->second;
+      if (auto it = t->config->parallelism_groups.find(g); it != t->config->parallelism_groups.end()) limit = it->second;
+      if (limit > 0 && s.group_running[g] >= limit) continue;
     }
-    tests[i] = nullptr;  // taken
-    while (s.next < tests.size() && !tests[s.next]) ++s.next;
+    s.queue[i] = nullptr;
+    while (s.next < s.queue.size() && !s.queue[s.next]) ++s.next;
     return t;
   }
   return nullptr;
 }
 
-asio::awaitable<void> slot(RunState& s, RunContext& ctx, const ScheduleOptions& o,
-                           const std::function<void(Test&)>& on_result) {
-  asio::steady_timer wait(ctx.io);
-  while (!stopping(s)) {
-    bool blocked;
-    Test* t = take_next(s, o, blocked);
-    if (!t) {
-      if (!blocked) break;
-      // Another slot holds this group's capacity; look again shortly.
-      wait.expires_after(std::chrono::milliseconds(5));
-      co_await wait.async_wait(asio::use_awaitable);
-      continue;
+class Runner {
+ public:
+  Runner(RunState& s, RunContext& ctx, const ScheduleOptions& o, const std::function<void(Test&)>& on_result)
+      : s_(s), ctx_(ctx), o_(o), on_result_(on_result) {}
+
+  // Starts tests while a slot is free.
+  void pump() {
+    const int max_in_flight = o_.workers * kMaxInFlightPerWorker;
+    while (s_.stop == StopReason::kNone && s_.active < o_.workers && s_.in_flight < max_in_flight) {
+      Test* t = take_next(s_, o_);
+      if (!t) break;
+      ++s_.active;
+      ++s_.in_flight;
+      const std::string& g = t->config->parallelism_group;
+      if (!g.empty()) ++s_.group_running[g];
+      asio::co_spawn(ctx_.io, run_one(t), asio::detached);
     }
-    const std::string& g = t->config->parallelism_group;
-    if (!g.empty()) ++s.group_running[g];
+    if (s_.in_flight == 0 && done_) done_();
+  }
+
+  // A test's executor queued (+1) or delivered (-1) a deferred request.
+  void deferred(Test& t, int delta) {
+    int& n = s_.deferred[&t];
+    int before = n;
+    n += delta;
+    if (before == 0 && n > 0) {
+      --s_.active;  // waiting for a batch: its slot can run another test
+      if (deferred_display_) deferred_display_(t);
+      pump();
+    } else if (before > 0 && n == 0) {
+      ++s_.active;
+    }
+  }
+
+  std::function<void()> done_;
+  std::function<void(Test&)> deferred_display_;
+
+ private:
+  asio::awaitable<void> run_one(Test* t) {
     auto begin = Clock::now();
     TestResult r;
     if (t->has_result) {
       r = t->result;  // decided at discovery (e.g. a broken config)
     } else {
       try {
-        r = co_await execute_test(*t, ctx);
+        r = co_await execute_test(*t, ctx_);
       } catch (const std::exception& e) {
         r = TestResult{ResultCode::kUnresolved, std::string("Exception during script execution:\n") + e.what()};
       }
     }
-    if (!g.empty()) --s.group_running[g];
-    // Killed by an interrupt or the --max-time deadline: the test stays SKIPPED, as in lit.
-    if (s.stop == StopReason::kInterrupted || s.stop == StopReason::kMaxTime) break;
-    r.elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
-    r.start = std::chrono::duration<double>(begin - s.start).count();
-    t->result = std::move(r);
-    t->has_result = true;
-    on_result(*t);
-    if (is_failure(t->result.code)) {
-      ++s.failures;
-      if (o.max_failures > 0 && s.failures == o.max_failures && !stopping(s)) s.stop = StopReason::kMaxFailures;
+    const std::string& g = t->config->parallelism_group;
+    if (!g.empty()) --s_.group_running[g];
+    auto it = s_.deferred.find(t);
+    if (it != s_.deferred.end()) {
+      if (it->second == 0) --s_.active;
+      s_.deferred.erase(it);
+    } else {
+      --s_.active;
     }
+    --s_.in_flight;
+    // Killed by an interrupt or the --max-time deadline: the test stays SKIPPED, as in lit.
+    if (s_.stop != StopReason::kInterrupted && s_.stop != StopReason::kMaxTime) {
+      r.elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
+      r.start = std::chrono::duration<double>(begin - s_.start).count();
+      t->result = std::move(r);
+      t->has_result = true;
+      on_result_(*t);
+      if (is_failure(t->result.code)) {
+        ++s_.failures;
+        if (o_.max_failures > 0 && s_.failures == o_.max_failures && s_.stop == StopReason::kNone)
+          s_.stop = StopReason::kMaxFailures;
+      }
+    }
+    pump();
   }
-}
+
+  RunState& s_;
+  RunContext& ctx_;
+  const ScheduleOptions& o_;
+  const std::function<void(Test&)>& on_result_;
+};
 
 }  // namespace
 
@@ -115,16 +159,18 @@ void request_interrupt() {
 }
 
 StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleOptions& options,
-                     const std::function<void(Test&)>& on_result) {
-  std::vector<Test*> queue = tests;  // slots null out taken entries
+                     const std::function<void(Test&)>& on_result, const std::function<void(Test&)>& on_deferred) {
   RunState s;
-  s.tests = &queue;
+  s.queue = tests;
   s.start = Clock::now();
   g_state = &s;
   g_ctx = &ctx;
+  Runner runner(s, ctx, options, on_result);
+  runner.deferred_display_ = on_deferred;
+  auto previous_deferred = ctx.on_deferred;
+  ctx.on_deferred = [&runner](Test& t, int delta) { runner.deferred(t, delta); };
 
-  // Ctrl-C / SIGTERM: stop taking tests and kill the running ones (their sessions are
-  // terminated by the executors' close() as the coroutines unwind); the summary still prints.
+  // Ctrl-C / SIGTERM: stop taking tests and kill the running ones; the summary still prints.
   asio::signal_set signals(ctx.io, SIGINT, SIGTERM);
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int) {
     if (ec) return;
@@ -141,21 +187,16 @@ StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleO
       stop_run(s, ctx, StopReason::kMaxTime);
     });
   }
-
-  int slots = std::max(1, std::min<int>(options.workers, static_cast<int>(tests.size())));
-  int running = slots;
-  for (int i = 0; i < slots; ++i) {
-    asio::co_spawn(ctx.io, slot(s, ctx, options, on_result), [&](std::exception_ptr) {
-      if (--running == 0) {
-        signals.cancel();
-        deadline.cancel();
-      }
-    });
-  }
+  runner.done_ = [&] {
+    signals.cancel();
+    deadline.cancel();
+  };
+  asio::post(ctx.io, [&] { runner.pump(); });
   ctx.io.run();
   ctx.io.restart();
   g_state = nullptr;
   g_ctx = nullptr;
+  ctx.on_deferred = previous_deferred;
 
   for (Test* t : tests) {
     if (!t->has_result) {

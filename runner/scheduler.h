@@ -23,10 +23,12 @@ struct ScheduleOptions {
 /// Why a run stopped early.
 enum class StopReason { kNone, kMaxFailures, kMaxTime, kInterrupted };
 
-/// Runs `tests` in order of the vector, at most `workers` at a time. `on_result` is called
-/// on the io_context thread as each test completes, in completion order.
+/// Runs `tests` in order of the vector, at most `workers` at a time; a test waiting for a
+/// deferred (batched) command does not hold a slot. `on_result` is called on the io_context
+/// thread as each test completes, in completion order; `on_deferred` when a test starts
+/// waiting for a batch.
 StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleOptions& options,
-                     const std::function<void(Test&)>& on_result);
+                     const std::function<void(Test&)>& on_result, const std::function<void(Test&)>& on_deferred = {});
 
 /// Asks a running run_tests() to stop (signal handlers call this): running tests are
 /// killed, the rest become SKIPPED.

@@ -92,6 +92,19 @@ asio::awaitable<exec::ExitStatus> spawn_and_wait(exec::Session& session, exec::S
       asio::use_awaitable);
 }
 
+exec::SessionSpec session_spec(Test& t, RunContext& ctx, const TestPaths& paths) {
+  exec::SessionSpec spec;
+  spec.test_name = t.full_name();
+  spec.source_path = paths.source_path;
+  spec.source_dir = paths.source_dir;
+  spec.output_dir = paths.tmp_dir;
+  spec.tmp_prefix = paths.tmp_base;
+  spec.deferred = [&ctx, &t](int delta) {
+    if (ctx.on_deferred) ctx.on_deferred(t, delta);
+  };
+  return spec;
+}
+
 struct RunOutcome {
   std::string out, err;
   int exit_code = 0;
@@ -108,12 +121,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     o.early = TestResult{ResultCode::kUnresolved, executor.error().message};
     co_return o;
   }
-  exec::SessionSpec spec;
-  spec.test_name = t.full_name();
-  spec.source_path = paths.source_path;
-  spec.source_dir = paths.source_dir;
-  spec.output_dir = paths.tmp_dir;
-  spec.tmp_prefix = paths.tmp_base;
+  exec::SessionSpec spec = session_spec(t, ctx, paths);
   auto session = (*executor)->open(spec);
   if (!session) {
     o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
@@ -365,8 +373,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   if (!executor) co_return TestResult{ResultCode::kUnresolved, executor.error().message};
   TestPaths paths = test_paths(t.source_path, t.exec_path);
   if (auto st = mkdir_p(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
-  exec::SessionSpec spec{t.full_name(), paths.source_path, paths.source_dir, paths.tmp_dir, paths.tmp_base};
-  auto session = (*executor)->open(spec);
+  auto session = (*executor)->open(session_spec(t, ctx, paths));
   if (!session) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
   EnvironmentOptions eo{ctx.path_prepend, ctx.tmp_dir, ctx.executors->sandboxed(*t.config)};
   auto env = build_environment(*t.config, eo);
