@@ -309,6 +309,8 @@ Status Shared::add_request(Batch& b, BatchArchive& ar, std::set<std::string>& fr
     std::string data;
     auto fd = digests.digest(f.local, &data);
     if (!fd) return fd.error();
+    auto known = ss.files.find(f.rel);
+    if (known != ss.files.end() && known->second == fd->digest) continue;  // there already
     if (!store.count(fd->digest) && !fresh.count(fd->digest)) {
       if (data.size() != fd->size) {
         auto again = digests.read(f.local, fd->digest);
@@ -317,8 +319,6 @@ Status Shared::add_request(Batch& b, BatchArchive& ar, std::set<std::string>& fr
       }
       store_put(fd->digest, fd->executable ? 0755 : 0644, data);
     }
-    auto known = ss.files.find(f.rel);
-    if (known != ss.files.end() && known->second == fd->digest) continue;
     if (fd->executable) {
       // Programs and libraries are only read: one stored copy, linked into every test.
       ar.add_hardlink(sdir + "/" + f.rel, "cas/" + fd->digest);

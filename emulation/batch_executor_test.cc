@@ -222,5 +222,168 @@ TEST_F(BatchLocalTest, BadSettingsAreErrors) {
   EXPECT_EQ(make_batch_executor(io, bad).error().message, "batch executor: 'no-such-ssh-client' not found on PATH");
 }
 
+
+// A private sshd per test; the target's work directory is a local temp dir.
+class BatchSshTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = sshd.start(device);
+    if (r.outcome == testing::TestSshd::Outcome::skipped) GTEST_SKIP() << r.message;
+    ASSERT_EQ(r.outcome, testing::TestSshd::Outcome::started) << r.message;
+    settings.ssh = sshd.settings();
+    settings.idle_flush_ms = 50;
+  }
+  void TearDown() override {
+    sessions.clear();
+    executor.reset();
+    sshd.stop();
+  }
+  exec::Executor& ex() {
+    if (!executor) {
+      auto e = make_batch_executor(io, settings);
+      EXPECT_TRUE(e.ok()) << e.error().message;
+      executor = std::move(*e);
+    }
+    return *executor;
+  }
+  exec::Session& open(const FakeTest& t) {
+    auto s = ex().open(t.spec);
+    EXPECT_TRUE(s.ok());
+    sessions.push_back(std::move(*s));
+    return *sessions.back();
+  }
+  // The run directory on the target (<work>/litbox-batch-*), "" if none.
+  std::string run_dir() const {
+    for (const auto& d : list_dir(sshd.work().path()))
+      if (starts_with(d, "litbox-batch-")) return sshd.work() / d;
+    return "";
+  }
+
+  testing::TestSshd sshd;
+  bool device = false;
+  boost::asio::io_context io;
+  BatchSettings settings;
+  std::unique_ptr<exec::Executor> executor;
+  std::vector<std::unique_ptr<exec::Session>> sessions;
+  Spawner spawner{io};
+};
+
+TEST_F(BatchSshTest, RunsRemotelyAndCopiesBackWhatTheCommandWrote) {
+  FakeTest t;
+  std::string exe = t.t() + ".exe";
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), exe}), 0);
+  write_file(t.t() + ".in", "input data\n");
+  write_file(t.root / "data.txt", "source data\n");
+  auto& s = open(t);
+  auto o = spawner.spawn(s, request({exe, "args", "read", t.t() + ".in", "read", t.root / "data.txt", "write",
+                                     t.t() + ".out", "result", "write", t.root / "Output/other-test.out", "not mine",
+                                     "exit", "4"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_FALSE(o->status.setup_failure) << o->status.error;
+  EXPECT_EQ(o->status.code, 4) << o->err;
+  std::string remote = run_dir() + "/s1";
+  EXPECT_EQ(o->out, "argv[0]=" + remote + "/t.c.tmp.exe\nargv[1]=args\nargv[2]=read\nargv[3]=" + remote +
+                        "/t.c.tmp.in\nargv[4]=read\nargv[5]=" + remote +
+                        "/.litbox/src/data.txt\nargv[6]=write\nargv[7]=" + remote +
+                        "/t.c.tmp.out\nargv[8]=result\nargv[9]=write\nargv[10]=" + remote +
+                        "/other-test.out\nargv[11]=not mine\nargv[12]=exit\nargv[13]=4\n"
+                        "input data\nsource data\n");
+  EXPECT_EQ(read_file(t.t() + ".out"), "result\n");
+  EXPECT_EQ(read_file(t.root / "Output/other-test.out"), std::nullopt);
+  // The program is a hard link into the store; the data files private copies.
+  struct stat exe_st, in_st;
+  ASSERT_EQ(stat((remote + "/t.c.tmp.exe").c_str(), &exe_st), 0);
+  ASSERT_EQ(stat((remote + "/t.c.tmp.in").c_str(), &in_st), 0);
+  EXPECT_EQ(exe_st.st_nlink, 2u);
+  EXPECT_EQ(in_st.st_nlink, 1u);
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.store_files, 3u);
+  EXPECT_EQ(st.links, 1u);
+  EXPECT_TRUE(list_dir(run_dir()) == (std::vector<std::string>{"cas", "s1"})) << join(list_dir(run_dir()), " ");
+}
+
+TEST_F(BatchSshTest, ASecondDeferralSeesTheFirstOnesFilesAndShipsNothingTwice) {
+  FakeTest t;
+  std::string exe = t.t() + ".exe";
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), exe}), 0);
+  auto& s = open(t);
+  auto first = spawner.spawn(s, request({exe, "write", t.t() + ".mid", "made remotely", "write", "cwd-file", "x"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(first->status.code, 0) << first->err;
+  EXPECT_EQ(read_file(t.t() + ".mid"), "made remotely\n");
+  uint64_t archive = batch_stats(ex()).archive_bytes;
+  // The program, the copied-back file and cwd-file (not under %t, never copied back) are
+  // all on the target already.
+  auto second = spawner.spawn(s, request({exe, "read", t.t() + ".mid", "read", "cwd-file"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(second->out, "made remotely\nx\n") << second->err;
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.batches, 2u);
+  EXPECT_EQ(st.store_files, 1u);
+  EXPECT_EQ(st.links, 1u);
+  EXPECT_LT(st.archive_bytes - archive, 4096u) << "the second batch carried only its job file";
+}
+
+TEST_F(BatchSshTest, SharedLibrariesTheTestBuiltAreShipped) {
+  std::string data = LITBOX_EMULATION_TESTDATA;
+  FakeTest t;
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/greet", t.t() + ".exe"}), 0);
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/lib/libgreet.so", t.root / "Output/libgreet.so"}), 0);
+  // A second test that finds the library through the configured library directories.
+  FakeTest u("u.c");
+  ASSERT_EQ(testing::run_command({"/bin/cp", data + "/greet", u.t() + ".exe"}), 0);
+  settings.libraries.library_dirs = {data + "/lib"};
+  auto a = spawner.spawn(open(t), request({t.t() + ".exe"}));
+  auto b = spawner.spawn(open(u), request({u.t() + ".exe"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(a->out, "hello from libgreet\n") << a->err;
+  EXPECT_EQ(b->out, "hello from libgreet\n") << b->err;
+  EXPECT_EQ(batch_stats(ex()).store_files, 2u) << "one greet, one libgreet.so";
+}
+
+TEST_F(BatchSshTest, EnvironmentNamesArePassed) {
+  settings.ssh.env = {"FOO", "UNSET_ONE", "1BAD"};
+  FakeTest t;
+  auto req = request({probe("native"), "env", "FOO", "env", "BAR", "env", "UNSET_ONE"});
+  req.env.push_back("FOO=a 'quoted' $value");
+  req.env.push_back("BAR=not passed");
+  auto o = spawner.spawn(open(t), req);
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(o->out, "a 'quoted' $value\n(unset)\n(unset)\n") << o->err;
+}
+
+TEST_F(BatchSshTest, ClosedTestsDirectoriesGoWithTheNextBatchAndEverythingAtTheEnd) {
+  FakeTest a, b;
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), a.t() + ".exe"}), 0);
+  auto& sa = open(a);
+  spawner.spawn(sa, request({a.t() + ".exe", "out", "a"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_TRUE(list_dir(run_dir()) == (std::vector<std::string>{"cas", "s1"})) << join(list_dir(run_dir()), " ");
+  sa.close();
+  auto o = spawner.spawn(open(b), request({probe("native"), "out", "b"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(o->out, "b\n");
+  EXPECT_TRUE(list_dir(run_dir()) == (std::vector<std::string>{"cas", "s2"})) << join(list_dir(run_dir()), " ");
+  sessions.clear();
+  executor.reset();
+  EXPECT_TRUE(list_dir(sshd.work().path()).empty()) << join(list_dir(sshd.work().path()), " ");
+}
+
+TEST_F(BatchSshTest, UnreachableHostIsASetupFailureAfterTheRetries) {
+  settings.ssh.port = testing::free_port();
+  settings.retries = 2;
+  FakeTest t;
+  auto o = spawner.spawn(open(t), request({probe("native"), "out", "x"}));
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_TRUE(o->status.setup_failure);
+  EXPECT_EQ(o->status.code, 255);
+  EXPECT_EQ(o->status.error, "batch on 127.0.0.1: ssh: connect to host 127.0.0.1 port " +
+                                 std::to_string(settings.ssh.port) + ": Connection refused");
+  EXPECT_EQ(o->out, "");
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.batches, 3u);
+  EXPECT_EQ(st.retried, 2u);
+}
+
 }  // namespace
 }  // namespace litbox::emulation
