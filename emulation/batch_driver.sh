@@ -90,7 +90,14 @@ w() {
   fi
   wait "$p"
   s=$?
-  : >"$B/$i.p" 2>/dev/null
+  # The disk-space sentinel, the first write after the command: if the disk is full now, the
+  # command's outputs may be cut short, and the request is reported failed with the reason.
+  # (Space another request frees in between goes unnoticed; nothing here frees any.)
+  if ! { echo "$s" >"$B/$i.h"; } 2>/dev/null; then
+    m=$( (echo "$s" | "$CAT" >"$B/$i.h") 2>&1)
+    r "$i F cannot record the result: ${m:-write error}"
+    return
+  fi
   [ -n "$wd" ] && kill "$wd" 2>/dev/null
   ms
   e=$((M - t0))
@@ -120,20 +127,19 @@ w() {
       if [ -n "$F" ]; then
         set -f
         IFS=$NL
-        (cd "$O" && "$TAR" -c -f "$B/$i.b" $F && TZ=UTC0 "$TOUCH" -t 197001010000.01 $F)
+        m=$(cd "$O" 2>&1 && "$TAR" -c -f "$B/$i.b" $F 2>&1 && TZ=UTC0 "$TOUCH" -t 197001010000.01 $F 2>&1)
+        q=$?
         unset IFS
         set +f
+        [ "$q" = 0 ] || { r "$i F cannot copy back: ${m%%"$NL"*}"; return; }
       fi
     fi
   fi
   set -- $(cd "$B" && "$WC" -c "$i.o" "$i.e" "$i.b")
-  # The header is also the disk-space sentinel: if it cannot be written, the outputs may be
-  # truncated, and the request is reported as failed with the reason.
-  if ! { printf '%s %s %s %s %s %s\n' "$s" "$x" "$e" "$1" "$3" "$5" >"$B/$i.h"; } 2>/dev/null; then
-    m=$( (printf 'x\n' | "$CAT" >"$B/$i.h") 2>&1)
-    r "$i F cannot record the result: ${m:-write error}"
+  m=$({ printf '%s %s %s %s %s %s\n' "$s" "$x" "$e" "$1" "$3" "$5" >"$B/$i.h"; } 2>&1) || {
+    r "$i F cannot record the result: ${m%%"$NL"*}"
     return
-  fi
+  }
   r "$i R"
 }
 

@@ -97,10 +97,11 @@ std::string batch_kill_script(const std::string& batch_dir, const std::vector<in
     for (int id : ids) files += " \"$B/" + std::to_string(id) + ".p\"";
   }
   // A request run by timeout(1) leads its own process group; one run directly is a plain
-  // child of its worker, killed by pid.
+  // child of its worker, killed by pid. A request with a result (<id>.h) is over: its pid
+  // may belong to someone else by now.
   out += "for f in " + files +
-         "; do [ -f \"$f\" ] && read -r p <\"$f\" && [ -n \"$p\" ] && { kill -9 -\"$p\" 2>/dev/null; kill -9 \"$p\" "
-         "2>/dev/null; }; done\n";
+         "; do [ -f \"$f\" ] && [ ! -f \"${f%.p}.h\" ] && read -r p <\"$f\" && [ -n \"$p\" ] && "
+         "{ kill -9 -\"$p\" 2>/dev/null; kill -9 \"$p\" 2>/dev/null; }; done\n";
   if (remove) out += "cd / && rm -rf \"$B\"\n";
   out += "exit 0\n";
   return out;
@@ -113,7 +114,7 @@ std::string run_removal_script(const std::string& run_dir) {
   out +=
       "for B in \"$R\"/b*; do [ -d \"$B\" ] || continue; "
       "[ -f \"$B/.pid\" ] && read -r p <\"$B/.pid\" && [ -n \"$p\" ] && kill -9 -\"$p\" 2>/dev/null; "
-      "for f in \"$B\"/*.p; do [ -f \"$f\" ] && read -r p <\"$f\" && [ -n \"$p\" ] && "
+      "for f in \"$B\"/*.p; do [ -f \"$f\" ] && [ ! -f \"${f%.p}.h\" ] && read -r p <\"$f\" && [ -n \"$p\" ] && "
       "{ kill -9 -\"$p\" 2>/dev/null; kill -9 \"$p\" 2>/dev/null; }; done; done\n";
   out += "cd / && rm -rf \"$R\"\nexit 0\n";
   return out;
