@@ -45,6 +45,7 @@ measure() {
   local out rc tmp w
   tmp=$(mktemp)
   w=$(wall_of /usr/bin/time -v -o "$tmp" "$@")
+  w=${w% *}
   out=$(cat "$tmp"); rm -f "$tmp"
   rc=$(printf '%s\n' "$out" | sed -n 's/^\s*Exit status: //p')
   printf '%s\n' "$out" | awk -v rc="${rc:-?}" -v w="$w" '

@@ -30,15 +30,15 @@ bench_need_litbox() {
   fi
 }
 
-# wall_of CMD...: runs CMD with output discarded; prints the wall seconds. The exit status of
-# CMD is kept in BENCH_RC (a failing run is reported, not hidden, by the callers).
+# wall_of CMD...: runs CMD, its output to $BENCH_LOG when set (else /dev/null); prints
+# "<wall seconds> <exit status>" (callers run it in $(...), so the status travels in the text).
 wall_of() {
-  local start end
+  local start end rc
   start=$(date +%s.%N)
-  "$@" >/dev/null 2>&1
-  BENCH_RC=$?
+  "$@" >"${BENCH_LOG:-/dev/null}" 2>&1
+  rc=$?
   end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f\n", e - s }'
+  awk -v s="$start" -v e="$end" -v rc="$rc" 'BEGIN { printf "%.4f %d\n", e - s, rc }'
 }
 
 # median NUMBERS...
@@ -56,21 +56,34 @@ fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1fms\n", s * 1000; else pr
 # Runs peer and litbox alternately ROUNDS times (after one untimed warm-up of each) and prints
 #   LABEL: PEER_NAME <median> litbox <median> [failures] ratio (litbox/PEER_NAME) <r>
 # The commands are strings evaluated by bash (so they may hold env assignments and quotes).
+# If BENCH_PREP is set, it is evaluated (untimed) before every run, e.g. to delete Output/.
 compare_alternating() {
   local label=$1 peer=$2 peer_cmd=$3 box_cmd=$4 rounds=${5:-$ROUNDS}
   local -a tp=() tb=()
   local fails_p=0 fails_b=0 i t
+  mkdir -p "$BENCH_WORK"
+  local log=$BENCH_WORK/last-run.log
+  # Warm-up (untimed), then alternate. A failing run's output is kept in
+  # $BENCH_WORK/failed-<runner>.log for a look afterwards.
+  [ -n "${BENCH_PREP:-}" ] && bash -c "$BENCH_PREP"
   wall_of bash -c "$peer_cmd" >/dev/null
+  [ -n "${BENCH_PREP:-}" ] && bash -c "$BENCH_PREP"
   wall_of bash -c "$box_cmd" >/dev/null
   for ((i = 0; i < rounds; i++)); do
-    t=$(wall_of bash -c "$peer_cmd"); [ "$BENCH_RC" -ne 0 ] && fails_p=$((fails_p + 1)); tp+=("$t")
-    t=$(wall_of bash -c "$box_cmd"); [ "$BENCH_RC" -ne 0 ] && fails_b=$((fails_b + 1)); tb+=("$t")
+    [ -n "${BENCH_PREP:-}" ] && bash -c "$BENCH_PREP"
+    t=$(BENCH_LOG=$log wall_of bash -c "$peer_cmd")
+    tp+=("${t% *}")
+    if [ "${t#* }" != 0 ]; then fails_p=$((fails_p + 1)); cp "$log" "$BENCH_WORK/failed-$peer.log"; fi
+    [ -n "${BENCH_PREP:-}" ] && bash -c "$BENCH_PREP"
+    t=$(BENCH_LOG=$log wall_of bash -c "$box_cmd")
+    tb+=("${t% *}")
+    if [ "${t#* }" != 0 ]; then fails_b=$((fails_b + 1)); cp "$log" "$BENCH_WORK/failed-litbox.log"; fi
   done
   local mp mb note=""
   mp=$(median "${tp[@]}")
   mb=$(median "${tb[@]}")
-  [ "$fails_p" -gt 0 ] && note+=" [$peer failed $fails_p/$rounds runs]"
-  [ "$fails_b" -gt 0 ] && note+=" [litbox failed $fails_b/$rounds runs]"
+  [ "$fails_p" -gt 0 ] && note+=" [$peer failed $fails_p/$rounds runs: $BENCH_WORK/failed-$peer.log]"
+  [ "$fails_b" -gt 0 ] && note+=" [litbox failed $fails_b/$rounds runs: $BENCH_WORK/failed-litbox.log]"
   echo "$label: $peer $(fmt_s "$mp") litbox $(fmt_s "$mb") (median of $rounds)$note ratio (litbox/$peer) $(ratio "$mb" "$mp")"
 }
 
