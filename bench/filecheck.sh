@@ -3,7 +3,9 @@
 # First checks that both give the same result code for every test (scripts/compare-with-lit),
 # then times them alternately. Also usable for other llvm/test directories:
 #   bench/filecheck.sh Assembler        (450 tests; the spec's third workload)
-# Prints one line per figure ending in litbox/lit. Targets (benchmarks.md): same codes,
+# The last line compares with the floor: the same commands, expanded by lit's own code
+# (bench/llvm-floor.py), run by bash with no runner at all (xargs -P$JOBS).
+# Prints one line per figure ending in litbox/lit (or litbox/bash for the floor). Targets (benchmarks.md): same codes,
 # ratio ≤ 0.9 with the sandbox on.
 # Usage: bench/filecheck.sh [DIR under llvm/test, default FileCheck]   (env: see bench/lib.sh)
 set -uo pipefail
@@ -27,3 +29,10 @@ compare_alternating "llvm/test/$sub, -j$JOBS, sandbox required" lit "$lit_cmd" \
   "'$LITBOX' -q -j$JOBS $skip --sandbox=require '$tests'"
 compare_alternating "llvm/test/$sub, -j$JOBS, sandbox off" lit "$lit_cmd" \
   "'$LITBOX' -q -j$JOBS $skip --sandbox=off '$tests'"
+
+floor=$BENCH_WORK/floor-$(echo "$sub" | tr / _)
+rm -rf "$floor"
+count=$("$BENCH_ROOT/bench/llvm-floor.py" --config-map "$LLVM_SRC/test/lit.cfg.py=$LLVM_BUILD/test/lit.site.cfg.py" \
+  "$floor" "$tests" 2>/dev/null)
+compare_alternating "llvm/test/$sub, -j$JOBS, the ${count:-?} tests' bare commands by bash vs litbox sandbox required" \
+  bash "xargs -P$JOBS -n1 bash < '$floor/all.txt'" "'$LITBOX' -q -j$JOBS $skip --sandbox=require '$tests'"
