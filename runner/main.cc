@@ -2,11 +2,14 @@
 #include <cstring>
 
 #include "runner/app.h"
+#include "runner/shell_command.h"
 #include "runner/sh/interpreter.h"
 
 int main(int argc, char** argv) {
   // Out-of-process builtins of the internal shell (cat, diff, ...) run as this binary.
   if (argc >= 2 && std::strcmp(argv[1], "--litbox-builtin") == 0)
     return litbox::runner::sh::run_builtin_tool(argc - 2, argv + 2);
+  // Subcommands lit does not have.
+  if (argc >= 2 && std::strcmp(argv[1], "shell") == 0) return litbox::runner::shell_main(argc - 1, argv + 1);
   return litbox::runner::run_main(argc, argv);
 }

@@ -1,0 +1,122 @@
+#include "runner/shell_command.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <utility>
+#include <boost/asio/io_context.hpp>
+#include <climits>
+#include <cstdio>
+
+#include "runner/diagnostics.h"
+#include "runner/discovery.h"
+#include "runner/environment.h"
+#include "runner/executors.h"
+#include "runner/options.h"
+#include "runner/substitutions.h"
+#include "runner/test_file.h"
+#include "support/strings.h"
+
+namespace litbox::runner {
+
+int shell_main(int argc, char** argv) {
+  ParseOutcome parsed = parse_options(argc, argv);
+  if (parsed.exit_code >= 0) return parsed.exit_code;
+  Options& opts = parsed.options;
+  if (opts.test_paths.size() != 1) {
+    std::fprintf(stderr, "usage: litbox shell [options] TEST\n");
+    return 2;
+  }
+  Diagnostics diag;
+  boost::asio::io_context io;
+  auto executors = make_executor_provider(io, opts, diag);
+  if (!executors) {
+    diag.error(executors.error().message);
+    return 2;
+  }
+  DiscoveryOptions dopts;
+  dopts.params = opts.params;
+  dopts.site_config = opts.site_config;
+  dopts.indirectly_run_check = false;
+  dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
+  Discovery discovery(dopts, diag);
+  std::vector<std::unique_ptr<Test>> tests;
+  discovery.discover(opts.test_paths[0], tests);
+  if (tests.size() != 1) {
+    std::fprintf(stderr, "litbox shell: '%s' must name exactly one test (found %zu)\n", opts.test_paths[0].c_str(),
+                 tests.size());
+    return 2;
+  }
+  Test& t = *tests[0];
+  auto executor = (*executors)->executor_for(*t.config);
+  if (!executor) {
+    diag.error(executor.error().message);
+    return 2;
+  }
+  TestPaths paths = test_paths(t.source_path, t.exec_path);
+  exec::SessionSpec spec;
+  spec.test_name = t.full_name();
+  spec.source_path = paths.source_path;
+  spec.source_dir = paths.source_dir;
+  spec.output_dir = paths.tmp_dir;
+  spec.tmp_prefix = paths.tmp_base;
+  auto session = (*executor)->open(spec);
+  if (!session) {
+    diag.error("sandbox setup failed: " + session.error().message);
+    return 2;
+  }
+  EnvironmentOptions eo;
+  eo.path_prepend = opts.path;
+  eo.hermetic = (*executors)->sandboxed(*t.config);
+  auto env = build_environment(*t.config, eo);
+  for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
+  env["PS1"] = "litbox[" + t.path_in_suite.back() + "]$ ";
+  const char* term = std::getenv("TERM");
+  if (term) env["TERM"] = term;
+
+  std::printf("litbox shell: %s (%s)\n", t.full_name().c_str(),
+              (*executors)->sandboxed(*t.config) ? "inside its sandbox cell" : "unsandboxed");
+  std::printf("  %%s = %s\n  %%t = %s.tmp\n  %%T = %s\n", paths.source_path.c_str(), paths.tmp_base.c_str(),
+              paths.tmp_dir.c_str());
+  auto script = read_test_file(t.source_path, false);
+  if (script) {
+    auto lines = apply_substitutions(script->script, test_substitutions(*t.config, paths), t.config->features,
+                                     t.config->recursive_expansion_limit);
+    if (lines && !lines->empty()) {
+      std::printf("  RUN lines (expanded):\n");
+      for (const auto& l : *lines) {
+        size_t close = l.find(") ");
+        std::printf("    %s\n", starts_with(l, "%dbg(") && close != std::string::npos ? l.substr(close + 2).c_str() : l.c_str());
+      }
+    }
+  }
+  std::printf("Exit the shell to close the cell; files under %%t are kept.\n");
+  std::fflush(stdout);
+
+  std::string exec_dir = t.exec_path.substr(0, t.exec_path.rfind('/'));
+  exec::SpawnRequest req;
+  req.argv = {"/bin/bash", "--norc", "-i"};
+  req.env = to_envp(env);
+  req.cwd = exec_dir;
+  req.stdin_fd = 0;
+  req.stdout_fd = 1;
+  req.stderr_fd = 2;
+  // Ctrl-C is for the shell's foreground command, not for litbox.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGQUIT, SIG_IGN);
+  int status = 2;
+  bool done = false;
+  (*session)->spawn(req, [&](exec::ExitStatus s) {
+    if (!s.error.empty()) std::fprintf(stderr, "litbox shell: %s\n", s.error.c_str());
+    status = s.signal ? 128 + s.signal : s.code;
+    done = true;
+  });
+  // The executor keeps watchers of its own on the io_context: run until the shell is done.
+  while (!done && io.run_one() > 0) {
+  }
+  (*session)->close();
+  io.poll();
+  return status;
+}
+
+}  // namespace litbox::runner
