@@ -25,6 +25,17 @@ using boost::asio::posix::stream_descriptor;
 using protocol::Kind;
 using protocol::Record;
 
+// Closes a descriptor Asio watches. Asio's own close() leaves the fd in its epoll set on the
+// assumption that close() removes it; if another process holds a copy of the file (a clone of
+// the runner that has not exec'ed yet), epoll keeps reporting it under a registration Asio has
+// recycled, and some other cell's handler fires. release() deregisters first.
+void close_descriptor(stream_descriptor* sd) {
+  if (!sd || !sd->is_open()) return;
+  boost::system::error_code ignored;
+  sd->cancel(ignored);
+  ::close(sd->release());
+}
+
 // The state of one cell, shared with the async handlers that read its records.
 class CellState : public DyingCell, public std::enable_shared_from_this<CellState> {
  public:
@@ -41,6 +52,7 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void close();
   void reap_blocking() override;
   Expected<int> root_fd();
+  void async_wait_ready(std::function<void(Status)> on_ready);
 
  private:
   struct Pending {
@@ -53,8 +65,9 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
 
   void arm_read();
   void drain();
+  void notify_ready();
   void on_record(const Record& r);
-  void on_init_exit();
+  void on_init_exit(bool block);
   void watch_init();
   void complete(uint32_t id, exec::ExitStatus s);
   void fail_all(const exec::ExitStatus& s);
@@ -78,6 +91,7 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   uint32_t next_id_ = 1;
   std::map<uint32_t, Pending> pending_;
   std::map<int, uint32_t> by_pid_;
+  std::vector<std::function<void(Status)>> ready_waiters_;
 };
 
 exec::ExitStatus CellState::setup_failure() const {
@@ -108,7 +122,7 @@ void CellState::drain() {
     msg.msg_controllen = sizeof control;
     ssize_t n = recvmsg(sock_, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
       for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); ++i) {
@@ -138,6 +152,21 @@ void CellState::drain() {
     dead_ = true;
     fail_all(setup_failure());
   }
+  notify_ready();
+}
+
+void CellState::notify_ready() {
+  if (ready_waiters_.empty() || !(ready_ || dead_ || !setup_error_.empty())) return;
+  Status s;
+  if (!setup_error_.empty()) s = Error{setup_error_};
+  else if (!ready_) s = Error{"sandbox: the cell ended before it was ready"};
+  for (auto& w : ready_waiters_) boost::asio::post(io_, [w = std::move(w), s] { w(s); });
+  ready_waiters_.clear();
+}
+
+void CellState::async_wait_ready(std::function<void(Status)> on_ready) {
+  ready_waiters_.push_back(std::move(on_ready));
+  notify_ready();
 }
 
 void CellState::on_record(const Record& r) {
@@ -199,20 +228,28 @@ void CellState::on_record(const Record& r) {
 }
 
 void CellState::watch_init() {
-  pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, init_, 0));
-  if (pidfd_ < 0) return;  // cannot happen for an unreaped child; close() still reaps it
-  pidfd_sd_ = std::make_unique<stream_descriptor>(io_, pidfd_);
+  if (pidfd_ < 0) {
+    pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, init_, 0));
+    if (pidfd_ < 0) return;  // cannot happen for an unreaped child; close() still reaps it
+    pidfd_sd_ = std::make_unique<stream_descriptor>(io_, pidfd_);
+  }
   pidfd_sd_->async_wait(stream_descriptor::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-    if (!ec) self->on_init_exit();
+    if (!ec) self->on_init_exit(false);
   });
 }
 
 // Init is gone, and with it (pid namespace) every process of the cell. Whatever it reported
-// before dying is still in the socket: read it first.
-void CellState::on_init_exit() {
+// before dying is still in the socket: read it first. With `block` false (the pidfd said so),
+// a wake-up while init still runs just waits again.
+void CellState::on_init_exit(bool block) {
   if (dead_) return;
   int status = 0;
-  while (waitpid(init_, &status, 0) < 0 && errno == EINTR) {
+  pid_t r;
+  while ((r = waitpid(init_, &status, block ? 0 : WNOHANG)) < 0 && errno == EINTR) {
+  }
+  if (r == 0) {
+    watch_init();
+    return;
   }
   dead_ = true;
   drain();
@@ -228,8 +265,9 @@ void CellState::on_init_exit() {
                    (s.signal ? "signal " + std::to_string(s.signal) : "exit code " + std::to_string(s.code)) + ")";
     fail_all(setup_failure());
   }
-  if (pidfd_sd_) pidfd_sd_->close();
+  close_descriptor(pidfd_sd_.get());
   pidfd_ = -1;
+  notify_ready();
   if (closed_) reap_blocking();
 }
 
@@ -252,7 +290,7 @@ void CellState::wait_until(Pred pred) {
     struct pollfd p[2] = {{sock_, POLLIN, 0}, {pidfd_, POLLIN, 0}};
     if (poll(p, pidfd_ >= 0 ? 2 : 1, -1) < 0 && errno != EINTR) return;
     drain();
-    if (pidfd_ >= 0 && (p[1].revents & POLLIN)) on_init_exit();
+    if (pidfd_ >= 0 && (p[1].revents & POLLIN)) on_init_exit(false);
   }
 }
 
@@ -375,10 +413,9 @@ void CellState::close() {
 }
 
 void CellState::reap_blocking() {
-  if (init_ != 0) on_init_exit();
-  boost::system::error_code ignored;
-  sd_.close(ignored);
-  if (pidfd_sd_) pidfd_sd_->close(ignored);
+  if (init_ != 0) on_init_exit(true);
+  close_descriptor(&sd_);
+  close_descriptor(pidfd_sd_.get());
   if (launch_.on_closed) {
     launch_.on_closed();
     launch_.on_closed = nullptr;
@@ -447,6 +484,7 @@ class Cell : public CellSession {
   }
   void close() override { state_->close(); }
   Expected<int> root_fd() override { return state_->root_fd(); }
+  void async_wait_ready(std::function<void(Status)> on_ready) override { state_->async_wait_ready(std::move(on_ready)); }
 
  private:
   std::shared_ptr<CellState> state_;

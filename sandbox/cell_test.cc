@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -155,6 +156,32 @@ TEST_F(CellTest, RunnerSideFileOperationsGoThroughTheCell) {
   EXPECT_EQ(run(io, *s, {"/bin/ln", "-s", spec_.source_dir + "/canary", t() + ".link"}).status.code, 0);
   EXPECT_EQ(s->fs().open(t() + ".link", O_WRONLY | O_CREAT | O_TRUNC, 0644), -EROFS);
   EXPECT_FALSE(std::filesystem::exists(spec_.source_dir + "/canary"));
+}
+
+TEST_F(CellTest, ReadinessCanBeAwaitedWithoutBlocking) {
+  auto ex = executor();
+  auto s = open(*ex);
+  auto* cell = dynamic_cast<CellSession*>(s.get());
+  ASSERT_NE(cell, nullptr);
+  std::optional<Status> ready;
+  cell->async_wait_ready([&](Status st) { ready = st; });
+  EXPECT_FALSE(ready);  // never called back synchronously
+  io.restart();
+  while (!ready) io.run_one();
+  EXPECT_TRUE(*ready);
+  int fd = s->fs().open(t(), O_WRONLY | O_CREAT, 0644);  // does not block now
+  EXPECT_GE(fd, 0);
+  ::close(fd);
+
+  SandboxSpec bad;
+  bad.binfmt_rules = {":bad:Q:::::"};
+  auto ex2 = executor(bad);
+  auto s2 = open(*ex2);
+  std::optional<Status> failed;
+  dynamic_cast<CellSession*>(s2.get())->async_wait_ready([&](Status st) { failed = st; });
+  while (!failed) io.run_one();
+  ASSERT_FALSE(*failed);
+  EXPECT_EQ(failed->error().message, "sandbox: register binfmt_misc rule 'bad': Invalid argument");
 }
 
 TEST_F(CellTest, FileSystemReportsSetupFailuresAsEio) {

@@ -6,6 +6,7 @@
 #include <utility>  // Boost 1.74's Asio needs it before its headers
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +57,10 @@ class CellSession : public exec::Session {
   /// error is the setup failure ("sandbox: mount tmpfs on /tmp: ..."), and then every fs()
   /// call fails with EIO.
   virtual Expected<int> root_fd() = 0;
+  /// Calls `on_ready` on the io_context once the cell is set up (ok) or has failed (the setup
+  /// error). A runner that awaits this before its first fs() call never blocks its thread on
+  /// a cell being made (root_fd() and fs() block until then).
+  virtual void async_wait_ready(std::function<void(Status)> on_ready) = 0;
 };
 
 /// Can cells be made here? Builds one and waits for it to be ready. The error names the failed
