@@ -187,12 +187,18 @@ StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleO
       stop_run(s, ctx, StopReason::kMaxTime);
     });
   }
+  bool finished = false;
   runner.done_ = [&] {
+    finished = true;
     signals.cancel();
     deadline.cancel();
   };
   asio::post(ctx.io, [&] { runner.pump(); });
-  ctx.io.run();
+  // Executors may keep watchers of their own on the io_context (a sandbox zygote, shared ssh
+  // connections): run until the tests are done, not until the io_context is idle.
+  while (!finished && ctx.io.run_one() > 0) {
+  }
+  ctx.io.poll();  // let the cancelled signal and timer handlers finish
   ctx.io.restart();
   g_state = nullptr;
   g_ctx = nullptr;
