@@ -112,35 +112,53 @@ struct RunOutcome {
   std::optional<TestResult> early;  // a result that ends the test at once
 };
 
-// One attempt of the script, in a fresh session.
-asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::string>& lines, double timeout,
-                                     const TestPaths& paths) {
-  RunOutcome o;
-  auto executor = ctx.executors->executor_for(*t.config);
-  if (!executor) {
-    o.early = TestResult{ResultCode::kUnresolved, executor.error().message};
-    co_return o;
+// The sessions of one test: every attempt (ALLOW_RETRIES) runs in the same cell, so files an
+// attempt leaves under %t and /tmp are there for the next one, as with lit.
+struct TestSessions {
+  std::unique_ptr<exec::Session> session;
+  std::unique_ptr<exec::Session> target;  // for `litbox-exec` commands, or null
+  RunContext* ctx = nullptr;
+
+  ~TestSessions() {
+    if (!ctx) return;
+    if (target) {
+      ctx->live_sessions.erase(target.get());
+      target->close();
+    }
+    if (session) {
+      ctx->live_sessions.erase(session.get());
+      session->close();
+    }
   }
+};
+
+// Opens the test's sessions, or returns the UNRESOLVED result that explains why not.
+std::optional<TestResult> open_sessions(Test& t, RunContext& ctx, const TestPaths& paths, TestSessions& out) {
+  auto executor = ctx.executors->executor_for(*t.config);
+  if (!executor) return TestResult{ResultCode::kUnresolved, executor.error().message};
   exec::SessionSpec spec = session_spec(t, ctx, paths);
   auto session = (*executor)->open(spec);
-  if (!session) {
-    o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
-    co_return o;
-  }
-  std::unique_ptr<exec::Session> target_session;
+  if (!session) return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
+  out.ctx = &ctx;
+  out.session = std::move(*session);
+  ctx.live_sessions.insert(out.session.get());
   auto target = ctx.executors->target_executor_for(*t.config);
-  if (!target) {
-    o.early = TestResult{ResultCode::kUnresolved, target.error().message};
-    co_return o;
-  }
+  if (!target) return TestResult{ResultCode::kUnresolved, target.error().message};
   if (*target) {
     auto ts = (*target)->open(spec);
-    if (!ts) {
-      o.early = TestResult{ResultCode::kUnresolved, "target setup failed: " + ts.error().message};
-      co_return o;
-    }
-    target_session = std::move(*ts);
+    if (!ts) return TestResult{ResultCode::kUnresolved, "target setup failed: " + ts.error().message};
+    out.target = std::move(*ts);
+    ctx.live_sessions.insert(out.target.get());
   }
+  return std::nullopt;
+}
+
+// One attempt of the script.
+asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::string>& lines, double timeout,
+                                     const TestPaths& paths, TestSessions& sessions) {
+  RunOutcome o;
+  auto* session = &sessions.session;
+  auto& target_session = sessions.target;
 
   EnvironmentOptions eo;
   eo.path_prepend = ctx.path_prepend;
@@ -149,8 +167,6 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
   auto env = build_environment(*t.config, eo);
   for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
 
-  ctx.live_sessions.insert(session->get());
-  if (target_session) ctx.live_sessions.insert(target_session.get());
   auto timeout_state = std::make_shared<Timeout>();
   timeout_state->session = session->get();
   asio::steady_timer timer(ctx.io);
@@ -230,12 +246,6 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
   timer.cancel();
   timeout_state->session = nullptr;
   o.timed_out = timeout_state->fired;
-  ctx.live_sessions.erase(session->get());
-  if (target_session) {
-    ctx.live_sessions.erase(target_session.get());
-    target_session->close();
-  }
-  (*session)->close();
   co_return o;
 }
 
@@ -336,11 +346,13 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
 
   double timeout = ctx.cli_timeout ? *ctx.cli_timeout : cfg.timeout;
   int attempts = (ts.allowed_retries ? *ts.allowed_retries : cfg.test_retry_attempts) + 1;
+  TestSessions sessions;
+  if (auto failed = open_sessions(t, ctx, paths, sessions)) co_return *failed;
   RunOutcome o;
   ResultCode code = ResultCode::kFail;
   int i = 0;
   for (; i < std::max(attempts, 1); ++i) {
-    o = co_await run_once(t, ctx, *lines, timeout, paths);
+    o = co_await run_once(t, ctx, *lines, timeout, paths, sessions);
     if (o.early) co_return *o.early;
     code = o.exit_code == 0 ? ResultCode::kPass : o.timed_out ? ResultCode::kTimeout : ResultCode::kFail;
     if (code != ResultCode::kFail) break;
