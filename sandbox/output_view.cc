@@ -29,47 +29,51 @@ std::vector<std::string> list_dir(const std::string& dir) {
 
 }  // namespace
 
+Status publish_entry(const OutputView& view, const std::string& name) {
+  std::string from = view.private_dir + "/" + name, to = view.output_dir + "/" + name;
+  if (rename(from.c_str(), to.c_str()) == 0) return {};
+  // A non-empty directory, or a file where a directory was (or the reverse), from an older
+  // run: the new output replaces it, as it would have if the test had deleted it first.
+  std::error_code ec;
+  fs::remove_all(to, ec);
+  if (rename(from.c_str(), to.c_str()) < 0) return Error{"sandbox: move " + from + " to " + to + ": " + strerror(errno)};
+  return {};
+}
+
 bool OutputView::owns(const std::string& name) const {
   return name.compare(0, prefix.size(), prefix) == 0 && (name.size() == prefix.size() || name[prefix.size()] == '.');
 }
 
 Expected<OutputView> prepare_output_view(const std::string& output_dir, const std::string& tmp_prefix) {
   OutputView v;
-  std::error_code ec;
-  fs::create_directories(output_dir, ec);
-  if (ec) return Error{"sandbox: create " + output_dir + ": " + ec.message()};
-  v.output_dir = fs::canonical(output_dir, ec).string();
-  if (ec) return Error{"sandbox: " + output_dir + ": " + ec.message()};
+  v.output_dir = output_dir;
   v.prefix = fs::path(tmp_prefix).filename().string();
   if (v.prefix.empty()) return Error{"sandbox: no test file name in '" + tmp_prefix + "'"};
   v.private_dir = v.output_dir + "/.litbox/" + v.prefix;
-  if (mkdir(v.private_dir.c_str(), 0755) < 0) {
-    if (errno == ENOENT) {
-      fs::create_directories(v.private_dir, ec);
-      if (ec) return Error{"sandbox: create " + v.private_dir + ": " + ec.message()};
-    } else if (errno != EEXIST) {
-      return Error{"sandbox: create " + v.private_dir + ": " + strerror(errno)};
+  if (mkdir(v.private_dir.c_str(), 0755) == 0) return v;
+  std::error_code ec;
+  if (errno == ENOENT) {
+    fs::create_directories(v.private_dir, ec);
+    if (ec) return Error{"sandbox: create " + v.private_dir + ": " + ec.message()};
+    return v;
+  }
+  if (errno != EEXIST) return Error{"sandbox: create " + v.private_dir + ": " + strerror(errno)};
+  // Left over from the test's last run: usually nothing; after a killed run, its outputs.
+  for (const auto& name : list_dir(v.private_dir)) {
+    std::string path = v.private_dir + "/" + name;
+    if (v.owns(name)) {
+      if (Status st = publish_entry(v, name); !st) return st.error();
     } else {
-      // Left over from a run that was killed before it could publish.
-      if (Status s = publish_output_view(v); !s) return s.error();
-      for (const auto& name : list_dir(v.private_dir)) fs::remove_all(v.private_dir + "/" + name, ec);
+      fs::remove_all(path, ec);
     }
   }
   return v;
 }
 
 Status publish_output_view(const OutputView& view) {
-  for (const auto& name : list_dir(view.private_dir)) {
-    if (!view.owns(name)) continue;
-    std::string from = view.private_dir + "/" + name, to = view.output_dir + "/" + name;
-    if (rename(from.c_str(), to.c_str()) == 0) continue;
-    // A non-empty directory, or a file where a directory was (or the reverse), from an older
-    // run: the new output replaces it, as it would have if the test had deleted it first.
-    std::error_code ec;
-    fs::remove_all(to, ec);
-    if (rename(from.c_str(), to.c_str()) < 0)
-      return Error{"sandbox: move " + from + " to " + to + ": " + strerror(errno)};
-  }
+  for (const auto& name : list_dir(view.private_dir))
+    if (view.owns(name))
+      if (Status st = publish_entry(view, name); !st) return st;
   return {};
 }
 

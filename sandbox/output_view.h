@@ -22,12 +22,16 @@ struct OutputView {
   bool owns(const std::string& name) const;
 };
 
-/// Creates the private dir (and Output itself), publishing what an interrupted earlier run
-/// left in it and clearing the rest, so every run starts with an empty Output view.
+/// Creates the private dir in `output_dir` (which must exist and be canonical), publishing what
+/// an interrupted earlier run left in it and clearing the rest, so every run starts with an
+/// empty Output view.
 Expected<OutputView> prepare_output_view(const std::string& output_dir, const std::string& tmp_prefix);
 
 /// Moves the owned entries of the private dir to the Output dir, replacing older ones. Call
 /// only once no process of the cell is left.
 Status publish_output_view(const OutputView& view);
+
+/// Moves one owned entry `name` of the private dir to the Output dir.
+Status publish_entry(const OutputView& view, const std::string& name);
 
 }  // namespace litbox::sandbox

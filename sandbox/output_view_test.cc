@@ -27,9 +27,15 @@ TEST(OutputView, OwnsItsNameAndDottedExtensionsOnly) {
   EXPECT_FALSE(v.owns("shared.o"));
 }
 
+// What the executor passes: an existing, canonical Output dir.
+std::string output_dir(const TempDir& d) {
+  fs::create_directories(d / "Output");
+  return fs::canonical(d / "Output").string();
+}
+
 TEST(OutputView, PrepareMakesAnEmptyPrivateDir) {
   TempDir d;
-  auto v = prepare_output_view(d / "Output", d / "Output/foo.test");
+  auto v = prepare_output_view(output_dir(d), d / "Output/foo.test");
   ASSERT_TRUE(v) << v.error().message;
   EXPECT_EQ(v->output_dir, fs::canonical(d / "Output").string());
   EXPECT_EQ(v->prefix, "foo.test");
@@ -43,7 +49,7 @@ TEST(OutputView, LeftoversOfAKilledRunArePublishedOrCleared) {
   fs::create_directories(d / "Output/.litbox/foo.test");
   write_file(d / "Output/.litbox/foo.test/foo.test.tmp", "from the killed run");
   write_file(d / "Output/.litbox/foo.test/stray", "not owned");
-  auto v = prepare_output_view(d / "Output", d / "Output/foo.test");
+  auto v = prepare_output_view(output_dir(d), d / "Output/foo.test");
   ASSERT_TRUE(v);
   EXPECT_EQ(read_file(d / "Output/foo.test.tmp"), "from the killed run");
   EXPECT_TRUE(fs::is_empty(v->private_dir));
@@ -51,7 +57,7 @@ TEST(OutputView, LeftoversOfAKilledRunArePublishedOrCleared) {
 
 TEST(OutputView, PublishReplacesOlderOutputsWhateverTheirType) {
   TempDir d;
-  auto v = prepare_output_view(d / "Output", d / "Output/foo.test");
+  auto v = prepare_output_view(output_dir(d), d / "Output/foo.test");
   ASSERT_TRUE(v);
   fs::create_directories(d / "Output/foo.test.tmp/old");     // was a dir, becomes a file
   write_file(d / "Output/foo.test.tmp.d", "was a file");      // was a file, becomes a dir
@@ -71,7 +77,7 @@ TEST(OutputView, PublishReplacesOlderOutputsWhateverTheirType) {
 
 TEST(OutputView, NeedsATestFileName) {
   TempDir d;
-  auto v = prepare_output_view(d / "Output", "");
+  auto v = prepare_output_view(output_dir(d), "");
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().message, "sandbox: no test file name in ''");
 }

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <unordered_map>
 
 #include "sandbox/cell_init.h"
 #include "sandbox/cell_session.h"
@@ -76,7 +77,7 @@ bool copy_string(char (&out)[N], const std::string& s) {
 class SandboxExecutor : public exec::Executor {
  public:
   SandboxExecutor(boost::asio::io_context& io, const SandboxSpec& spec, std::shared_ptr<const SeccompProgram> seccomp,
-                  std::unique_ptr<CgroupPool> cgroups)
+                  std::shared_ptr<CgroupPool> cgroups)
       : io_(io), spec_(spec), seccomp_(std::move(seccomp)), cgroups_(std::move(cgroups)) {
     base_.tmp_size = spec.tmp_size;
     for (const auto& p : spec.hidden) base_.hidden.push_back(canonical_path(p));
@@ -138,31 +139,58 @@ class SandboxExecutor : public exec::Executor {
   boost::asio::io_context& io_;
   SandboxSpec spec_;
   std::shared_ptr<const SeccompProgram> seccomp_;
-  std::unique_ptr<CgroupPool> cgroups_;
+  std::shared_ptr<CgroupPool> cgroups_;  // shared with closed cells not yet reaped
   MountLayout base_;
   CellMemory memory_;
   std::unique_ptr<Zygote> zygote_;
   std::shared_ptr<CellReaper> reaper_ = std::make_shared<CellReaper>();
+  // Per-run caches: the directories of a run do not move while it runs, and a test directory
+  // holds many tests, so each path is resolved (realpath, stat) once, not once per test.
+  std::unordered_map<std::string, std::string> canonical_;
+  std::unordered_map<std::string, PathKind> known_;
+
+  const std::string& canonical(const std::string& p) {
+    auto it = canonical_.find(p);
+    if (it == canonical_.end()) it = canonical_.emplace(p, canonical_path(p)).first;
+    return it->second;
+  }
+  PathKind kind(const std::string& p) {
+    auto it = known_.find(p);
+    if (it == known_.end()) it = known_.emplace(p, stat_probe(p)).first;
+    return it->second;
+  }
+  // The Output dir, created if needed (lit does that before running), canonical.
+  Expected<std::string> output_dir(const std::string& p) {
+    auto it = canonical_.find(p);
+    if (it != canonical_.end() && kind(it->second) == PathKind::kDirectory) return it->second;
+    std::error_code ec;
+    fs::create_directories(p, ec);
+    if (ec) return Error{"sandbox: create " + p + ": " + ec.message()};
+    canonical_.erase(p);
+    known_.erase(canonical(p));
+    return canonical(p);
+  }
 };
 
 Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
   MountLayout layout = base_;
   std::optional<OutputView> view;
   if (!spec.output_dir.empty()) {
+    auto out = output_dir(spec.output_dir);
+    if (!out) return out.error();
     if (spec_.isolate_outputs) {
-      auto v = prepare_output_view(spec.output_dir, spec.tmp_prefix);
+      auto v = prepare_output_view(*out, spec.tmp_prefix);
       if (!v) return v.error();
       view = *v;
       layout.binds.push_back({view->private_dir, view->output_dir, true});
+      known_[view->private_dir] = PathKind::kDirectory;
     } else {
-      std::error_code ec;
-      fs::create_directories(spec.output_dir, ec);
-      layout.writable.push_back(canonical_path(spec.output_dir));
+      layout.writable.push_back(*out);
     }
   }
   // %s and %S must stay readable even when the source tree is below a hidden path.
-  if (!spec.source_dir.empty()) layout.readonly.push_back(canonical_path(spec.source_dir));
-  auto plan = std::make_shared<const MountPlan>(build_mount_plan(layout, stat_probe));
+  if (!spec.source_dir.empty()) layout.readonly.push_back(canonical(spec.source_dir));
+  auto plan = std::make_shared<const MountPlan>(build_mount_plan(layout, [this](const std::string& p) { return kind(p); }));
   if (plan->slots > CellMemory::kMaxSlots) return Error{"sandbox: too many bind mounts in one cell"};
 
   std::optional<CellCgroup> cgroup;
@@ -194,7 +222,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   launch.seccomp = seccomp_;
   launch.output = view;
   launch.reaper = reaper_;
-  if (cgroup) launch.on_closed = [pool = cgroups_.get(), path = cgroup->path] { pool->remove(path); };
+  if (cgroup) launch.on_closed = [pool = cgroups_, path = cgroup->path] { pool->remove(path); };
   return std::unique_ptr<exec::Session>(make_cell_session(io_, std::move(launch)));
 }
 
@@ -204,7 +232,7 @@ Expected<std::unique_ptr<exec::Executor>> make_executor(boost::asio::io_context&
   auto seccomp = compile_seccomp(spec.deny_syscalls, spec.allow_syscalls,
                                  spec.seccomp_kill ? SeccompAction::kKill : SeccompAction::kErrno);
   if (!seccomp) return Error{"sandbox: " + seccomp.error().message};
-  std::unique_ptr<CgroupPool> cgroups;
+  std::shared_ptr<CgroupPool> cgroups;
   if (spec.max_processes) {
     std::string why_not;
     cgroups = CgroupPool::create(&why_not);  // none: RLIMIT_NPROC alone
