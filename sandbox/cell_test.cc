@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -311,6 +312,35 @@ TEST_F(CellTest, LargeArgumentListsAndEnvironmentsArrive) {
   r = run(io, *s, {"/bin/true"}, o);
   EXPECT_EQ(r.status.code, 127);
   EXPECT_EQ(r.status.error, "exec /bin/true: Argument list too long");
+}
+
+TEST_F(CellTest, ADeadZygoteIsReplaced) {
+  auto ex = executor();
+  auto s = open(*ex);
+  EXPECT_EQ(run(io, *s, {testcase(), "exit", "0"}).status.code, 0);
+  s->close();
+  // Find the zygote: our child in another user namespace but in our pid namespace (a cell's
+  // init is in a pid namespace of its own: two NSpid entries).
+  std::string self_ns = std::filesystem::read_symlink("/proc/self/ns/user").string();
+  pid_t zygote = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    pid_t pid = static_cast<pid_t>(atoi(e.path().filename().c_str()));
+    if (pid <= 0) continue;
+    std::string status = read_file(e.path().string() + "/status");
+    int ppid = 0, nspid = 0, inner = 0;
+    size_t pp = status.find("\nPPid:"), ns = status.find("\nNSpid:");
+    if (pp == std::string::npos || ns == std::string::npos) continue;
+    sscanf(status.c_str() + pp, "\nPPid: %d", &ppid);
+    int fields = sscanf(status.c_str() + ns, "\nNSpid: %d %d", &nspid, &inner);
+    std::error_code ec;
+    auto user_ns = std::filesystem::read_symlink(e.path() / "ns/user", ec);
+    if (ppid == getpid() && fields == 1 && !ec && user_ns.string() != self_ns) zygote = pid;
+  }
+  ASSERT_GT(zygote, 0);
+  ASSERT_EQ(kill(zygote, SIGKILL), 0);
+  waitpid(zygote, nullptr, 0);
+  auto s2 = open(*ex);
+  EXPECT_EQ(run(io, *s2, {testcase(), "exit", "6"}).status.code, 6);
 }
 
 TEST_F(CellTest, CellsAreIndependent) {

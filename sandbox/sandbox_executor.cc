@@ -125,6 +125,11 @@ class SandboxExecutor : public exec::Executor {
     uint64_t nproc = l.processes;
     if (spec_.max_processes && (!nproc || spec_.max_processes < nproc)) nproc = spec_.max_processes;
     add(RLIMIT_NPROC, nproc);
+    return start_zygote();
+  }
+
+  Status start_zygote() {
+    zygote_.reset();
     auto z = Zygote::start(memory_, spec_.network);
     if (!z) return Error{"sandbox: " + z.error().message};
     zygote_ = std::move(*z);
@@ -208,7 +213,12 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     }
     return Error{std::string("sandbox: socketpair: ") + strerror(e)};
   }
-  Status sent = zygote_->launch(flatten(*plan), sv[1], cgroup ? cgroup->procs_fd : -1);
+  const std::string flat = flatten(*plan);
+  Status sent = zygote_ ? zygote_->launch(flat, sv[1], cgroup ? cgroup->procs_fd : -1) : Error{"no zygote"};
+  if (!sent) {
+    // The zygote died (killed from outside, out of memory): make a new one, once.
+    if (Status restarted = start_zygote(); restarted) sent = zygote_->launch(flat, sv[1], cgroup ? cgroup->procs_fd : -1);
+  }
   close(sv[1]);
   if (cgroup) close(cgroup->procs_fd);
   if (!sent) {
