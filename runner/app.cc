@@ -148,7 +148,7 @@ int run_main(int argc, char** argv) {
   dopts.site_config = opts.site_config;
   dopts.indirectly_run_check = opts.indirectly_run_check;
   dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
-  if (opts.use_valgrind) {
+  if (opts.use_valgrind || opts.valgrind_leak_check) {
     auto inner = dopts.finish_suite_config;
     dopts.finish_suite_config = [inner, &opts](config::SuiteConfig& cfg) {
       inner(cfg);

@@ -1,5 +1,7 @@
 #include "runner/executors.h"
 
+#include "runner/prefix_executor.h"
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -28,6 +30,15 @@ std::string host_triple() {
 std::string dirname_of(const std::string& p) {
   size_t s = p.rfind('/');
   return s == std::string::npos ? "." : s == 0 ? "/" : p.substr(0, s);
+}
+
+std::string find_in_path(const std::string& name) {
+  const char* p = std::getenv("PATH");
+  for (const auto& dir : split(p ? p : "/usr/bin:/bin", ':')) {
+    std::string c = (dir.empty() ? "." : dir) + "/" + name;
+    if (access(c.c_str(), X_OK) == 0) return c;
+  }
+  return "";
 }
 
 std::string host_path() {
@@ -111,6 +122,12 @@ class RunExecutors : public Executors {
       auto w = emulation::make_qemu_executor(io_, std::move(e), q);
       if (!w) return Error("qemu: " + w.error().message);
       e = std::move(*w);
+    }
+    if (options_.use_valgrind || options_.valgrind_leak_check) {
+      // lit's --vg: every command runs under memcheck; an error exits 123.
+      std::string valgrind = find_in_path("valgrind");
+      if (valgrind.empty()) return Error("--vg: valgrind not found on PATH");
+      e = make_prefix_executor(std::move(e), valgrind_prefix(valgrind, options_.valgrind_leak_check, options_.valgrind_args));
     }
     exec::Executor* raw = e.get();
     executors_[key] = std::move(e);

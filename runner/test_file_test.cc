@@ -15,7 +15,7 @@ TEST(TestFile, RunLinesGetDbgPrefixAndContinuations) {
   auto r = parse_test_file("; RUN: echo a \\\n; RUN:   b\n// RUN: true\n", true);
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->script.size(), 2u);
-  EXPECT_EQ(r->script[0].text, "%dbg(RUN: at line 1)  echo a   b");
+  EXPECT_EQ(r->script[0].text, "%dbg(RUN: at line 1)  echo a    b");
   EXPECT_EQ(r->script[0].end_line, 2);
   EXPECT_EQ(r->script[1].text, "%dbg(RUN: at line 3)  true");
 }
