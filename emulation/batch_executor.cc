@@ -125,6 +125,7 @@ exec::ExitStatus killed() {
 
 struct Shared;
 struct SessionState;
+struct Batch;
 
 struct Request {
   enum class State { reading, queued, shipped, started, done };
@@ -135,6 +136,7 @@ struct Request {
   exec::ExitHandler handler;
   int attempts = 0;
   State state = State::reading;
+  Batch* batch = nullptr;  // the batch it is in while shipped or started
 };
 
 struct SessionState {
@@ -185,7 +187,7 @@ struct Shared : std::enable_shared_from_this<Shared> {
   bool touched = false;  // a batch was started, so run_dir may exist
   bool connected = false;
   std::deque<std::shared_ptr<Request>> queue;
-  std::shared_ptr<Batch> batch;
+  std::set<std::shared_ptr<Batch>> batches;  // in flight
   boost::asio::steady_timer idle;
   bool idle_expired = false, ship_posted = false;
   std::set<std::string> store;  // digests the target's store holds
@@ -205,6 +207,14 @@ struct Shared : std::enable_shared_from_this<Shared> {
     return {"/bin/sh", "-c", script};
   }
 
+  // Room for another batch: fewer than max_in_flight on their way, and those unpacked on the
+  // target, so that the new one can link to what they stored instead of shipping it again.
+  bool can_ship() const {
+    if (static_cast<int>(batches.size()) >= std::max(1, settings.max_in_flight)) return false;
+    for (const auto& b : batches)
+      if (!b->ready) return false;
+    return true;
+  }
   void enqueue(const std::shared_ptr<Request>& r, bool front);
   void maybe_ship();
   void ship();
@@ -237,13 +247,13 @@ void Shared::enqueue(const std::shared_ptr<Request>& r, bool front) {
 }
 
 void Shared::maybe_ship() {
-  if (shut_down || batch || ship_posted || queue.empty()) return;
+  if (shut_down || !can_ship() || ship_posted || queue.empty()) return;
   if (static_cast<int>(queue.size()) < settings.batch_size && !idle_expired) return;
   // Not from inside spawn() or a handler: shipping reads files and starts a process.
   ship_posted = true;
   boost::asio::post(io, [self = shared_from_this()] {
     self->ship_posted = false;
-    if (!self->batch) self->ship();
+    if (self->can_ship()) self->ship();
   });
 }
 
@@ -356,6 +366,7 @@ void Shared::ship() {
       continue;
     }
     r->state = Request::State::shipped;
+    r->batch = b.get();
     ++r->attempts;
     b->requests[r->id] = r;
     ids.push_back(r->id);
@@ -380,7 +391,7 @@ void Shared::ship() {
   stats.files_hashed = digests.files_hashed();
   touched = true;
   if (ssh()) connected = true;
-  batch = b;
+  batches.insert(b);
   auto self = shared_from_this();
   b->run = BatchRun::start(
       io, std::move(spec), [self, b](BatchEvent e) { self->on_event(b, std::move(e)); },
@@ -411,6 +422,7 @@ void Shared::on_event(const std::shared_ptr<Batch>& b, BatchEvent e) {
       for (auto& [rel, digest] : c.files) c.session->files[rel] = digest;
     }
     for (const auto& d : b->gc) gc.erase(std::remove(gc.begin(), gc.end(), d), gc.end());
+    maybe_ship();
     return;
   }
   if (e.kind == K::error) {
@@ -445,7 +457,7 @@ void Shared::on_event(const std::shared_ptr<Batch>& b, BatchEvent e) {
 void Shared::on_end(const std::shared_ptr<Batch>& b, BatchRunEnd end) {
   if (b->timer) b->timer->cancel();
   if (shut_down) return;
-  if (batch == b) batch = nullptr;
+  batches.erase(b);
   if (!b->ended || !b->requests.empty()) {
     ++stats.failed_batches;
     std::string why;
@@ -470,6 +482,7 @@ void Shared::on_end(const std::shared_ptr<Batch>& b, BatchRunEnd end) {
         deliver(r, setup_failure("batch on " + host + ": " + why + " (the command had started)"));
       } else if (r->state == Request::State::shipped && r->attempts <= settings.retries) {
         ++stats.retried;
+        r->batch = nullptr;
         enqueue(r, /*front=*/true);
         idle_expired = true;  // retried at once, not after the next arrival
       } else if (r->state == Request::State::shipped) {
@@ -490,6 +503,7 @@ void Shared::deliver(const std::shared_ptr<Request>& r, exec::ExitStatus st, std
                      const std::string& archive) {
   if (r->state == Request::State::done) return;
   r->state = Request::State::done;
+  r->batch = nullptr;
   SessionState& ss = *r->session;
   ss.pending.erase(r);
   if (!archive.empty()) {
@@ -568,11 +582,11 @@ void Shared::shutdown() {
   if (shut_down) return;
   shut_down = true;
   idle.cancel();
-  if (batch) {
-    if (batch->timer) batch->timer->cancel();
-    batch->run->kill();
-    batch = nullptr;
+  for (const auto& b : batches) {
+    if (b->timer) b->timer->cancel();
+    b->run->kill();
   }
+  batches.clear();
   for (auto& r : side) r->kill();
   auto run_sync = [&](std::vector<std::string> argv) {
     exec::SpawnRequest req;
@@ -634,17 +648,18 @@ class BatchSession : public exec::Session {
 
   void terminate() override {
     Shared& sh = *st_->shared;
-    std::vector<int> running;
+    std::map<Batch*, std::vector<int>> running;
     auto pending = st_->pending;
     for (const auto& r : pending) {
-      if ((r->state == Request::State::shipped || r->state == Request::State::started) && sh.batch) {
-        running.push_back(r->id);
-        sh.batch->requests.erase(r->id);
+      if ((r->state == Request::State::shipped || r->state == Request::State::started) && r->batch) {
+        running[r->batch].push_back(r->id);
+        r->batch->requests.erase(r->id);
       }
       sh.deliver(r, killed());
     }
-    // Their results, when they come, are ignored; the batch itself goes on for other tests.
-    if (!running.empty() && sh.batch && !sh.shut_down) sh.side_run(batch_kill_script(sh.batch->dir, running, false));
+    // Their results, when they come, are ignored; the batches go on for other tests.
+    if (!sh.shut_down)
+      for (const auto& [b, ids] : running) sh.side_run(batch_kill_script(b->dir, ids, false));
   }
 
   void close() override {

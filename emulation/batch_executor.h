@@ -37,6 +37,9 @@ struct BatchSettings {
   int batch_size = 64;       ///< ship as soon as this many requests are queued
   int idle_flush_ms = 100;   ///< ship when no request was queued for this long
   int parallelism = 4;       ///< requests the driver runs at once on the target
+  /// Batches on their way at once (each its own connection and driver): the next one is
+  /// uploaded while the previous one runs. 1: strictly one after the other.
+  int max_in_flight = 2;
   /// Seconds after which the target kills a request (its status then satisfies
   /// is_target_timeout()); 0 = none. Rounded up to whole seconds.
   double request_timeout = 0;
