@@ -75,8 +75,9 @@ w() {
   m=$({ : >"$B/$i.o" && : >"$B/$i.e" && : >"$B/$i.b"; } 2>&1) || { r "$i F ${m%%"$NL"*}"; return; }
   ms
   t0=$M
-  if [ -n "$TO" ]; then
-    # timeout(1) puts the command in a process group of its own, which cleanup can kill.
+  if [ "$T" -gt 0 ] && [ -n "$TO" ]; then
+    # GNU timeout(1) also puts the command in a process group of its own, which cleanup
+    # kills. (busybox's "timeout 0" is not "no timeout": it is only used with T > 0.)
     "$TO" -k 2 "$T" "$@" <"$I" >"$B/$i.o" 2>"$B/$i.e" 3>&- &
   else
     "$@" <"$I" >"$B/$i.o" 2>"$B/$i.e" 3>&- &
@@ -104,9 +105,9 @@ w() {
   x=0
   if [ "$T" -gt 0 ]; then
     if [ -n "$TO" ]; then
-      # 124: timeout's TERM ended it; 137: its KILL (2 s later). A command that exits so by
-      # itself before T seconds is not a timeout.
-      if [ "$s" = 124 ] || [ "$s" = 137 ]; then [ "$e" -ge $((T * 1000 - 50)) ] && x=1; fi
+      # GNU timeout exits 124 when its TERM ended the command, busybox's 143; 137 is the KILL
+      # 2 s later. A command that exits so by itself before T seconds is not a timeout.
+      case $s in 124 | 137 | 143) [ "$e" -ge $((T * 1000 - 50)) ] && x=1 ;; esac
     elif [ -e "$B/$i.t" ]; then
       x=1
     fi

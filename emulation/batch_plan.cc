@@ -100,8 +100,12 @@ PlannedRequest plan_remote_request(const exec::SpawnRequest& req, const RemoteLa
     search.insert(search.end(), sysdirs.begin(), sysdirs.end());
     auto needed = resolve_needed(local, search);
     if (!needed) continue;
+    // The dynamic loader is the target's (the kernel finds it by its absolute PT_INTERP path),
+    // even when libc names it among its DT_NEEDED.
+    std::string loader;
+    if (auto dyn = read_elf_dynamic(local)) loader = dyn->interpreter.substr(dyn->interpreter.rfind('/') + 1);
     for (const auto& lib : *needed) {
-      if (lib.path.empty()) continue;
+      if (lib.path.empty() || (!loader.empty() && lib.name == loader)) continue;
       std::string rel;
       if (auto r = remote_relative(lib.path, layout)) {
         rel = *r;

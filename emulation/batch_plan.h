@@ -46,9 +46,10 @@ struct PlannedRequest {
 /// Plans `req` for the test directory described by `layout` (see map_command() for the
 /// rewriting of arguments). The program is SpawnRequest::executable when argv[0] has no
 /// slash (a name the shell found on PATH): a system program stays a bare name for the
-/// target's PATH, another one is shipped. The working directory is the remote counterpart
-/// of req.cwd when that is inside %T or %S, else the test's remote directory. Directories an
-/// argument names are shipped recursively (symlinks inside are skipped).
+/// target's PATH, another one is shipped. The working directory is the test's remote
+/// directory (as with the ssh executor), or the remote counterpart of req.cwd when that is
+/// below %T or %S. Directories an argument names are shipped recursively (symlinks inside
+/// are skipped). The dynamic loader (PT_INTERP) is never shipped.
 PlannedRequest plan_remote_request(const exec::SpawnRequest& req, const RemoteLayout& layout,
                                    const LibraryOptions& libs);
 

@@ -13,6 +13,7 @@ PKGS=(
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
   openssh-server openssh-client uidmap iproute2 procps util-linux
   python3-psutil python3-jsonschema hyperfine
+  libssl-dev busybox
 )
 missing=()
 for p in "${PKGS[@]}"; do
