@@ -3,6 +3,7 @@
 
 #include "runner/app.h"
 #include "runner/shell_command.h"
+#include "runner/translate_command.h"
 #include "runner/sh/interpreter.h"
 
 int main(int argc, char** argv) {
@@ -11,5 +12,6 @@ int main(int argc, char** argv) {
     return litbox::runner::sh::run_builtin_tool(argc - 2, argv + 2);
   // Subcommands lit does not have.
   if (argc >= 2 && std::strcmp(argv[1], "shell") == 0) return litbox::runner::shell_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "translate") == 0) return litbox::runner::translate_main(argc - 1, argv + 1);
   return litbox::runner::run_main(argc, argv);
 }
