@@ -62,6 +62,10 @@ class Session {
   virtual ~Session() = default;
   /// Starts `req`; `on_exit` runs later on the io_context, exactly once.
   virtual void spawn(SpawnRequest req, ExitHandler on_exit) = 0;
+  /// Calls `on_ready` (on the io_context, or at once) when the session can run commands and
+  /// its fs() reflects the test's view; an error is a setup failure (UNRESOLVED). Lets the
+  /// runner wait for a sandbox cell without blocking its thread. Default: ready at once.
+  virtual void async_wait_ready(std::function<void(Status)> on_ready) { on_ready(Status()); }
   /// Kills every process the session started (timeout, interrupt). Pending handlers still run.
   virtual void terminate() = 0;
   /// The filesystem as this session's processes see it. The shell does its own file work

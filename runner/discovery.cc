@@ -264,6 +264,9 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
   }
   for (const auto& e : entries) {
     if (e.dir || e.name[0] == '.' || contains(cfg.excludes, e.name)) continue;
+    // litbox's own config files are never tests, whatever the suffixes (LLVM tests .yaml).
+    if (e.name == config::kSiteConfigName || e.name == config::kSuiteConfigName || e.name == config::kLocalConfigName)
+      continue;
     if (!matches_suffixes(e.name, cfg.suffixes)) continue;
     std::vector<std::string> path = dir;
     path.push_back(e.name);

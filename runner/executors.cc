@@ -166,13 +166,12 @@ class RunExecutors : public Executors {
     spec.network = s.network;
     spec.readonly = s.readonly;
     spec.writable = s.writable;
-    spec.hidden = s.hidden;
-    if (spec.hidden.empty()) {
-      const char* home = std::getenv("HOME");
-      if (home && *home && std::string(home) != "/") spec.hidden.push_back(home);
-      spec.hidden.push_back("/root");
-      spec.hidden.push_back("/home");
-    }
+    // The defaults ($HOME, /root, /home) always apply; `hidden:` adds to them.
+    const char* home = std::getenv("HOME");
+    if (home && *home && std::string(home) != "/") spec.hidden.push_back(home);
+    spec.hidden.push_back("/root");
+    spec.hidden.push_back("/home");
+    spec.hidden.insert(spec.hidden.end(), s.hidden.begin(), s.hidden.end());
     // What the tests need stays visible even below a hidden path: the suite, its build
     // tree, litbox itself (out-of-process builtins) and the --path directories.
     for (const auto& p : {cfg.source_root, cfg.exec_root, self_dir_})

@@ -17,6 +17,7 @@ class PrefixSession : public exec::Session {
     inner_->spawn(std::move(req), std::move(on_exit));
   }
   void terminate() override { inner_->terminate(); }
+  void async_wait_ready(std::function<void(Status)> on_ready) override { inner_->async_wait_ready(std::move(on_ready)); }
   exec::FileSystem& fs() override { return inner_->fs(); }
   std::map<std::string, std::string> environment_overrides() const override { return inner_->environment_overrides(); }
   void close() override { inner_->close(); }

@@ -1,6 +1,8 @@
 #include "runner/test_formats.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <utility>
 #include <boost/asio/steady_timer.hpp>
@@ -83,13 +85,35 @@ struct Timeout {
 };
 
 // Awaits `session->spawn`: resumes the coroutine when the process has exited.
+// (GCC 12 destroys a temporary lambda inside a co_await expression twice, so the initiation
+// is a named object capturing only pointers.)
 asio::awaitable<exec::ExitStatus> spawn_and_wait(exec::Session& session, exec::SpawnRequest req) {
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::ExitStatus)>(
-      [&session, req = std::move(req)](auto handler) mutable {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        session.spawn(std::move(req), [h](exec::ExitStatus s) { (*h)(std::move(s)); });
-      },
-      asio::use_awaitable);
+  exec::SpawnRequest* r = &req;
+  exec::Session* sp = &session;
+  auto init = [sp, r](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    sp->spawn(std::move(*r), [h](exec::ExitStatus s) { (*h)(std::move(s)); });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::ExitStatus)>(init, asio::use_awaitable);
+}
+
+// Awaits Session::async_wait_ready: a sandbox cell is set up while other tests run.
+asio::awaitable<Status> wait_ready(exec::Session& session) {
+  exec::Session* sp = &session;
+  auto init = [sp](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    sp->async_wait_ready([h](Status st) { (*h)(std::move(st)); });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(init, asio::use_awaitable);
+}
+
+// The session's variables win; lit's four temp-dir variables all follow TMPDIR, so none of
+// them points at a host directory a sandbox cell cannot see.
+void apply_overrides(std::map<std::string, std::string>& env, const std::map<std::string, std::string>& overrides) {
+  for (const auto& [k, v] : overrides) env[k] = v;
+  auto tmp = overrides.find("TMPDIR");
+  if (tmp != overrides.end())
+    for (const char* name : {"TMP", "TEMP", "TEMPDIR"}) env[name] = tmp->second;
 }
 
 exec::SessionSpec session_spec(Test& t, RunContext& ctx, const TestPaths& paths) {
@@ -165,7 +189,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
   eo.tmp_dir = ctx.tmp_dir;
   eo.hermetic = ctx.executors->sandboxed(*t.config);
   auto env = build_environment(*t.config, eo);
-  for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
+  apply_overrides(env, (*session)->environment_overrides());
 
   auto timeout_state = std::make_shared<Timeout>();
   timeout_state->session = session->get();
@@ -185,10 +209,24 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     // lit's executeScript: one bash script, stdout and stderr of the whole script.
     std::string script_path = paths.tmp_base + ".script";
     {
-      std::ofstream f(script_path, std::ios::trunc);
-      if (t.config->pipefail) f << "set -o pipefail;";
-      if (ctx.echo_all_commands) f << "set -x;";
-      f << "{ " << join(lines, "; } &&\n{ ") << "; }\n";
+      // Written through the session's view of the filesystem: in a sandbox cell, Output/ is
+      // the test's private view.
+      std::string text;
+      if (t.config->pipefail) text += "set -o pipefail;";
+      if (ctx.echo_all_commands) text += "set -x;";
+      text += "{ " + join(lines, "; } &&\n{ ") + "; }\n";
+      int fd = (*session)->fs().open(script_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+      if (fd < 0) {
+        o.early = TestResult{ResultCode::kUnresolved, "cannot write " + script_path + ": " + strerror(-fd)};
+        co_return o;
+      }
+      size_t done = 0;
+      while (done < text.size()) {
+        ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n <= 0) break;
+        done += static_cast<size_t>(n);
+      }
+      close(fd);
     }
     auto out = CaptureFile::create("stdout");
     auto err = CaptureFile::create("stderr");
@@ -348,6 +386,8 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   int attempts = (ts.allowed_retries ? *ts.allowed_retries : cfg.test_retry_attempts) + 1;
   TestSessions sessions;
   if (auto failed = open_sessions(t, ctx, paths, sessions)) co_return *failed;
+  if (Status ready = co_await wait_ready(*sessions.session); !ready)
+    co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + ready.error().message};
   RunOutcome o;
   ResultCode code = ResultCode::kFail;
   int i = 0;
@@ -387,9 +427,11 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   if (auto st = mkdir_p(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
   auto session = (*executor)->open(session_spec(t, ctx, paths));
   if (!session) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
+  if (Status ready = co_await wait_ready(**session); !ready)
+    co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + ready.error().message};
   EnvironmentOptions eo{ctx.path_prepend, ctx.tmp_dir, ctx.executors->sandboxed(*t.config)};
   auto env = build_environment(*t.config, eo);
-  for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
+  apply_overrides(env, (*session)->environment_overrides());
   auto out = CaptureFile::create("stdout");
   auto in = empty_stdin();
   if (!out || !in) co_return TestResult{ResultCode::kUnresolved, "cannot capture output"};

@@ -60,7 +60,7 @@ class CellSession : public exec::Session {
   /// Calls `on_ready` on the io_context once the cell is set up (ok) or has failed (the setup
   /// error). A runner that awaits this before its first fs() call never blocks its thread on
   /// a cell being made (root_fd() and fs() block until then).
-  virtual void async_wait_ready(std::function<void(Status)> on_ready) = 0;
+  void async_wait_ready(std::function<void(Status)> on_ready) override = 0;
 };
 
 /// Can cells be made here? Builds one and waits for it to be ready. The error names the failed
