@@ -385,5 +385,71 @@ TEST_F(BatchSshTest, UnreachableHostIsASetupFailureAfterTheRetries) {
   EXPECT_EQ(st.retried, 2u);
 }
 
+// Processes whose command line mentions `text` (the run directory: the target's programs).
+int processes_mentioning(const std::string& text) {
+  int n = 0;
+  for (const auto& entry : list_dir("/proc")) {
+    if (entry.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmdline = read_file("/proc/" + entry + "/cmdline");
+    auto stat = read_file("/proc/" + entry + "/stat");
+    if (!cmdline || !stat || stat->find(") Z ") != std::string::npos) continue;
+    if (cmdline->find(text) != std::string::npos) ++n;
+  }
+  return n;
+}
+
+// Waits (a bound, not a timing assertion) until the kernel has finished killing them.
+int processes_mentioning_settled(const std::string& text) {
+  for (int i = 0; i < 200 && processes_mentioning(text) > 0; ++i) usleep(50 * 1000);
+  return processes_mentioning(text);
+}
+
+TEST_F(BatchSshTest, ABatchThatTimesOutFailsItsUnfinishedRequestsAndKillsThem) {
+  settings.batch_timeout = 2;
+  settings.parallelism = 1;
+  FakeTest a, b, c;
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), a.t() + ".exe"}), 0);
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), b.t() + ".exe"}), 0);
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), c.t() + ".exe"}), 0);
+  auto quick = spawner.spawn(open(a), request({a.t() + ".exe", "out", "quick"}));
+  auto slow = spawner.spawn(open(b), request({b.t() + ".exe", "sleep", "600"}));
+  auto after = spawner.spawn(open(c), request({c.t() + ".exe", "out", "after"}));
+  ASSERT_TRUE(spawner.wait_for([&] { return slow->done(); }));
+  std::string run = run_dir();
+  EXPECT_EQ(quick->out, "quick\n");
+  EXPECT_TRUE(slow->status.setup_failure);
+  EXPECT_EQ(slow->status.error, "batch on 127.0.0.1: the batch timed out after 2 s (the command had started)");
+  EXPECT_EQ(processes_mentioning_settled(run), 0) << "the cleanup killed the command on the target";
+  // The request that never started is shipped again, in a batch of its own.
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(after->out, "after\n") << after->status.error;
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.failed_batches, 1u);
+  EXPECT_EQ(st.retried, 1u);
+}
+
+TEST_F(BatchSshTest, TerminateKillsARunningRequestOnTheTargetAndTheBatchGoesOn) {
+  settings.parallelism = 2;
+  settings.request_timeout = 600;  // run by timeout(1): a process group the kill takes whole
+  FakeTest a, b;
+  ASSERT_EQ(testing::run_command({"/bin/cp", probe("native"), a.t() + ".exe"}), 0);
+  auto& sa = open(a);
+  // A command with a child of its own: the shell, and two copies of the program.
+  auto doomed = spawner.spawn(sa, request({"/bin/sh", "-c", "\"$0\" sleep 600 & \"$0\" sleep 600", a.t() + ".exe"}));
+  auto other = spawner.spawn(open(b), request({probe("native"), "out", "other"}));
+  ASSERT_TRUE(spawner.wait_for([&] { return other->done(); }));
+  std::string run = run_dir();
+  // timeout(1), the shell and both sleepers mention the shipped program.
+  ASSERT_TRUE(spawner.wait_for([&] { return processes_mentioning(run + "/s1/t.c.tmp.exe") == 4; }));
+  sa.terminate();
+  ASSERT_TRUE(spawner.wait_all());
+  EXPECT_EQ(doomed->status.signal, SIGKILL);
+  EXPECT_FALSE(doomed->status.setup_failure);
+  EXPECT_EQ(processes_mentioning_settled(run + "/s1/t.c.tmp.exe"), 0);
+  // The batch ended normally once its last request was gone.
+  ASSERT_TRUE(spawner.wait_for([&] { return batch_stats(ex()).results >= 1 && processes_mentioning(run + "/b1") == 0; }));
+  EXPECT_EQ(batch_stats(ex()).failed_batches, 0u);
+}
+
 }  // namespace
 }  // namespace litbox::emulation
