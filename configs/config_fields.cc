@@ -361,6 +361,7 @@ const std::vector<Field> kTopLevelFields = {
      &kEnvironmentFields},
     {"recursive_expansion_limit", kAllFiles, true, S::kScalar, apply_recursive_expansion_limit},
     {"triple_substring_match", kAllFiles, true, S::kScalar, BOOL_FIELD(triple_substring_match)},
+    {"lit_version", kAllFiles, true, S::kScalar, INT_FIELD(lit_version, 0, 1000)},
     {"pipefail", kAllFiles, true, S::kScalar, BOOL_FIELD(pipefail)},
     {"unsupported", kAllFiles, true, S::kScalar, BOOL_FIELD(unsupported)},
     {"limit_to_features", kAllFiles, true, S::kList, LIST_FIELD(limit_to_features, {})},

@@ -167,17 +167,20 @@ Expected<SuiteConfig> load_suite_config_impl(const std::string& suite_yaml, cons
   //    the site's features and the site's substitutions win lit's first-match order.
   if (site) config.features.insert(site->features.begin(), site->features.end());
   if (doc) {
-    for (const char* key : {"features", "substitutions"})
+    for (const char* key : {"features", "substitutions", "target_triple", "host_triple", "target"})
       if (YAML::Node value = doc->root[key]) LITBOX_RETURN_IF_ERROR(find_field(key)->apply(site_ctx, key, value, config));
+    // ... and the site's triples as target=/host= features, which `when:` blocks test.
+    sync_triple_features(config, "", "");
   }
   // 2. The suite's own config.
   LITBOX_RETURN_IF_ERROR(apply_keys(ctx, root, config, false));
   // 3. The site's other keys are facts about this build: they override the suite's.
   if (site) config.exec_root = fs::path(site->path).parent_path().string();
+  const std::string early_target = config.target_triple, early_host = config.host_triple;
   if (doc) LITBOX_RETURN_IF_ERROR(apply_keys(site_ctx, doc->root, config, false, {"features", "substitutions"}));
   if (config.exec_root.empty()) config.exec_root = config.source_root;
   config.exec_root = real_path(config.exec_root);
-  sync_triple_features(config, "", "");
+  sync_triple_features(config, early_target, early_host);
   return config;
 }
 

@@ -89,6 +89,10 @@ struct SuiteConfig {
   Environment environment;
   std::optional<int> recursive_expansion_limit;
   bool triple_substring_match = false;  ///< lit 15: XFAIL/UNSUPPORTED match triple substrings
+  /// The lit release whose test-file language the suite is written for; 0: the newest.
+  /// Below 16, DEFINE:/REDEFINE: are not directives (LLVM 15 tests use REDEFINE: as a
+  /// FileCheck prefix).
+  int lit_version = 0;
   bool pipefail = true;
   bool unsupported = false;
   std::vector<std::string> limit_to_features;

@@ -148,7 +148,7 @@ std::string ScriptEntry::location() const {
   return "from line " + std::to_string(start_line) + " to " + std::to_string(end_line);
 }
 
-Expected<TestScript> parse_test_file(std::string_view data, bool require_script) {
+Expected<TestScript> parse_test_file(std::string_view data, bool require_script, bool define_directives) {
   TestScript ts;
   int line = 1;
   size_t pos = 0;        // scan position
@@ -159,8 +159,9 @@ Expected<TestScript> parse_test_file(std::string_view data, bool require_script)
 
   // Next occurrence of each keyword; refreshed only when the scan has passed it, so the
   // whole file is scanned a bounded number of times.
-  constexpr size_t kNumKeywords = std::size(kKeywords);
-  size_t next[kNumKeywords];
+  // DEFINE: and REDEFINE: come last in kKeywords; lit before 16 does not know them.
+  const size_t kNumKeywords = std::size(kKeywords) - (define_directives ? 0 : 2);
+  size_t next[std::size(kKeywords)];
   for (size_t k = 0; k < kNumKeywords; ++k) next[k] = data.find(kKeywords[k]);
   while (pos < data.size()) {
     // The leftmost keyword wins; at one position the keyword list order decides, as in
@@ -270,7 +271,7 @@ Expected<TestScript> parse_test_file(std::string_view data, bool require_script)
   return ts;
 }
 
-Expected<TestScript> read_test_file(const std::string& path, bool require_script) {
+Expected<TestScript> read_test_file(const std::string& path, bool require_script, bool define_directives) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error("cannot read test file '" + path + "': " + strerror(errno));
   std::string data;
@@ -289,7 +290,7 @@ Expected<TestScript> read_test_file(const std::string& path, bool require_script
     data.append(buf, static_cast<size_t>(n));
   }
   close(fd);
-  auto r = parse_test_file(data, require_script);
+  auto r = parse_test_file(data, require_script, define_directives);
   if (!r && starts_with(r.error().message, "directive '")) return Error(path + ": " + r.error().message);
   return r;
 }

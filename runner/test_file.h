@@ -40,10 +40,11 @@ struct TestScript {
 /// is an error ("Test has no 'RUN:' line"). Errors carry lit's exact message, e.g.
 /// "Test has unterminated 'RUN:' lines (with '\\')", or "<msg>\nin XFAIL: directive on
 /// test line 3".
-Expected<TestScript> parse_test_file(std::string_view data, bool require_script);
+/// `define_directives`: false reads DEFINE:/REDEFINE: as plain text, as lit before 16 did.
+Expected<TestScript> parse_test_file(std::string_view data, bool require_script, bool define_directives = true);
 
 /// Reads and parses the test file at `path`. An unreadable file or a directive that is not
 /// valid UTF-8 is an error naming the file (and line).
-Expected<TestScript> read_test_file(const std::string& path, bool require_script);
+Expected<TestScript> read_test_file(const std::string& path, bool require_script, bool define_directives = true);
 
 }  // namespace litbox::runner

@@ -83,6 +83,13 @@ TEST(TestFile, DefineAndRedefine) {
   EXPECT_EQ(r->script[2].location(), "from line 3 to 5");
 }
 
+TEST(TestFile, Lit15HasNoDefineDirectives) {
+  // LLVM 15's tests use REDEFINE: as a FileCheck prefix; lit 15 reads it as text.
+  auto r = parse_test_file("RUN: true\n# REDEFINE: something else\n", true, /*define_directives=*/false);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->script.size(), 1u);
+}
+
 TEST(TestFile, DefineErrors) {
   EXPECT_EQ(error_of("DEFINE: %{x}\nRUN: true\n"),
             "Substitution's definition does not contain '='\nin DEFINE: directive on test line 1");

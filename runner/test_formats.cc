@@ -330,7 +330,8 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   const config::SuiteConfig& cfg = *t.config;
   if (cfg.unsupported) co_return TestResult{ResultCode::kUnsupported, "Test is unsupported"};
 
-  auto parsed = read_test_file(t.source_path, cfg.preamble_commands.empty());
+  const bool define_directives = cfg.lit_version == 0 || cfg.lit_version >= 16;
+  auto parsed = read_test_file(t.source_path, cfg.preamble_commands.empty(), define_directives);
   if (!parsed) co_return TestResult{ResultCode::kUnresolved, parsed.error().message};
   TestScript& ts = *parsed;
   const auto& features = test_features(t);

@@ -279,6 +279,9 @@ TOP = [
         "Repeat substitution until the line stops changing, at most this many extra passes."),
     Key("triple_substring_match", ALL, REF("bool"), "boolean", "false", "triple_substring_match: true",
         "lit 15: an XFAIL/UNSUPPORTED term also matches when it is a substring of the target triple."),
+    Key("lit_version", ALL, integer(0), "integer ≥ 0", "0 (the newest)", "lit_version: 15",
+        "The lit release the suite's test files are written for. Below 16, DEFINE: and REDEFINE: are not "
+        "directives (LLVM 15's tests use REDEFINE: as a FileCheck prefix)."),
     Key("pipefail", ALL, REF("bool"), "boolean", "true", "pipefail: false",
         "A pipeline fails if any command fails."),
     Key("unsupported", ALL, REF("bool"), "boolean", "false", "unsupported: true",
