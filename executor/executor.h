@@ -46,7 +46,8 @@ struct SpawnRequest {
 struct ExitStatus {
   int code = 0;        ///< exit code when signal == 0
   int signal = 0;      ///< terminating signal number, 0 if the process exited
-  std::string error;   ///< non-empty if the process never ran, e.g. "exec: Permission denied"
+  std::string error;   ///< why: with signal == 0, the process never ran ("exec: Permission
+                       ///< denied"); with a signal, why it was killed (a denied system call)
   bool setup_failure = false;  ///< the executor itself failed (sandbox step + errno): UNRESOLVED
 
   /// lit's view of the status: exit code, or -signal for a death by signal.

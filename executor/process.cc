@@ -1,6 +1,8 @@
 #include "executor/process.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -68,67 +70,86 @@ struct CStrings {
 
 }  // namespace
 
+namespace {
+
+// Everything the child needs, prepared in the parent. The child shares the parent's memory
+// (CLONE_VM) until it execs, so it only reads this and writes `child_errno`.
+struct ChildArgs {
+  const SpawnRequest* req;
+  char* const* argv;
+  char* const* envp;
+  const char* program;
+  sigset_t parent_mask;
+  volatile int child_errno = 0;
+};
+
+int child_main(void* arg) {
+  auto* a = static_cast<ChildArgs*>(arg);
+  const SpawnRequest& req = *a->req;
+  setpgid(0, 0);
+  // Handlers of the runner (Asio's signal_set) must not run here; exec resets the rest.
+  for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+  int fds[3] = {req.stdin_fd, req.stdout_fd, req.stderr_fd};
+  // Move the sources out of the 0..2 range first so dup2 order cannot clobber them.
+  for (int i = 0; i < 3; ++i)
+    if (fds[i] >= 0 && fds[i] < 3) fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+  for (int i = 0; i < 3; ++i) {
+    if (fds[i] >= 0) {
+      dup2(fds[i], i);
+    } else {
+      int n = open("/dev/null", O_RDWR);
+      if (n >= 0 && n != i) {
+        dup2(n, i);
+        close(n);
+      }
+    }
+  }
+  if (!req.cwd.empty() && chdir(req.cwd.c_str()) < 0) {
+    a->child_errno = errno;
+    _exit(127);
+  }
+  umask(req.umask);
+  set_limit(RLIMIT_AS, req.limits.address_space);
+  set_limit(RLIMIT_CPU, req.limits.cpu_seconds);
+  set_limit(RLIMIT_FSIZE, req.limits.file_size);
+  set_limit(RLIMIT_NOFILE, req.limits.open_files);
+  set_limit(RLIMIT_NPROC, req.limits.processes);
+  set_limit(RLIMIT_STACK, req.limits.stack);
+  sigprocmask(SIG_SETMASK, &a->parent_mask, nullptr);
+  execve(a->program, a->argv, a->envp);
+  a->child_errno = errno;
+  _exit(127);
+}
+
+}  // namespace
+
 Expected<pid_t> spawn_local(const SpawnRequest& req) {
   if (req.argv.empty()) return Error{"exec: empty command"};
   CStrings argv(req.argv), envp(req.env);
   const std::string& program = req.executable.empty() ? req.argv[0] : req.executable;
-  const char* program_path = program.c_str();
-  int errpipe[2];
-  if (pipe2(errpipe, O_CLOEXEC) < 0) return Error{std::string("pipe: ") + strerror(errno)};
-  pid_t pid = fork();
-  if (pid < 0) {
-    int e = errno;
-    close(errpipe[0]);
-    close(errpipe[1]);
-    return Error{std::string("fork: ") + strerror(e)};
-  }
-  if (pid == 0) {
-    setpgid(0, 0);
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    int fds[3] = {req.stdin_fd, req.stdout_fd, req.stderr_fd};
-    // Move the sources out of the 0..2 range first so dup2 order cannot clobber them.
-    for (int i = 0; i < 3; ++i)
-      if (fds[i] >= 0 && fds[i] < 3) fds[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-    for (int i = 0; i < 3; ++i) {
-      if (fds[i] >= 0) {
-        dup2(fds[i], i);
-      } else {
-        int n = open("/dev/null", O_RDWR);
-        if (n >= 0 && n != i) {
-          dup2(n, i);
-          close(n);
-        }
-      }
-    }
-    if (!req.cwd.empty() && chdir(req.cwd.c_str()) < 0) {
-      int e = errno;
-      (void)!write(errpipe[1], &e, sizeof e);
-      _exit(127);
-    }
-    umask(req.umask);
-    set_limit(RLIMIT_AS, req.limits.address_space);
-    set_limit(RLIMIT_CPU, req.limits.cpu_seconds);
-    set_limit(RLIMIT_FSIZE, req.limits.file_size);
-    set_limit(RLIMIT_NOFILE, req.limits.open_files);
-    set_limit(RLIMIT_NPROC, req.limits.processes);
-    set_limit(RLIMIT_STACK, req.limits.stack);
-    execve(program_path, argv.ptrs.data(), envp.ptrs.data());
-    int e = errno;
-    (void)!write(errpipe[1], &e, sizeof e);
-    _exit(127);
-  }
-  close(errpipe[1]);
-  int child_errno = 0;
-  ssize_t n;
-  while ((n = read(errpipe[0], &child_errno, sizeof child_errno)) < 0 && errno == EINTR) {
-  }
-  close(errpipe[0]);
-  if (n == sizeof child_errno) {
+  ChildArgs args;
+  args.req = &req;
+  args.argv = argv.ptrs.data();
+  args.envp = envp.ptrs.data();
+  args.program = program.c_str();
+  // clone(CLONE_VM|CLONE_VFORK), as posix_spawn does: no copy of the runner's page tables
+  // (fork() costs milliseconds once the runner holds a few hundred MB), and the parent
+  // resumes only after the child exec'd or failed, so the failure is known here.
+  static constexpr size_t kStackSize = 64 * 1024;
+  std::vector<char> stack(kStackSize);
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &args.parent_mask);
+  pid_t pid = clone(child_main, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &args.parent_mask, nullptr);
+  if (pid < 0) return Error{std::string("clone: ") + strerror(clone_errno)};
+  if (args.child_errno != 0) {
     int ws = 0;
     waitpid(pid, &ws, 0);
-    return Error{"exec " + program + ": " + strerror(child_errno)};
+    if (!req.cwd.empty() && access(req.cwd.c_str(), F_OK) != 0)
+      return Error{std::string("chdir ") + req.cwd + ": " + strerror(args.child_errno)};
+    return Error{std::string("exec ") + program + ": " + strerror(args.child_errno)};
   }
   return pid;
 }

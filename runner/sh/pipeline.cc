@@ -426,7 +426,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       ctx.abort = {Abort::Kind::kSetup, st.error};
       co_return ExecStatus::aborted();
     }
-    if (!st.error.empty()) {
+    if (!st.error.empty() && st.signal == 0) {
       int err = errno_from_message(st.error);
       std::string why = err ? py_oserror(err, py_repr(pr.executable)) : st.error;
       co_return shell_error(texts(p.commands[pr.index].args),
@@ -451,6 +451,8 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     r.args = texts(p.commands[pr.index].args);
     r.out = decode_text_pipe(pr.slot->out);
     r.err = pr.stderr_temp.valid() ? utf8_decode_replace(read_temp(pr.stderr_temp)) : decode_text_pipe(pr.slot->err);
+    // A process that ran and was killed with a reason (a seccomp-denied system call): say why.
+    if (pr.slot->status->signal != 0 && !pr.slot->status->error.empty()) r.err += pr.slot->status->error + "\n";
     r.exit_code = s.code;
     r.exit_code_is_bool = s.is_bool;
     r.timeout_reached = opts.timed_out && *opts.timed_out;
