@@ -299,7 +299,9 @@ TEST_F(BatchSshTest, RunsRemotelyAndCopiesBackWhatTheCommandWrote) {
   BatchStats st = batch_stats(ex());
   EXPECT_EQ(st.store_files, 3u);
   EXPECT_EQ(st.links, 1u);
-  EXPECT_TRUE(list_dir(run_dir()) == (std::vector<std::string>{"cas", "s1"})) << join(list_dir(run_dir()), " ");
+  // The driver removes the batch's directory after the last result.
+  EXPECT_TRUE(spawner.wait_for([&] { return list_dir(run_dir()) == std::vector<std::string>{"cas", "s1"}; }))
+      << join(list_dir(run_dir()), " ");
 }
 
 TEST_F(BatchSshTest, ASecondDeferralSeesTheFirstOnesFilesAndShipsNothingTwice) {
@@ -358,12 +360,14 @@ TEST_F(BatchSshTest, ClosedTestsDirectoriesGoWithTheNextBatchAndEverythingAtTheE
   auto& sa = open(a);
   spawner.spawn(sa, request({a.t() + ".exe", "out", "a"}));
   ASSERT_TRUE(spawner.wait_all());
-  EXPECT_TRUE(list_dir(run_dir()) == (std::vector<std::string>{"cas", "s1"})) << join(list_dir(run_dir()), " ");
+  EXPECT_TRUE(spawner.wait_for([&] { return list_dir(run_dir()) == std::vector<std::string>{"cas", "s1"}; }))
+      << join(list_dir(run_dir()), " ");
   sa.close();
   auto o = spawner.spawn(open(b), request({probe("native"), "out", "b"}));
   ASSERT_TRUE(spawner.wait_all());
   EXPECT_EQ(o->out, "b\n");
-  EXPECT_TRUE(list_dir(run_dir()) == (std::vector<std::string>{"cas", "s2"})) << join(list_dir(run_dir()), " ");
+  EXPECT_TRUE(spawner.wait_for([&] { return list_dir(run_dir()) == std::vector<std::string>{"cas", "s2"}; }))
+      << join(list_dir(run_dir()), " ");
   sessions.clear();
   executor.reset();
   EXPECT_TRUE(list_dir(sshd.work().path()).empty()) << join(list_dir(sshd.work().path()), " ");
