@@ -64,10 +64,11 @@ ms() {
 r() { printf '%s\n' "$1" >&3; }
 
 # Runs request $1. Its job file sets D (working directory), O (the test's directory), C (the
-# copy-back prefix, relative to O; empty: none), T (timeout in seconds, 0: none), I (stdin file), Z (a setup error) and
+# copy-back prefix, relative to O; empty: none), T (timeout in seconds, 0: none), I (stdin file),
+# E (o: stderr goes with stdout, in order, as for 2>&1; e: apart), Z (a setup error) and
 # the command line ("$@"), after cd, umask, ulimit and exports of its own.
 w() {
-  i=$1 Z= D=. O=. C= T=0 I=/dev/null
+  i=$1 Z= D=. O=. C= T=0 I=/dev/null E=e
   set --
   . "$B/$i.j"
   [ -n "$Z" ] && { r "$i F ${Z%%"$NL"*}"; return; }
@@ -78,9 +79,9 @@ w() {
   if [ "$T" -gt 0 ] && [ -n "$TO" ]; then
     # GNU timeout(1) also puts the command in a process group of its own, which cleanup
     # kills. (busybox's "timeout 0" is not "no timeout": it is only used with T > 0.)
-    "$TO" -k 2 "$T" "$@" <"$I" >"$B/$i.o" 2>"$B/$i.e" 3>&- &
+    "$TO" -k 2 "$T" "$@" <"$I" >>"$B/$i.o" 2>>"$B/$i.$E" 3>&- &
   else
-    "$@" <"$I" >"$B/$i.o" 2>"$B/$i.e" 3>&- &
+    "$@" <"$I" >>"$B/$i.o" 2>>"$B/$i.$E" 3>&- &
   fi
   p=$!
   echo "$p" >"$B/$i.p" 2>/dev/null

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
@@ -60,6 +61,12 @@ class BatchSession : public exec::Session {
     r->session = st_;
     r->handler = std::move(on_exit);
     int in_fd = req.stdin_fd;
+    // 2>&1: one file or pipe for both. The target then writes both to one file, in order,
+    // instead of stdout first and stderr after.
+    struct stat out_st, err_st;
+    r->merge_stderr = req.stdout_fd >= 0 && req.stderr_fd >= 0 && fstat(req.stdout_fd, &out_st) == 0 &&
+                      fstat(req.stderr_fd, &err_st) == 0 && out_st.st_dev == err_st.st_dev &&
+                      out_st.st_ino == err_st.st_ino;
     // The caller closes its descriptors when spawn() returns; the result comes much later.
     req.stdout_fd = req.stdout_fd < 0 ? -1 : fcntl(req.stdout_fd, F_DUPFD_CLOEXEC, 3);
     req.stderr_fd = req.stderr_fd < 0 ? -1 : fcntl(req.stderr_fd, F_DUPFD_CLOEXEC, 3);

@@ -9,6 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <functional>
+
 #include "emulation/batch_test_harness.h"
 #include "emulation/ssh_executor.h"
 #include "emulation/test_sshd.h"
@@ -48,6 +52,37 @@ exec::SpawnRequest request(std::vector<std::string> argv, const std::string& cwd
   req.env = testing::test_env();
   req.cwd = cwd;
   return req;
+}
+
+// Runs `req` with stdout and stderr on one pipe (2>&1); returns what the pipe got.
+std::string run_merged(boost::asio::io_context& io, Spawner& spawner, exec::Session& session,
+                       exec::SpawnRequest req, exec::ExitStatus* status) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) return "pipe failed";
+  req.stdout_fd = req.stderr_fd = p[1];
+  bool exited = false;
+  session.spawn(req, [&](exec::ExitStatus st) {
+    *status = st;
+    exited = true;
+  });
+  close(p[1]);
+  std::string out;
+  bool eof = false;
+  auto reader = std::make_shared<boost::asio::posix::stream_descriptor>(io, p[0]);
+  auto buf = std::make_shared<std::array<char, 4096>>();
+  std::function<void()> loop = [&] {
+    reader->async_read_some(boost::asio::buffer(*buf), [&](auto ec, size_t n) {
+      out.append(buf->data(), n);
+      if (ec) {
+        eof = true;
+        return;
+      }
+      loop();
+    });
+  };
+  loop();
+  spawner.wait_for([&] { return exited && eof; });
+  return out;
 }
 
 class BatchLocalTest : public ::testing::Test {
@@ -147,6 +182,15 @@ TEST_F(BatchLocalTest, InPlaceWithTheRequestsCwdEnvAndUmask) {
   struct stat st;
   ASSERT_EQ(stat((t.t() + ".out").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);
+}
+
+TEST_F(BatchLocalTest, StderrIntoStdoutKeepsTheOrder) {
+  FakeTest t;
+  auto s = open(t.spec);
+  exec::ExitStatus st;
+  EXPECT_EQ(run_merged(io, spawner, *s, request({probe("native"), "out", "a", "err", "b", "out", "c", "err", "d"}), &st),
+            "a\nb\nc\nd\n");
+  EXPECT_EQ(st.code, 0);
 }
 
 TEST_F(BatchLocalTest, OnlyTheHangingRequestTimesOut) {
@@ -341,6 +385,16 @@ TEST_F(BatchSshTest, SharedLibrariesTheTestBuiltAreShipped) {
   EXPECT_EQ(a->out, "hello from libgreet\n") << a->err;
   EXPECT_EQ(b->out, "hello from libgreet\n") << b->err;
   EXPECT_EQ(batch_stats(ex()).store_files, 2u) << "one greet, one libgreet.so";
+}
+
+TEST_F(BatchSshTest, StderrIntoStdoutKeepsTheOrder) {
+  FakeTest t;
+  exec::ExitStatus st;
+  EXPECT_EQ(run_merged(io, spawner, open(t), request({probe("native"), "out", "a", "err", "b", "out", "c", "err", "d",
+                                                       "exit", "2"}),
+                       &st),
+            "a\nb\nc\nd\n");
+  EXPECT_EQ(st.code, 2);
 }
 
 TEST_F(BatchSshTest, EnvironmentNamesArePassed) {

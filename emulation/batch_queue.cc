@@ -125,6 +125,7 @@ Status BatchQueue::add_request(Batch& b, BatchArchive& ar, std::set<std::string>
     job.stdin_file = cas + d;
   }
   job.umask = r.req.umask;
+  job.merge_stderr = r.merge_stderr;
   job.limits = r.req.limits;
   if (settings.request_timeout > 0) job.timeout_seconds = static_cast<int>(std::ceil(settings.request_timeout));
 

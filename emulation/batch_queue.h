@@ -47,6 +47,7 @@ struct BatchRequest {
   std::shared_ptr<BatchTest> session;
   exec::SpawnRequest req;  // stdout_fd/stderr_fd are our own copies; stdin_fd unused
   StdinData in;
+  bool merge_stderr = false;  // stdout and stderr are one file or pipe (2>&1)
   exec::ExitHandler handler;
   int attempts = 0;
   State state = State::reading;

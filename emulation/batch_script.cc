@@ -57,6 +57,7 @@ std::string job_script(const JobSpec& s) {
   assign(out, "C", s.copy_back_prefix);
   out += "T=" + std::to_string(s.timeout_seconds < 0 ? 0 : s.timeout_seconds) + "\n";
   assign(out, "I", s.stdin_file.empty() ? "/dev/null" : s.stdin_file);
+  if (s.merge_stderr) out += "E=o\n";
   // Failures are reported through Z, never by exiting: the worker must always report back.
   out += "cd \"$D\" 2>/dev/null || Z=\"cannot enter $D\"\n";
   for (const auto& [from, to] : s.copies)

@@ -39,6 +39,7 @@ struct JobSpec {
                                  ///< back ("" = none)
   int timeout_seconds = 0;       ///< T: 0 = none
   std::string stdin_file;        ///< I: absolute; "" = /dev/null
+  bool merge_stderr = false;     ///< E: stderr into the stdout file, interleaved (2>&1)
   /// Files copied (cp -p, not hard-linked) from the store before the command runs:
   /// (absolute store path, absolute destination). Inputs a command might write in place.
   std::vector<std::pair<std::string, std::string>> copies;
