@@ -6,9 +6,11 @@
 
 #include "emulation/batch_executor.h"
 #include "emulation/batch_test_harness.h"
+#include "emulation/qemu.h"
 #include "emulation/ssh_executor.h"
 #include "emulation/test_sshd.h"
 #include "emulation/test_util.h"
+#include "executor/local_executor.h"
 #include "support/strings.h"
 
 namespace litbox::emulation {
@@ -30,11 +32,11 @@ struct Suite {
   TempDir root;
   std::vector<exec::SessionSpec> specs;
 
-  Suite() {
+  explicit Suite(const std::string& program = probe("native")) {
     std::vector<std::string> variants;
     for (int v = 0; v < kVariants; ++v) {
       // The same program with different bytes after it: a different file to ship.
-      std::string exe = *read_file(probe("native")) + "variant " + std::to_string(v);
+      std::string exe = *read_file(program) + "variant " + std::to_string(v);
       variants.push_back(exe);
     }
     for (int i = 0; i < kTests; ++i) {
@@ -109,6 +111,29 @@ struct Result {
   std::shared_ptr<Outcome> first, second;
 };
 
+// Compares every outcome and copied-back file; returns how many outcomes were compared.
+int compare(const std::vector<Result>& got, const Suite& got_suite, const std::vector<Result>& want,
+            const Suite& want_suite) {
+  int compared = 0;
+  for (int i = 0; i < kTests; ++i) {
+    SCOPED_TRACE("test " + std::to_string(i));
+    for (auto [g, w] : {std::pair{got[i].first, want[i].first}, std::pair{got[i].second, want[i].second}}) {
+      if (!w) continue;
+      EXPECT_TRUE(g && g->done() && w->done());
+      if (!(g && g->done() && w->done())) continue;
+      EXPECT_FALSE(g->status.setup_failure) << g->status.error;
+      EXPECT_EQ(g->status.code, w->status.code);
+      EXPECT_EQ(g->status.signal, w->status.signal);
+      EXPECT_EQ(g->status.error, w->status.error);
+      EXPECT_EQ(g->out, w->out);
+      EXPECT_EQ(g->err, without_login_noise(w->err));
+      ++compared;
+    }
+    EXPECT_EQ(read_file(got_suite.t(i) + ".out"), read_file(want_suite.t(i) + ".out"));
+  }
+  return compared;
+}
+
 // Runs every test of `suite` on `ex`, at most `at_once` sessions at a time (0: all at once).
 std::vector<Result> run_suite(boost::asio::io_context& io, exec::Executor& ex, const Suite& suite, int at_once) {
   Spawner spawner(io);
@@ -157,23 +182,7 @@ TEST(BatchEquivalenceTest, TwoHundredTestsGiveThePerTestSshResultsAndShipEachCon
   ASSERT_TRUE(ssh.ok());
   std::vector<Result> want = run_suite(io, **ssh, ssh_suite, 4);
 
-  int compared = 0;
-  for (int i = 0; i < kTests; ++i) {
-    SCOPED_TRACE("test " + std::to_string(i));
-    for (auto [g, w] : {std::pair{got[i].first, want[i].first}, std::pair{got[i].second, want[i].second}}) {
-      if (!w) continue;
-      ASSERT_TRUE(g && g->done() && w->done());
-      EXPECT_FALSE(g->status.setup_failure) << g->status.error;
-      EXPECT_EQ(g->status.code, w->status.code);
-      EXPECT_EQ(g->status.signal, w->status.signal);
-      EXPECT_EQ(g->status.error, w->status.error);
-      EXPECT_EQ(g->out, w->out);
-      EXPECT_EQ(g->err, without_login_noise(w->err));
-      ++compared;
-    }
-    EXPECT_EQ(read_file(batch_suite.t(i) + ".out"), read_file(ssh_suite.t(i) + ".out"));
-  }
-  EXPECT_EQ(compared, kTests + kTests / 8);
+  EXPECT_EQ(compare(got, batch_suite, want, ssh_suite), kTests + kTests / 8);
   // Spot checks that the comparison compares something.
   EXPECT_EQ(got[2].first->status.signal, SIGSEGV);
   EXPECT_EQ(got[12].first->out, "stdin data\nend\n");
@@ -193,6 +202,37 @@ TEST(BatchEquivalenceTest, TwoHundredTestsGiveThePerTestSshResultsAndShipEachCon
 
   batch->reset();
   ssh->reset();
+  EXPECT_TRUE(testing::list_dir(sshd.work().path()).empty());
+}
+
+TEST(BatchEquivalenceTest, TwoHundredAarch64TestsOnTheDeviceGiveTheLocalQemuResults) {
+  if (!testing::have_probe("aarch64-static")) GTEST_SKIP() << "aarch64-linux-gnu-gcc was not installed";
+  if (!find_qemu(Arch::aarch64, getenv("PATH"))) GTEST_SKIP() << "no qemu-aarch64";
+  testing::TestSshd sshd;
+  auto r = sshd.start(/*device=*/true);
+  if (r.outcome == testing::TestSshd::Outcome::skipped) GTEST_SKIP() << r.message;
+  ASSERT_EQ(r.outcome, testing::TestSshd::Outcome::started) << r.message;
+  boost::asio::io_context io;
+  Suite device_suite(probe("aarch64-static")), qemu_suite(probe("aarch64-static"));
+
+  BatchSettings bs;
+  bs.ssh = sshd.settings();
+  bs.ssh.env = {"FOO"};
+  bs.idle_flush_ms = 50;
+  auto batch = make_batch_executor(io, bs);
+  ASSERT_TRUE(batch.ok()) << batch.error().message;
+  std::vector<Result> got = run_suite(io, **batch, device_suite, 0);
+
+  auto qemu = make_qemu_executor(io, std::make_unique<exec::LocalExecutor>(io), {});
+  ASSERT_TRUE(qemu.ok()) << qemu.error().message;
+  std::vector<Result> want = run_suite(io, **qemu, qemu_suite, 8);
+
+  EXPECT_EQ(compare(got, device_suite, want, qemu_suite), kTests + kTests / 8);
+  EXPECT_EQ(got[2].first->status.signal, SIGSEGV);
+  EXPECT_EQ(got[6].first->status.signal, SIGABRT);
+  EXPECT_EQ(got[5].second->out, "written by 5\n");
+  EXPECT_EQ(batch_stats(**batch).store_files, 5u + 25u + 1u + 1u);
+  batch->reset();
   EXPECT_TRUE(testing::list_dir(sshd.work().path()).empty());
 }
 
