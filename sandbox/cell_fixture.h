@@ -30,7 +30,11 @@ class CellTest : public ::testing::Test {
   }
 
   std::unique_ptr<exec::Executor> executor(const SandboxSpec& spec = {}) {
-    auto ex = make_executor(io, spec);
+    // The test programs must be visible in the cell even when the build tree is below /tmp
+    // (which every cell replaces with its own tmpfs), as the runner does for litbox itself.
+    SandboxSpec with_testcase = spec;
+    with_testcase.readonly.push_back(std::filesystem::path(testing::testcase()).parent_path());
+    auto ex = make_executor(io, with_testcase);
     if (!ex) ADD_FAILURE() << ex.error().message;
     return ex ? std::move(*ex) : nullptr;
   }

@@ -326,7 +326,9 @@ TEST_F(CellTest, RunnerDeathKillsTheCell) {
   pid_t runner = fork();
   if (runner == 0) {
     boost::asio::io_context child_io;
-    auto ex = make_executor(child_io, SandboxSpec{});
+    SandboxSpec spec;
+    spec.readonly.push_back(std::filesystem::path(testcase()).parent_path());
+    auto ex = make_executor(child_io, spec);
     if (!ex) _exit(1);
     auto sess = (*ex)->open(exec::SessionSpec{});
     if (!sess) _exit(1);

@@ -23,6 +23,11 @@ if [ "$(id -u)" = 0 ] && [ -z "${LITBOX_HOSTILE_UNSHARED:-}" ]; then
 fi
 
 work=${3:-$(pwd)/hostile-run.$$}
+# Every cell has its own /tmp: a canary below the host's /tmp would be shadowed there, and a
+# write to its path would land in the cell's tmpfs instead of failing. Keep the run outside.
+case "$(realpath -m "$work")" in
+  /tmp|/tmp/*) work=/var/tmp/litbox-hostile-run.$$ ;;
+esac
 rm -rf "$work"
 mkdir -p "$work/canary/secret" "$work/suite/Output"
 work=$(realpath "$work")
