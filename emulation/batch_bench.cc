@@ -128,14 +128,21 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&] { return i + 1 < argc ? atoi(argv[++i]) : 0; };
-    if (a == "--tests") n = next();
-    else if (a == "--rounds") rounds = next();
-    else if (a == "--batch-size") batch_size = next();
-    else if (a == "--parallelism") parallelism = next();
-    else if (a == "--device") device = true;
-    else if (a == "--batch-only") batch_only = true;
+    if (a == "--tests")
+      n = next();
+    else if (a == "--rounds")
+      rounds = next();
+    else if (a == "--batch-size")
+      batch_size = next();
+    else if (a == "--parallelism")
+      parallelism = next();
+    else if (a == "--device")
+      device = true;
+    else if (a == "--batch-only")
+      batch_only = true;
     else {
-      fprintf(stderr, "usage: %s [--tests N] [--rounds R] [--device] [--batch-size B] [--parallelism P] [--batch-only]\n",
+      fprintf(stderr,
+              "usage: %s [--tests N] [--rounds R] [--device] [--batch-size B] [--parallelism P] [--batch-only]\n",
               argv[0]);
       return 2;
     }

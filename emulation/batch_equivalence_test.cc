@@ -67,18 +67,32 @@ struct Suite {
     std::string exe = t(i) + ".exe", n = std::to_string(i);
     *kind = StdinKind::none;
     switch (i % 8) {
-      case 0: req.argv = {exe, "out", "test " + n, "exit", std::to_string(i % 7)}; break;
-      case 1: req.argv = {exe, "err", "to stderr " + n, "out", "to stdout"}; break;
-      case 2: req.argv = {exe, "out", "crash " + n, "segv"}; break;
-      case 3: req.argv = {exe, "read", t(i) + ".in"}; break;
+      case 0:
+        req.argv = {exe, "out", "test " + n, "exit", std::to_string(i % 7)};
+        break;
+      case 1:
+        req.argv = {exe, "err", "to stderr " + n, "out", "to stdout"};
+        break;
+      case 2:
+        req.argv = {exe, "out", "crash " + n, "segv"};
+        break;
+      case 3:
+        req.argv = {exe, "read", t(i) + ".in"};
+        break;
       case 4:
         req.argv = {exe, "cat", "out", "end"};
         *kind = (i / 8) % 2 ? StdinKind::pipe : StdinKind::file;
         *in = "stdin data\n";
         break;
-      case 5: req.argv = {exe, "write", t(i) + ".out", "written by " + n}; break;
-      case 6: req.argv = {exe, "read", specs[i].source_dir + "/input.txt", "abort"}; break;
-      case 7: req.argv = {exe, "env", "FOO", "exit", "255"}; break;
+      case 5:
+        req.argv = {exe, "write", t(i) + ".out", "written by " + n};
+        break;
+      case 6:
+        req.argv = {exe, "read", specs[i].source_dir + "/input.txt", "abort"};
+        break;
+      case 7:
+        req.argv = {exe, "env", "FOO", "exit", "255"};
+        break;
     }
     return req;
   }

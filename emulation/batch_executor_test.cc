@@ -55,8 +55,8 @@ exec::SpawnRequest request(std::vector<std::string> argv, const std::string& cwd
 }
 
 // Runs `req` with stdout and stderr on one pipe (2>&1); returns what the pipe got.
-std::string run_merged(boost::asio::io_context& io, Spawner& spawner, exec::Session& session,
-                       exec::SpawnRequest req, exec::ExitStatus* status) {
+std::string run_merged(boost::asio::io_context& io, Spawner& spawner, exec::Session& session, exec::SpawnRequest req,
+                       exec::ExitStatus* status) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return "pipe failed";
   req.stdout_fd = req.stderr_fd = p[1];
@@ -172,7 +172,8 @@ TEST_F(BatchLocalTest, SignalsAndStdinFromAPipeAFileAndNothing) {
 TEST_F(BatchLocalTest, InPlaceWithTheRequestsCwdEnvAndUmask) {
   FakeTest t;
   auto s = open(t.spec);
-  auto req = request({probe("native"), "pwd", "env", "FOO", "env", "HOME", "write", t.t() + ".out", "x"}, t.root.path());
+  auto req =
+      request({probe("native"), "pwd", "env", "FOO", "env", "HOME", "write", t.t() + ".out", "x"}, t.root.path());
   req.env.push_back("FOO=a 'quoted' $value");
   req.umask = 027;
   auto o = spawner.spawn(*s, req);
@@ -188,8 +189,9 @@ TEST_F(BatchLocalTest, StderrIntoStdoutKeepsTheOrder) {
   FakeTest t;
   auto s = open(t.spec);
   exec::ExitStatus st;
-  EXPECT_EQ(run_merged(io, spawner, *s, request({probe("native"), "out", "a", "err", "b", "out", "c", "err", "d"}), &st),
-            "a\nb\nc\nd\n");
+  EXPECT_EQ(
+      run_merged(io, spawner, *s, request({probe("native"), "out", "a", "err", "b", "out", "c", "err", "d"}), &st),
+      "a\nb\nc\nd\n");
   EXPECT_EQ(st.code, 0);
 }
 
@@ -266,7 +268,6 @@ TEST_F(BatchLocalTest, BadSettingsAreErrors) {
   EXPECT_EQ(make_batch_executor(io, bad).error().message, "batch executor: 'no-such-ssh-client' not found on PATH");
 }
 
-
 // A private sshd per test; the target's work directory is a local temp dir.
 class BatchSshTest : public ::testing::Test {
  protected:
@@ -319,9 +320,9 @@ TEST_F(BatchSshTest, RunsRemotelyAndCopiesBackWhatTheCommandWrote) {
   write_file(t.t() + ".in", "input data\n");
   write_file(t.root / "data.txt", "source data\n");
   auto& s = open(t);
-  auto o = spawner.spawn(s, request({exe, "args", "read", t.t() + ".in", "read", t.root / "data.txt", "write",
-                                     t.t() + ".out", "result", "write", t.root / "Output/other-test.out", "not mine",
-                                     "exit", "4"}));
+  auto o = spawner.spawn(
+      s, request({exe, "args", "read", t.t() + ".in", "read", t.root / "data.txt", "write", t.t() + ".out", "result",
+                  "write", t.root / "Output/other-test.out", "not mine", "exit", "4"}));
   ASSERT_TRUE(spawner.wait_all());
   EXPECT_FALSE(o->status.setup_failure) << o->status.error;
   EXPECT_EQ(o->status.code, 4) << o->err;
@@ -344,8 +345,9 @@ TEST_F(BatchSshTest, RunsRemotelyAndCopiesBackWhatTheCommandWrote) {
   EXPECT_EQ(st.store_files, 3u);
   EXPECT_EQ(st.links, 1u);
   // The driver removes the batch's directory after the last result.
-  EXPECT_TRUE(spawner.wait_for([&] { return list_dir(run_dir()) == std::vector<std::string>{"cas", "s1"}; }))
-      << join(list_dir(run_dir()), " ");
+  EXPECT_TRUE(spawner.wait_for([&] {
+    return list_dir(run_dir()) == std::vector<std::string>{"cas", "s1"};
+  })) << join(list_dir(run_dir()), " ");
 }
 
 TEST_F(BatchSshTest, ASecondDeferralSeesTheFirstOnesFilesAndShipsNothingTwice) {
@@ -390,9 +392,8 @@ TEST_F(BatchSshTest, SharedLibrariesTheTestBuiltAreShipped) {
 TEST_F(BatchSshTest, StderrIntoStdoutKeepsTheOrder) {
   FakeTest t;
   exec::ExitStatus st;
-  EXPECT_EQ(run_merged(io, spawner, open(t), request({probe("native"), "out", "a", "err", "b", "out", "c", "err", "d",
-                                                       "exit", "2"}),
-                       &st),
+  EXPECT_EQ(run_merged(io, spawner, open(t),
+                       request({probe("native"), "out", "a", "err", "b", "out", "c", "err", "d", "exit", "2"}), &st),
             "a\nb\nc\nd\n");
   EXPECT_EQ(st.code, 2);
 }
@@ -414,14 +415,16 @@ TEST_F(BatchSshTest, ClosedTestsDirectoriesGoWithTheNextBatchAndEverythingAtTheE
   auto& sa = open(a);
   spawner.spawn(sa, request({a.t() + ".exe", "out", "a"}));
   ASSERT_TRUE(spawner.wait_all());
-  EXPECT_TRUE(spawner.wait_for([&] { return list_dir(run_dir()) == std::vector<std::string>{"cas", "s1"}; }))
-      << join(list_dir(run_dir()), " ");
+  EXPECT_TRUE(spawner.wait_for([&] {
+    return list_dir(run_dir()) == std::vector<std::string>{"cas", "s1"};
+  })) << join(list_dir(run_dir()), " ");
   sa.close();
   auto o = spawner.spawn(open(b), request({probe("native"), "out", "b"}));
   ASSERT_TRUE(spawner.wait_all());
   EXPECT_EQ(o->out, "b\n");
-  EXPECT_TRUE(spawner.wait_for([&] { return list_dir(run_dir()) == std::vector<std::string>{"cas", "s2"}; }))
-      << join(list_dir(run_dir()), " ");
+  EXPECT_TRUE(spawner.wait_for([&] {
+    return list_dir(run_dir()) == std::vector<std::string>{"cas", "s2"};
+  })) << join(list_dir(run_dir()), " ");
   sessions.clear();
   executor.reset();
   EXPECT_TRUE(list_dir(sshd.work().path()).empty()) << join(list_dir(sshd.work().path()), " ");
@@ -505,7 +508,8 @@ TEST_F(BatchSshTest, TerminateKillsARunningRequestOnTheTargetAndTheBatchGoesOn) 
   EXPECT_FALSE(doomed->status.setup_failure);
   EXPECT_EQ(processes_mentioning_settled(run + "/s1/t.c.tmp.exe"), 0);
   // The batch ended normally once its last request was gone.
-  ASSERT_TRUE(spawner.wait_for([&] { return batch_stats(ex()).results >= 1 && processes_mentioning(run + "/b1") == 0; }));
+  ASSERT_TRUE(
+      spawner.wait_for([&] { return batch_stats(ex()).results >= 1 && processes_mentioning(run + "/b1") == 0; }));
   EXPECT_EQ(batch_stats(ex()).failed_batches, 0u);
 }
 

@@ -108,12 +108,12 @@ TEST_F(BatchDeviceTest, KillingTheDevicesSshdMidBatchFailsExactlyTheUnfinishedRe
   settings.parallelism = 4;
   settings.retries = 1;
   std::vector<std::shared_ptr<Outcome>> quick, slow;
-  for (int i = 0; i < 8; ++i) quick.push_back(spawner.spawn(test(i), request({exe(i), "out", "quick " + std::to_string(i)})));
+  for (int i = 0; i < 8; ++i)
+    quick.push_back(spawner.spawn(test(i), request({exe(i), "out", "quick " + std::to_string(i)})));
   for (int i = 8; i < 20; ++i) slow.push_back(spawner.spawn(test(i), request({exe(i), "sleep", "60", "out", "late"})));
   // Once the quick ones are back, the slow ones hold the driver's four slots or wait for one.
-  ASSERT_TRUE(spawner.wait_for([&] {
-    return std::all_of(quick.begin(), quick.end(), [](const auto& o) { return o->exited; });
-  }));
+  ASSERT_TRUE(spawner.wait_for(
+      [&] { return std::all_of(quick.begin(), quick.end(), [](const auto& o) { return o->exited; }); }));
   sshd.stop();
   ASSERT_TRUE(spawner.wait_all());
   for (int i = 0; i < 8; ++i) {
@@ -145,7 +145,8 @@ TEST_F(BatchDeviceTest, AHangingProgramTimesOutAloneAndIsKilled) {
   settings.request_timeout = 2;
   auto hang = spawner.spawn(test(0), request({exe(0), "out", "started", "sleep", "600"}));
   std::vector<std::shared_ptr<Outcome>> others;
-  for (int i = 1; i < 6; ++i) others.push_back(spawner.spawn(test(i), request({exe(i), "out", std::to_string(i), "exit", "1"})));
+  for (int i = 1; i < 6; ++i)
+    others.push_back(spawner.spawn(test(i), request({exe(i), "out", std::to_string(i), "exit", "1"})));
   ASSERT_TRUE(spawner.wait_all());
   EXPECT_TRUE(is_target_timeout(hang->status)) << hang->status.signal << " " << hang->status.error;
   EXPECT_EQ(hang->status.error, "timed out on the target after 2 s");
@@ -186,7 +187,8 @@ TEST_F(BatchFullDeviceTest, NoRoomForTheProgramsFailsTheBatchWithTheReason) {
   for (const auto& r : o) {
     EXPECT_TRUE(r->status.setup_failure);
     EXPECT_EQ(r->out, "");
-    EXPECT_TRUE(starts_with(r->status.error, "batch on 127.0.0.1: the batch could not start: tar: ")) << r->status.error;
+    EXPECT_TRUE(starts_with(r->status.error, "batch on 127.0.0.1: the batch could not start: tar: "))
+        << r->status.error;
     EXPECT_TRUE(ends_with(r->status.error, "No space left on device")) << r->status.error;
   }
   // The driver removed what it had unpacked (the tmpfs is visible on the device only).
@@ -206,7 +208,8 @@ TEST_F(BatchFullDeviceTest, ACommandThatFillsTheDiskFailsItselfAndTheNextBatchRu
   for (int i = 0; i < 3; ++i) EXPECT_EQ(fine[i]->out, std::to_string(i) + "\n") << fine[i]->status.error;
   EXPECT_TRUE(filler->status.setup_failure) << filler->status.code << " " << filler->err;
   EXPECT_EQ(filler->out.size(), 0u);
-  EXPECT_TRUE(starts_with(filler->status.error, "batch on 127.0.0.1: cannot record the result: ")) << filler->status.error;
+  EXPECT_TRUE(starts_with(filler->status.error, "batch on 127.0.0.1: cannot record the result: "))
+      << filler->status.error;
   EXPECT_TRUE(ends_with(filler->status.error, "No space left on device")) << filler->status.error;
   // The batch's directory went with it, and with it the space.
   auto again = spawner.spawn(*sessions[0], request({exe(0), "out", "again"}));

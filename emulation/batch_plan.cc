@@ -133,8 +133,8 @@ PlannedRequest plan_remote_request(const exec::SpawnRequest& req, const RemoteLa
 }
 
 std::vector<std::pair<std::string, std::string>> remote_environment(const std::vector<std::string>& env,
-                                                                     const std::vector<std::string>& names,
-                                                                     const std::vector<std::string>& library_paths) {
+                                                                    const std::vector<std::string>& names,
+                                                                    const std::vector<std::string>& library_paths) {
   std::vector<std::pair<std::string, std::string>> out;
   std::string ld = join(library_paths, ":");
   std::set<std::string> done;

@@ -57,7 +57,7 @@ PlannedRequest plan_remote_request(const exec::SpawnRequest& req, const RemoteLa
 /// `names` that `env` ("NAME=value" entries) sets, and LD_LIBRARY_PATH with `library_paths`
 /// first (before the value `env` gives it, when LD_LIBRARY_PATH is among `names`).
 std::vector<std::pair<std::string, std::string>> remote_environment(const std::vector<std::string>& env,
-                                                                     const std::vector<std::string>& names,
-                                                                     const std::vector<std::string>& library_paths);
+                                                                    const std::vector<std::string>& names,
+                                                                    const std::vector<std::string>& library_paths);
 
 }  // namespace litbox::emulation

@@ -69,8 +69,7 @@ Status BatchStreamParser::line(std::string_view l, std::vector<BatchEvent>& even
   int timed_out = 0;
   e.kind = BatchEvent::Kind::result;
   if (!number(word(rest), e.status) || !number(word(rest), timed_out) || !number(word(rest), e.elapsed_ms) ||
-      !number(word(rest), out_len_) || !number(word(rest), err_len_) || !number(word(rest), tar_len_) ||
-      !rest.empty())
+      !number(word(rest), out_len_) || !number(word(rest), err_len_) || !number(word(rest), tar_len_) || !rest.empty())
     return bad();
   e.timed_out = timed_out != 0;
   pending_ = std::move(e);

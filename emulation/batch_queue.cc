@@ -351,7 +351,7 @@ void BatchQueue::on_end(const std::shared_ptr<Batch>& b, BatchRunEnd end) {
 }
 
 void BatchQueue::deliver(const std::shared_ptr<BatchRequest>& r, exec::ExitStatus st, std::string out, std::string err,
-                     const std::string& archive) {
+                         const std::string& archive) {
   if (r->state == BatchRequest::State::done) return;
   r->state = BatchRequest::State::done;
   r->batch = nullptr;

@@ -147,8 +147,8 @@ struct BatchQueue : std::enable_shared_from_this<BatchQueue> {
   void on_end(const std::shared_ptr<Batch>& b, BatchRunEnd end);
   /// Copies back `archive`, writes the outputs, then calls deferred(-1) and the handler
   /// (once; later calls for the same request do nothing).
-  void deliver(const std::shared_ptr<BatchRequest>& r, exec::ExitStatus st, std::string out = {},
-               std::string err = {}, const std::string& archive = {});
+  void deliver(const std::shared_ptr<BatchRequest>& r, exec::ExitStatus st, std::string out = {}, std::string err = {},
+               const std::string& archive = {});
   /// Runs a kill or cleanup script on the target beside the batches (best effort).
   void side_run(const std::string& script);
   /// Kills what is in flight and removes the run directory (blocking, at most ~15 s each).

@@ -18,11 +18,11 @@ const std::string& batch_driver_text();
 
 /// What the driver prologue sets (see the variables at the top of batch_driver.sh).
 struct BatchScriptSpec {
-  std::string run_dir;    ///< R: absolute; holds cas/ and the tests' directories
-  std::string batch_dir;  ///< B: absolute, under run_dir; removed when the batch is over
-  int parallelism = 4;    ///< P: requests run at once (at least 1)
-  std::string token;      ///< K: marks the driver's own lines in the result stream
-  std::vector<int> ids;   ///< the requests, in the order they start
+  std::string run_dir;                 ///< R: absolute; holds cas/ and the tests' directories
+  std::string batch_dir;               ///< B: absolute, under run_dir; removed when the batch is over
+  int parallelism = 4;                 ///< P: requests run at once (at least 1)
+  std::string token;                   ///< K: marks the driver's own lines in the result stream
+  std::vector<int> ids;                ///< the requests, in the order they start
   std::vector<std::string> gc;         ///< directories (relative to run_dir) removed first
   std::vector<std::string> new_store;  ///< store file names (cas/<name>) this batch adds
 };
@@ -44,7 +44,7 @@ struct JobSpec {
   /// (absolute store path, absolute destination). Inputs a command might write in place.
   std::vector<std::pair<std::string, std::string>> copies;
   mode_t umask = 022;
-  exec::Limits limits;  ///< applied with ulimit where the target's sh knows the option
+  exec::Limits limits;                                   ///< applied with ulimit where the target's sh knows the option
   std::vector<std::pair<std::string, std::string>> env;  ///< exported; invalid names are dropped
   std::vector<std::string> argv;                         ///< the command, argv[0] run as given
 };

@@ -83,8 +83,8 @@ std::string toolbox(const TempDir& dir, const std::vector<std::string>& names, c
   return dir.path();
 }
 
-const std::vector<std::string> kTools = {"sh", "wc", "find", "tar", "touch", "cat", "sleep", "mkdir",
-                                         "rm", "mkfifo", "cp", "date", "kill"};
+const std::vector<std::string> kTools = {"sh",    "wc", "find",   "tar", "touch", "cat", "sleep",
+                                         "mkdir", "rm", "mkfifo", "cp",  "date",  "kill"};
 
 struct DriverRun {
   std::vector<BatchEvent> events;
@@ -214,8 +214,7 @@ INSTANTIATE_TEST_SUITE_P(Shells, DriverTest,
                                            Toolset{"dash_without_timeout", {"/bin/dash"}, false, false},
                                            Toolset{"bash_posix", {"/bin/bash", "--posix", "--norc"}, false, true},
                                            Toolset{"busybox", {"/usr/bin/busybox", "sh"}, true, true},
-                                           Toolset{"busybox_without_timeout", {"/usr/bin/busybox", "sh"}, true,
-                                                   false}),
+                                           Toolset{"busybox_without_timeout", {"/usr/bin/busybox", "sh"}, true, false}),
                          [](const auto& p) { return std::string(p.param.name); });
 
 TEST(BatchScriptTest, AnArchiveThatCannotBeUnpackedIsAStartError) {

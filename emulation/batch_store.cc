@@ -66,7 +66,10 @@ Expected<FileDigest> DigestCache::digest(const std::string& path, std::string* d
   d.digest = content_digest(bytes);
   d.mode = st.st_mode & 07777;
   d.size = bytes.size();
-  d.executable = (st.st_mode & 0111) != 0 || (bytes.size() >= 4 && memcmp(bytes.data(), "\x7f" "ELF", 4) == 0);
+  d.executable = (st.st_mode & 0111) != 0 || (bytes.size() >= 4 && memcmp(bytes.data(),
+                                                                          "\x7f"
+                                                                          "ELF",
+                                                                          4) == 0);
   cache_[key] = d;
   if (data) *data = std::move(bytes);
   return d;

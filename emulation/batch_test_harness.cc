@@ -86,8 +86,8 @@ bool Spawner::wait_for(const std::function<bool()>& pred, int limit_seconds) {
 }
 
 bool Spawner::wait_all(int limit_seconds) {
-  return wait_for(
-      [&] { return std::all_of(all_.begin(), all_.end(), [](const auto& o) { return o->done(); }); }, limit_seconds);
+  return wait_for([&] { return std::all_of(all_.begin(), all_.end(), [](const auto& o) { return o->done(); }); },
+                  limit_seconds);
 }
 
 std::vector<std::string> list_dir(const std::string& path) {
