@@ -364,7 +364,8 @@ TEST_F(CellTest, ForeignBinariesRunThroughTheCellsBinfmtMisc) {
   sscanf(u.release, "%d.%d", &major, &minor);
   if (major < 6 || (major == 6 && minor < 7))
     GTEST_SKIP() << "binfmt_misc in a user namespace needs Linux 6.7, this is " << u.release;
-  std::string src = dir / "hello.c", bin = dir / "hello-aarch64";
+  // In the test's source dir, which every cell shows (a build tree may be below /tmp).
+  std::string src = spec_.source_dir + "/hello.c", bin = spec_.source_dir + "/hello-aarch64";
   write_file(src, "#include <stdio.h>\nint main(){puts(\"hello from aarch64\");return 7;}\n");
   ASSERT_EQ(system(("aarch64-linux-gnu-gcc -static -o " + bin + " " + src).c_str()), 0);
   SandboxSpec spec;
