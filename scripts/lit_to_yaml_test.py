@@ -343,6 +343,28 @@ class SmallSuites(TempDir):
         self.assertIn("translate the build's lit.site.cfg.py instead", err)
         self.assertEqual(out, '')
 
+    def test_params_environment_and_python_are_noted(self):
+        write(self.path('p/lit.cfg'), '''
+            import os, sys
+            import lit.formats
+            config.test_format = lit.formats.ShTest()
+            mode = lit_config.params.get('mode', 'Release')
+            config.substitutions.append(('%mode', mode))
+            config.substitutions.append(('%py', sys.executable))
+            if os.environ.get('LITBOX_TEST_SWITCH'):
+                config.available_features.add('switched')
+            ''')
+        env = dict(os.environ, LITBOX_TEST_SWITCH='1')
+        rc, _, err = translate(self.path('p'), '-D', 'mode=Debug', '--python', '/opt/py/bin/python3', env=env)
+        self.assertEqual(rc, 0, err)
+        text = read(self.path('p/lit.yaml'))
+        self.assertIn('# lit params given: mode=Debug\n', text)
+        self.assertIn('# translated under this environment; the configs read: LITBOX_TEST_SWITCH (set)\n', text)
+        self.assertIn('# lit params the configs read: mode (-D mode=Debug)\n', text)
+        self.assertIn("  - {match: '%mode', replace: Debug}\n", text)
+        self.assertIn("  - {match: '%py', replace: /opt/py/bin/python3}\n", text)
+        self.assertIn('features: [switched]\n', text)
+
     @unittest.skipUnless(os.access(LITBOX, os.X_OK), 'no litbox binary (set LITBOX)')
     def test_litbox_runs_the_translation(self):
         self.suite()
