@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "emulation/arch.h"
+#include "emulation/batch_executor.h"
 #include "emulation/qemu.h"
 #include "emulation/ssh_executor.h"
 #include "executor/local_executor.h"
@@ -137,12 +138,7 @@ class RunExecutors : public Executors {
   Expected<exec::Executor*> target_executor_for(const config::SuiteConfig& cfg) override {
     const std::string& kind = cfg.target.executor;
     if (kind != "ssh" && kind != "batch") return static_cast<exec::Executor*>(nullptr);
-    if (kind == "batch") return Error("target executor 'batch' is not available in this build");
     const auto& s = cfg.target.ssh;
-    std::string key = s.host + "|" + std::to_string(s.port) + "|" + s.user + "|" + s.identity + "|" + s.work_dir + "|" +
-                      join(s.env, ",") + "|" + join(s.options, ",") + "|" + std::to_string(s.connection_sharing);
-    auto it = targets_.find(key);
-    if (it != targets_.end()) return it->second.get();
     emulation::SshSettings settings;
     settings.host = s.host;
     settings.port = s.port;
@@ -152,12 +148,45 @@ class RunExecutors : public Executors {
     settings.env = s.env;
     settings.options = s.options;
     settings.connection_sharing = s.connection_sharing;
-    auto e = emulation::make_ssh_executor(io_, settings);
-    if (!e) return Error("ssh target: " + e.error().message);
+    const double timeout = options_.timeout ? *options_.timeout : cfg.timeout;
+    std::string sysroot = cfg.target.sysroot;
+    if (sysroot.empty() && !cfg.target_triple.empty())
+      sysroot = emulation::default_sysroot(emulation::arch_from_triple(cfg.target_triple));
+    // One executor per target, shared by every directory, so that their tests batch together.
+    std::string key = kind + "|" + s.host + "|" + std::to_string(s.port) + "|" + s.user + "|" + s.identity + "|" +
+                      s.work_dir + "|" + join(s.env, ",") + "|" + join(s.options, ",") + "|" +
+                      std::to_string(s.connection_sharing) + "|" + std::to_string(cfg.target.batch_size) + "|" +
+                      std::to_string(cfg.target.batch_parallelism) + "|" + std::to_string(timeout) + "|" + sysroot;
+    auto it = targets_.find(key);
+    if (it != targets_.end()) return it->second.get();
+    Expected<std::unique_ptr<exec::Executor>> e = Error("no target executor");
+    if (kind == "ssh") {
+      e = emulation::make_ssh_executor(io_, settings);
+    } else {
+      emulation::BatchSettings b;
+      if (!s.host.empty()) {
+        b.transport = emulation::BatchSettings::Transport::ssh;
+        b.ssh = settings;
+      } else {
+        // No host: the batch runs here, foreign binaries through QEMU.
+        b.transport = emulation::BatchSettings::Transport::local;
+        b.local_qemu = true;
+        b.qemu.sysroot = sysroot;
+        b.qemu.extra_args = cfg.target.emulator_args;
+      }
+      b.batch_size = cfg.target.batch_size;
+      b.parallelism = cfg.target.batch_parallelism;
+      b.request_timeout = timeout;
+      b.libraries.sysroot = sysroot;
+      e = emulation::make_batch_executor(io_, b);
+    }
+    if (!e) return Error(kind + " target: " + e.error().message);
     exec::Executor* raw = e->get();
     targets_[key] = std::move(*e);
     return raw;
   }
+
+  bool target_enforces_timeout(const config::SuiteConfig& cfg) const override { return cfg.target.executor == "batch"; }
 
  private:
   sandbox::SandboxSpec sandbox_spec(const config::SuiteConfig& cfg) const {
@@ -177,6 +206,10 @@ class RunExecutors : public Executors {
     for (const auto& p : {cfg.source_root, cfg.exec_root, self_dir_})
       if (!p.empty()) spec.readonly.push_back(p);
     for (const auto& p : options_.path) spec.readonly.push_back(p);
+    // ssh and batch targets read the test's files (%t.exe, inputs) from the host while the
+    // test runs, so the test's outputs must be live at their host paths: the Output dir is
+    // bound writable instead of a private per-test view (see docs/security.md).
+    if (cfg.target.executor == "ssh" || cfg.target.executor == "batch") spec.isolate_outputs = false;
     spec.deny_syscalls = s.deny_syscalls;
     spec.allow_syscalls = s.allow_syscalls;
     spec.seccomp_kill = s.seccomp_action == "kill";

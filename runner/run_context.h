@@ -25,6 +25,9 @@ class ExecutorProvider {
   virtual Expected<exec::Executor*> executor_for(const config::SuiteConfig& config) = 0;
   /// The executor for `litbox-exec` (%{exec}) commands, or null: run them like the others.
   virtual Expected<exec::Executor*> target_executor_for(const config::SuiteConfig& config) = 0;
+  /// True if the target executor applies the test's timeout to each deferred command
+  /// itself (batch): the local timer must not fire while a test waits for its batch.
+  virtual bool target_enforces_timeout(const config::SuiteConfig&) const { return false; }
   /// True if tests with `config` run sandboxed (hermetic environment).
   virtual bool sandboxed(const config::SuiteConfig& config) const = 0;
 };

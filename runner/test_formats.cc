@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "emulation/batch_executor.h"
 #include "runner/capture.h"
 #include "runner/environment.h"
 #include "runner/sh/interpreter.h"
@@ -136,11 +137,36 @@ struct RunOutcome {
   std::optional<TestResult> early;  // a result that ends the test at once
 };
 
+// Marks the test timed out when its target reports a command killed by the target-side
+// timeout (batch executors enforce the per-test timeout on the target).
+class TargetTimeoutObserver : public exec::Session {
+ public:
+  TargetTimeoutObserver(std::unique_ptr<exec::Session> inner, std::shared_ptr<bool> timed_out)
+      : inner_(std::move(inner)), timed_out_(std::move(timed_out)) {}
+  void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
+    inner_->spawn(std::move(req), [t = timed_out_, on_exit = std::move(on_exit)](exec::ExitStatus st) {
+      if (emulation::is_target_timeout(st)) *t = true;
+      on_exit(std::move(st));
+    });
+  }
+  void async_wait_ready(std::function<void(Status)> cb) override { inner_->async_wait_ready(std::move(cb)); }
+  void terminate() override { inner_->terminate(); }
+  exec::FileSystem& fs() override { return inner_->fs(); }
+  std::map<std::string, std::string> environment_overrides() const override { return inner_->environment_overrides(); }
+  void close() override { inner_->close(); }
+
+ private:
+  std::unique_ptr<exec::Session> inner_;
+  std::shared_ptr<bool> timed_out_;
+};
+
 // The sessions of one test: every attempt (ALLOW_RETRIES) runs in the same cell, so files an
 // attempt leaves under %t and /tmp are there for the next one, as with lit.
 struct TestSessions {
   std::unique_ptr<exec::Session> session;
   std::unique_ptr<exec::Session> target;  // for `litbox-exec` commands, or null
+  std::shared_ptr<bool> target_timed_out = std::make_shared<bool>(false);
+  bool target_enforces_timeout = false;
   RunContext* ctx = nullptr;
 
   ~TestSessions() {
@@ -171,7 +197,8 @@ std::optional<TestResult> open_sessions(Test& t, RunContext& ctx, const TestPath
   if (*target) {
     auto ts = (*target)->open(spec);
     if (!ts) return TestResult{ResultCode::kUnresolved, "target setup failed: " + ts.error().message};
-    out.target = std::move(*ts);
+    out.target = std::make_unique<TargetTimeoutObserver>(std::move(*ts), out.target_timed_out);
+    out.target_enforces_timeout = ctx.executors->target_enforces_timeout(*t.config);
     ctx.live_sessions.insert(out.target.get());
   }
   return std::nullopt;
@@ -194,7 +221,9 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
   auto timeout_state = std::make_shared<Timeout>();
   timeout_state->session = session->get();
   asio::steady_timer timer(ctx.io);
-  if (timeout > 0) {
+  // A batch target applies the timeout to each deferred command itself; a local timer would
+  // count the time the test waits for its batch.
+  if (timeout > 0 && !sessions.target_enforces_timeout) {
     timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(timeout)));
     timer.async_wait([timeout_state, ts = target_session.get()](const boost::system::error_code& ec) {
       if (ec || !timeout_state->session) return;
@@ -271,7 +300,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     opts.timeout_active = timeout > 0;
     sh::ScriptResult r = co_await sh::run_script(lines, state, opts);
     if (!r.setup_error.empty()) {
-      o.early = TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + r.setup_error};
+      o.early = TestResult{ResultCode::kUnresolved, r.setup_error};
     } else if (r.parse_error) {
       o.early = TestResult{ResultCode::kFail, r.out};
     } else if (!r.exception.empty()) {
@@ -283,7 +312,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
   }
   timer.cancel();
   timeout_state->session = nullptr;
-  o.timed_out = timeout_state->fired;
+  o.timed_out = timeout_state->fired || *sessions.target_timed_out;
   co_return o;
 }
 
