@@ -39,13 +39,15 @@ int translate_main(int argc, char** argv) {
     std::fprintf(stderr, "litbox translate: cannot find the translator script (scripts/lit-to-yaml); set LITBOX_TRANSLATOR\n");
     return 2;
   }
-  std::vector<std::string> args = {"python3", script};
+  // Run the script itself, so its #!/usr/bin/python3 line picks the interpreter (as lit is
+  // run): the translator records sys.executable as %python.
+  std::vector<std::string> args = {script};
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
-  execvp("python3", cargs.data());
-  std::perror("litbox translate: python3");
+  execv(script.c_str(), cargs.data());
+  std::perror(("litbox translate: " + script).c_str());
   return 2;
 }
 

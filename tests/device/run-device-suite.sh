@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# A libc++-style suite of 200+ aarch64 tests run three ways by the built litbox:
+#   batch  - executor: batch, over ssh to a simulated aarch64 device,
+#   ssh    - executor: ssh, one ssh per %{exec} command, to the same device,
+#   auto   - executor: auto, local QEMU.
+# The three runs must give every test the same result code, all expected (PASS, or XFAIL for the
+# one test marked so). Prints the three wall times and the per-test cost ratio batch vs ssh.
+#
+# The "simulated aarch64 device" (shared/spec/cross.md, last section) is a real OpenSSH sshd in
+# its own user+mount+pid namespaces, whose uid/gid maps are the identity over 0-65535 (written by
+# us, real root, so sshd's privilege separation may call setgroups), with a private binfmt_misc
+# registration for qemu-aarch64: every aarch64 ELF it is asked to run runs under QEMU.
+#
+# Usage: run-device-suite.sh [path/to/litbox]   (default: build/bin/litbox of this checkout)
+# Exit: 0 all equal and expected (or skipped: a kernel feature is missing), 1 otherwise.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+litbox=${1:-$here/../../build/bin/litbox}
+litbox=$(cd "$(dirname "$litbox")" && pwd)/$(basename "$litbox")
+ntests=${LITBOX_DEVICE_TESTS:-200}
+jobs=${LITBOX_DEVICE_JOBS:-2}
+
+skip() { echo "SKIPPED: $*"; exit 0; }
+die() { echo "FAIL: $*" >&2; exit 1; }
+
+[ -x "$litbox" ] || die "no litbox at $litbox"
+for tool in aarch64-linux-gnu-g++ qemu-aarch64 sshd ssh ssh-keygen unshare python3; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || die "missing tool: $tool"
+done
+[ "$(id -u)" = 0 ] || skip "writing identity uid/gid maps for the device needs root"
+filecheck=/usr/lib/llvm-15/bin/FileCheck
+[ -x "$filecheck" ] || filecheck=$(command -v FileCheck) || die "no FileCheck"
+
+# Outside /tmp: sandbox cells shadow /tmp, and the device and litbox's cells must see one tree.
+work=/var/tmp/litbox-device.$$
+rm -rf "$work"
+mkdir -p "$work/suite/Inputs" "$work/keys" "$work/remote" "$work/results"
+sshd_host_pid=""
+cleanup() {
+  # pid of `unshare`; its --kill-child takes pid 1 of the device (and with it the namespace).
+  if [ -n "$sshd_host_pid" ]; then kill "$sshd_host_pid" 2>/dev/null || true; wait "$sshd_host_pid" 2>/dev/null || true; fi
+  if [ -z "${LITBOX_DEVICE_KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- (1) the suite
+# Kinds of test, by index: most print a value computed from their index; every 5th reads a data
+# file under %S (argument); every 20th (from 11) reads its data on stdin; every 25th (from 7)
+# exits 3 under `not %{exec}`; test 13 aborts under `not --crash`; test 17 is XFAIL (its CHECK
+# is wrong on purpose).
+python3 - "$work/suite" "$ntests" <<'EOF'
+import os, sys
+root, n = sys.argv[1], int(sys.argv[2])
+for k in range(8):
+    with open(os.path.join(root, "Inputs", f"data-{k}.txt"), "w") as f:
+        f.write("".join(f"{k * 10 + j}\n" for j in range(1, 6 + k)))
+def data_sum(k): return sum(k * 10 + j for j in range(1, 6 + k))
+for i in range(n):
+    d = os.path.join(root, f"group{i // 50}")
+    os.makedirs(d, exist_ok=True)
+    k = i % 8
+    head = ["// RUN: %{cxx} %s -o %t.exe"]
+    body = ""
+    if i == 13:
+        head.append("// RUN: not --crash %{exec} %t.exe")
+        body = "#include <cstdlib>\nint main() { std::abort(); }\n"
+    elif i % 25 == 7:
+        head.append("// RUN: not %{exec} %t.exe | FileCheck %s")
+        head.append(f"// CHECK: failing {i} with 3")
+        body = ("#include <cstdio>\nint main() { std::printf(\"failing %d with %d\\n\", "
+                f"{i}, 3); return 3; }}\n")
+    elif i % 20 == 11:
+        head.append(f"// RUN: %{{exec}} %t.exe < %S/../Inputs/data-{k}.txt | FileCheck %s")
+        head.append(f"// CHECK: stdin sum {data_sum(k)}")
+        body = ("#include <cstdio>\nint main() { long s = 0, v; "
+                "while (std::scanf(\"%ld\", &v) == 1) s += v; "
+                "std::printf(\"stdin sum %ld\\n\", s); }\n")
+    elif i % 5 == 0:
+        head.append(f"// RUN: %{{exec}} %t.exe %S/../Inputs/data-{k}.txt | FileCheck %s")
+        head.append(f"// CHECK: file sum {data_sum(k)} lines {5 + k}")
+        body = ("#include <cstdio>\nint main(int argc, char** argv) {\n"
+                "  if (argc < 2) return 2;\n  std::FILE* f = std::fopen(argv[1], \"r\");\n"
+                "  if (!f) { std::perror(argv[1]); return 1; }\n"
+                "  long s = 0, v, n = 0;\n  while (std::fscanf(f, \"%ld\", &v) == 1) { s += v; ++n; }\n"
+                "  std::printf(\"file sum %ld lines %ld\\n\", s, n);\n}\n")
+    else:
+        xfail = i == 17
+        if xfail: head.append("// XFAIL: *")
+        head.append("// RUN: %{exec} %t.exe | FileCheck %s")
+        expect = sum(x * x for x in range(i + 1)) + (1 if xfail else 0)
+        head.append(f"// CHECK: test {i}: squares {expect}")
+        head.append(f"// CHECK-NEXT: vector {i % 7 + 1}")
+        body = ("#include <cstdio>\n#include <vector>\n#include <numeric>\n"
+                "template <class T> T square(T x) { return x * x; }\n"
+                "int main() {\n  std::vector<long> v(%d);\n  std::iota(v.begin(), v.end(), 0L);\n"
+                "  long s = 0;\n  for (long x : v) s += square(x);\n"
+                "  std::printf(\"test %d: squares %%ld\\n\", s);\n"
+                "  std::printf(\"vector %%zu\\n\", std::vector<int>(%d).size());\n}\n") % (i + 1, i, i % 7 + 1)
+    with open(os.path.join(d, f"t{i:03d}.pass.cpp"), "w") as f:
+        f.write("\n".join(head) + "\n" + body)
+EOF
+
+# ---------------------------------------------------------------- (2) the device
+for key in host_key client_key; do ssh-keygen -q -t ed25519 -N '' -f "$work/keys/$key"; done
+cp "$work/keys/client_key.pub" "$work/keys/authorized_keys"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat > "$work/keys/sshd_config" <<EOF
+Port $port
+ListenAddress 127.0.0.1
+HostKey $work/keys/host_key
+PidFile $work/keys/sshd.pid
+AuthorizedKeysFile $work/keys/authorized_keys
+UsePAM no
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+MaxSessions 100
+MaxStartups 100
+LogLevel ERROR
+EOF
+qemu=$(command -v qemu-aarch64)
+# Debian qemu-user-binfmt's magic and mask for aarch64; F: the emulator is opened now.
+binfmt=':qemu-aarch64:M::\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00:\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff:'"$qemu"':F'
+cat > "$work/keys/device.sh" <<EOF
+# Runs as pid 1 of the device. Wait until the host wrote our uid/gid maps (host /proc still).
+i=0
+while [ -z "\$(cat /proc/self/uid_map)" ]; do i=\$((i + 1)); [ \$i -lt 500 ] || exit 79; sleep 0.01; done
+mount -t proc proc /proc || exit 76
+mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || exit 77
+printf '%s' '$binfmt' > /proc/sys/fs/binfmt_misc/register || exit 77
+mkdir -p /run/sshd
+exec /usr/sbin/sshd -D -e -f $work/keys/sshd_config -E $work/keys/sshd.log
+EOF
+unshare --user --mount --pid --fork --kill-child sh "$work/keys/device.sh" &
+sshd_host_pid=$!
+mapped=""
+for _ in $(seq 200); do
+  if [ -e "/proc/$sshd_host_pid/uid_map" ] && [ "$(readlink /proc/$sshd_host_pid/ns/user)" != "$(readlink /proc/self/ns/user)" ]; then
+    echo '0 0 65536' > "/proc/$sshd_host_pid/uid_map" && echo '0 0 65536' > "/proc/$sshd_host_pid/gid_map" && mapped=1
+    break
+  fi
+  kill -0 "$sshd_host_pid" 2>/dev/null || break
+  sleep 0.01
+done
+if [ -z "$mapped" ]; then
+  wait "$sshd_host_pid" 2>/dev/null || true; sshd_host_pid=""
+  skip "no user namespaces here (unshare --user failed)"
+fi
+ssh_opts=(-p "$port" -i "$work/keys/client_key" -F none -o BatchMode=yes -o StrictHostKeyChecking=no
+          -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR)
+up=""
+for _ in $(seq 400); do
+  if ! kill -0 "$sshd_host_pid" 2>/dev/null; then
+    rc=0; wait "$sshd_host_pid" || rc=$?; sshd_host_pid=""
+    [ "$rc" = 77 ] && skip "no binfmt_misc in user namespaces (needs Linux >= 6.7)"
+    die "device setup failed with status $rc: $(cat "$work/keys/sshd.log" 2>/dev/null)"
+  fi
+  if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then up=1; break; fi
+  sleep 0.025
+done
+[ -n "$up" ] || die "device sshd did not start: $(cat "$work/keys/sshd.log" 2>/dev/null)"
+# The device runs aarch64 binaries transparently: check it with one before the suite.
+printf '#include <cstdio>\nint main() { std::puts("device ok"); }\n' > "$work/probe.cpp"
+aarch64-linux-gnu-g++ -static -O0 "$work/probe.cpp" -o "$work/probe"
+probe=$(ssh "${ssh_opts[@]}" root@127.0.0.1 "$work/probe") || die "the device does not run aarch64 binaries"
+[ "$probe" = "device ok" ] || die "device probe printed '$probe'"
+echo "device: sshd on 127.0.0.1:$port (host pid of unshare $sshd_host_pid), aarch64 via binfmt_misc"
+
+# ---------------------------------------------------------------- (3) three runs
+cat > "$work/suite/lit.yaml" <<EOF
+# Generated by tests/device/run-device-suite.sh: libc++-style aarch64 tests; -D executor=...
+name: device
+format: sh
+suffixes: [.cpp]
+excludes: [Inputs]
+params: {executor: batch}
+environment: {set: {PATH: '$(dirname "$filecheck"):\${env:PATH}'}}
+substitutions:
+  - {match: '%{cxx}', replace: 'aarch64-linux-gnu-g++ -static -O0'}
+timeout: 300
+target:
+  triple: aarch64-unknown-linux-gnu
+  executor: '\${executor}'
+  batch_size: 64
+  ssh:
+    host: 127.0.0.1
+    port: $port
+    user: root
+    identity: $work/keys/client_key
+    work_dir: $work/remote
+    options: [StrictHostKeyChecking=no, UserKnownHostsFile=/dev/null, LogLevel=ERROR]
+EOF
+declare -A wall
+for ex in batch ssh auto; do
+  rm -rf "$work/suite"/group*/Output
+  start=$(date +%s.%N)
+  rc=0
+  "$litbox" --no-progress-bar -q -j "$jobs" -D executor=$ex -o "$work/results/$ex.json" "$work/suite" \
+    > "$work/results/$ex.out" 2>&1 || rc=$?
+  end=$(date +%s.%N)
+  wall[$ex]=$(python3 -c "print(f'{$end - $start:.1f}')")
+  echo "executor: $ex: litbox exit $rc, wall ${wall[$ex]} s"
+  if [ ! -s "$work/results/$ex.json" ]; then cat "$work/results/$ex.out"; die "no JSON report for executor $ex"; fi
+  if [ "$rc" != 0 ]; then sed -n 1,60p "$work/results/$ex.out"; fi
+done
+leftover=$(find "$work/remote" -mindepth 1 -maxdepth 1 | head -5)
+[ -z "$leftover" ] || echo "note: remote work dir not clean: $leftover"
+
+# ---------------------------------------------------------------- (4) compare
+python3 - "$work/results" "$ntests" "${wall[batch]}" "${wall[ssh]}" "${wall[auto]}" <<'EOF'
+import json, os, sys
+from collections import Counter
+d, n = sys.argv[1], int(sys.argv[2])
+walls = dict(zip(["batch", "ssh", "auto"], map(float, sys.argv[3:6])))
+codes = {}
+for ex in walls:
+    with open(os.path.join(d, ex + ".json")) as f:
+        codes[ex] = {t["name"]: t["code"] for t in json.load(f)["tests"]}
+bad = []
+names = sorted(set().union(*codes.values()))
+for ex, c in codes.items():
+    if len(c) < n: bad.append(f"{ex}: only {len(c)} tests, want {n}")
+    print(f"{ex:5}: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(c.values()).items())))
+for name in names:
+    got = {ex: codes[ex].get(name, "MISSING") for ex in codes}
+    want = "XFAIL" if name.endswith("t017.pass.cpp") else "PASS"
+    if len(set(got.values())) != 1: bad.append(f"{name}: differs: {got}")
+    elif got["batch"] != want: bad.append(f"{name}: {got['batch']} (want {want}) with every executor")
+print(f"wall: batch {walls['batch']:.1f} s, ssh {walls['ssh']:.1f} s, auto (local QEMU) {walls['auto']:.1f} s "
+      f"for {len(names)} tests")
+per = {ex: 1000 * w / max(len(names), 1) for ex, w in walls.items()}
+print(f"per test (wall incl. compile): batch {per['batch']:.0f} ms, ssh {per['ssh']:.0f} ms, "
+      f"auto {per['auto']:.0f} ms; ssh/batch = {walls['ssh'] / walls['batch']:.2f}x")
+# The compile step is the same in every run; local QEMU's run is the closest to 'compile only',
+# so the excess over it estimates what each remote executor costs per test.
+eb, es = (walls["batch"] - walls["auto"]) * 1000 / len(names), (walls["ssh"] - walls["auto"]) * 1000 / len(names)
+print(f"remote cost over local QEMU per test: batch {eb:.0f} ms, ssh {es:.0f} ms")
+for b in bad[:40]: print("MISMATCH: " + b)
+if bad:
+    print(f"FAIL: {len(bad)} problem(s)")
+    sys.exit(1)
+print(f"OK: {len(names)} tests, same result with batch, ssh and local QEMU")
+EOF
