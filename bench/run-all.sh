@@ -5,7 +5,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 status=0
-for b in startup.sh trivial.sh "filecheck.sh FileCheck" "filecheck.sh Assembler" discovery.sh cross.sh; do
+for b in startup.sh trivial.sh "filecheck.sh FileCheck" "filecheck.sh Assembler" discovery.sh cross.sh executors.sh; do
   echo "== bench/$b"
   # shellcheck disable=SC2086  # $b holds a script name and its arguments
   bash "$here"/$b || { echo "(bench/$b exited $?)"; status=1; }
