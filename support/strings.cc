@@ -49,10 +49,14 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
-std::string py_repr(std::string_view s) {
+namespace {
+
+// repr() of a str, or of bytes (which also escape every byte >= 0x7f).
+std::string repr(std::string_view s, bool bytes) {
   char quote = '\'';
   if (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) quote = '"';
-  std::string out(1, quote);
+  std::string out = bytes ? "b" : "";
+  out += quote;
   static const char* hex = "0123456789abcdef";
   for (unsigned char c : s) {
     if (c == static_cast<unsigned char>(quote) || c == '\\') {
@@ -64,7 +68,7 @@ std::string py_repr(std::string_view s) {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
+    } else if (c < 0x20 || c == 0x7f || (bytes && c > 0x7f)) {
       out += "\\x";
       out += hex[c >> 4];
       out += hex[c & 15];
@@ -75,6 +79,12 @@ std::string py_repr(std::string_view s) {
   out += quote;
   return out;
 }
+
+}  // namespace
+
+std::string py_repr(std::string_view s) { return repr(s, false); }
+
+std::string py_bytes_repr(std::string_view s) { return repr(s, true); }
 
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to) {
   if (from.empty()) return std::string(s);

@@ -19,6 +19,8 @@ bool ends_with(std::string_view s, std::string_view suffix);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 /// Python repr() of a str (single quotes unless the text has ' and no ").
 std::string py_repr(std::string_view s);
+/// Python repr() of a bytes object: b'...', every byte >= 0x7f as \xNN.
+std::string py_bytes_repr(std::string_view s);
 /// Replaces every occurrence of `from` with `to`.
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
 

@@ -1,5 +1,7 @@
 #include "runner/sh/py_path.h"
 
+#include "support/strings.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -133,33 +135,7 @@ std::string py_realpath(exec::FileSystem& fs, std::string_view p) {
   return py_abspath(join_realpath(fs, "", p, seen, &ok));
 }
 
-std::string py_bytes_repr(std::string_view s) {
-  char quote = '\'';
-  if (s.find('\'') != std::string_view::npos && s.find('"') == std::string_view::npos) quote = '"';
-  std::string out = "b";
-  out += quote;
-  static const char* hex = "0123456789abcdef";
-  for (unsigned char c : s) {
-    if (c == static_cast<unsigned char>(quote) || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (c < 0x20 || c >= 0x7f) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += quote;
-  return out;
-}
+std::string py_bytes_repr(std::string_view s) { return litbox::py_bytes_repr(s); }
 
 std::string py_oserror(int err, const std::string& filename_repr) {
   std::string s = "[Errno " + std::to_string(err) + "] " + strerror(err);
