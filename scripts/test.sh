@@ -5,5 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh"
+# LLVM 15's test sources (Debian's llvm-toolchain-15 source package) for the parity tests.
+"$root/scripts/fetch-llvm-tests.sh"
 cd "$root/build"
 ctest --output-on-failure -j "$(nproc)" "$@"
