@@ -35,11 +35,16 @@ filecheck=/usr/lib/llvm-15/bin/FileCheck
 # Outside /tmp: sandbox cells shadow /tmp, and the device and litbox's cells must see one tree.
 work=/var/tmp/litbox-device.$$
 rm -rf "$work"
-mkdir -p "$work/suite/Inputs" "$work/keys" "$work/remote" "$work/results"
+mkdir -p "$work/suite" "$work/keys" "$work/remote" "$work/results"
 sshd_host_pid=""
 cleanup() {
-  # pid of `unshare`; its --kill-child takes pid 1 of the device (and with it the namespace).
-  if [ -n "$sshd_host_pid" ]; then kill "$sshd_host_pid" 2>/dev/null || true; wait "$sshd_host_pid" 2>/dev/null || true; fi
+  # $sshd_host_pid is `unshare` (which ignores SIGTERM while it waits); its one child is pid 1 of
+  # the device, the sshd: killing it ends the pid namespace, then unshare exits.
+  if [ -n "$sshd_host_pid" ]; then
+    for child in $(cat "/proc/$sshd_host_pid/task/$sshd_host_pid/children" 2>/dev/null); do kill -KILL "$child" 2>/dev/null || true; done
+    kill -KILL "$sshd_host_pid" 2>/dev/null || true
+    wait "$sshd_host_pid" 2>/dev/null || true
+  fi
   if [ -z "${LITBOX_DEVICE_KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi
 }
 trap cleanup EXIT
@@ -52,9 +57,11 @@ trap cleanup EXIT
 python3 - "$work/suite" "$ntests" <<'EOF'
 import os, sys
 root, n = sys.argv[1], int(sys.argv[2])
-for k in range(8):
-    with open(os.path.join(root, "Inputs", f"data-{k}.txt"), "w") as f:
-        f.write("".join(f"{k * 10 + j}\n" for j in range(1, 6 + k)))
+for g in range((n + 49) // 50):
+    os.makedirs(os.path.join(root, f"group{g}", "Inputs"), exist_ok=True)
+    for k in range(8):
+        with open(os.path.join(root, f"group{g}", "Inputs", f"data-{k}.txt"), "w") as f:
+            f.write("".join(f"{k * 10 + j}\n" for j in range(1, 6 + k)))
 def data_sum(k): return sum(k * 10 + j for j in range(1, 6 + k))
 for i in range(n):
     d = os.path.join(root, f"group{i // 50}")
@@ -71,13 +78,13 @@ for i in range(n):
         body = ("#include <cstdio>\nint main() { std::printf(\"failing %d with %d\\n\", "
                 f"{i}, 3); return 3; }}\n")
     elif i % 20 == 11:
-        head.append(f"// RUN: %{{exec}} %t.exe < %S/../Inputs/data-{k}.txt | FileCheck %s")
+        head.append(f"// RUN: %{{exec}} %t.exe < %S/Inputs/data-{k}.txt | FileCheck %s")
         head.append(f"// CHECK: stdin sum {data_sum(k)}")
         body = ("#include <cstdio>\nint main() { long s = 0, v; "
                 "while (std::scanf(\"%ld\", &v) == 1) s += v; "
                 "std::printf(\"stdin sum %ld\\n\", s); }\n")
     elif i % 5 == 0:
-        head.append(f"// RUN: %{{exec}} %t.exe %S/../Inputs/data-{k}.txt | FileCheck %s")
+        head.append(f"// RUN: %{{exec}} %t.exe %S/Inputs/data-{k}.txt | FileCheck %s")
         head.append(f"// CHECK: file sum {data_sum(k)} lines {5 + k}")
         body = ("#include <cstdio>\nint main(int argc, char** argv) {\n"
                 "  if (argc < 2) return 2;\n  std::FILE* f = std::fopen(argv[1], \"r\");\n"
@@ -133,7 +140,8 @@ printf '%s' '$binfmt' > /proc/sys/fs/binfmt_misc/register || exit 77
 mkdir -p /run/sshd
 exec /usr/sbin/sshd -D -e -f $work/keys/sshd_config -E $work/keys/sshd.log
 EOF
-unshare --user --mount --pid --fork --kill-child sh "$work/keys/device.sh" &
+unshare --user --mount --pid --fork --kill-child sh "$work/keys/device.sh" \
+  > "$work/keys/device.log" 2>&1 < /dev/null &
 sshd_host_pid=$!
 mapped=""
 for _ in $(seq 200); do
@@ -197,7 +205,7 @@ for ex in batch ssh auto; do
   rm -rf "$work/suite"/group*/Output
   start=$(date +%s.%N)
   rc=0
-  "$litbox" --no-progress-bar -q -j "$jobs" -D executor=$ex -o "$work/results/$ex.json" "$work/suite" \
+  "$litbox" --no-progress-bar -sv -j "$jobs" -D executor=$ex -o "$work/results/$ex.json" "$work/suite" \
     > "$work/results/$ex.out" 2>&1 || rc=$?
   end=$(date +%s.%N)
   wall[$ex]=$(python3 -c "print(f'{$end - $start:.1f}')")
