@@ -63,6 +63,7 @@ struct ProcSlot {
 struct Proc {
   size_t index = 0;  // of the command in the pipeline
   int not_count = 0;
+  bool local_not_crash = false;  // `not --crash` of a target command, evaluated here
   std::string executable;
   std::shared_ptr<ProcSlot> slot = std::make_shared<ProcSlot>();
   Fd stdout_read;   // our end of its stdout pipe
@@ -282,10 +283,15 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     if (is_builtin_tool(name)) {
       args.insert(args.begin(), {Word{opts.builtin_exe, false}, Word{"--litbox-builtin", false}});
     }
-    if (not_crash) {
+    // `not --crash` runs LLVM's `not` around the program, except for a command bound for the
+    // target: only the program goes there (the target may have no `not`, or another
+    // architecture), and the crash check is made here from its exit status.
+    const bool local_not_crash = not_crash && on_target && opts.target_session;
+    if (not_crash && !local_not_crash) {
       args.insert(args.begin(), not_args.begin(), not_args.end());
       not_count = 0;
     }
+    if (local_not_crash) not_count = 0;
 
     RedirectResult rr = process_redirects(fs, j.redirects, default_stdin, shenv.cwd, pending.opened);
     if (rr.failure == RedirectResult::Failure::kShellError) co_return shell_error(j_args, rr.message);
@@ -330,6 +336,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     Proc proc;
     proc.index = i;
     proc.not_count = not_count;
+    proc.local_not_crash = local_not_crash;
     proc.executable = executable;
     exec::SpawnRequest req;
     Fd stdin_pipe_read, stdout_pipe_write, stderr_pipe_write;
@@ -437,6 +444,8 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
   std::optional<ExecStatus> exit_code;
   for (const Proc& pr : pending.procs) {
     int res = pr.slot->status->lit_code();
+    // LLVM's `not --crash`: success exactly when the program died of a signal.
+    if (pr.local_not_crash) res = pr.slot->status->signal != 0 ? 0 : 1;
     if (res == -SIGINT) {
       ctx.abort = {Abort::Kind::kInterrupted, "KeyboardInterrupt"};
       co_return ExecStatus::aborted();
