@@ -67,8 +67,8 @@ std::string policy_key(const config::SuiteConfig& cfg) {
 
 class RunExecutors : public Executors {
  public:
-  RunExecutors(boost::asio::io_context& io, const Options& options, Diagnostics& diag, bool sandbox_usable)
-      : io_(io), options_(options), diag_(diag), sandbox_usable_(sandbox_usable) {
+  RunExecutors(boost::asio::io_context& io, const Options& options, bool sandbox_usable)
+      : io_(io), options_(options), sandbox_usable_(sandbox_usable) {
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) self_dir_ = dirname_of(std::string(buf, static_cast<size_t>(n)));
@@ -234,7 +234,6 @@ class RunExecutors : public Executors {
 
   boost::asio::io_context& io_;
   const Options& options_;
-  Diagnostics& diag_;
   bool sandbox_usable_;
   std::string self_dir_;
   std::map<std::string, std::unique_ptr<exec::Executor>> executors_;
@@ -256,7 +255,7 @@ Expected<std::unique_ptr<Executors>> make_executor_provider(boost::asio::io_cont
                    " (use --sandbox=require to make this an error, --sandbox=off to silence it)");
     }
   }
-  return std::unique_ptr<Executors>(std::make_unique<RunExecutors>(io, options, diag, usable));
+  return std::unique_ptr<Executors>(std::make_unique<RunExecutors>(io, options, usable));
 }
 
 }  // namespace litbox::runner

@@ -109,7 +109,6 @@ void Console::update(const Test& test) {
     clear(false);
     print_result(test);
   }
-  any_failure_ = any_failure_ || failure;
   last_name_ = test.full_name();
   if (progress_bar_) draw_bar();
   std::fflush(stdout);

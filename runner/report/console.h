@@ -34,8 +34,7 @@ class Console {
   bool tty_ = false;
   size_t completed_ = 0;
   size_t deferred_ = 0;
-  bool any_failure_ = false;
-  double predicted_total_ = 0, elapsed_done_ = 0;
+  double elapsed_done_ = 0;
   size_t predictable_left_ = 0, unpredictable_left_ = 0;
   double predictable_time_left_ = 0;
   std::string last_name_;
