@@ -1,5 +1,7 @@
 #include "emulation/ssh_plan.h"
 
+#include <filesystem>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -112,7 +114,17 @@ MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayo
       std::string local = arg.substr(best, end - best);
       std::string rel = local.substr(root->local.size());
       if (!rel.empty() && rel[0] == '/') rel.erase(0, 1);
-      if (!root->remote_rel.empty()) rel = rel.empty() ? root->remote_rel : root->remote_rel + "/" + rel;
+      // `%S/../Inputs/x`: the remote name must not contain "..", which tar refuses (and which
+      // could climb out of the test's directory). A path that stays below the root keeps its
+      // place; one that leaves it is shipped under .litbox/abs/ by its absolute path.
+      rel = std::filesystem::path(rel).lexically_normal().generic_string();
+      if (rel == ".") rel.clear();
+      if (!rel.empty() && rel.back() == '/') rel.pop_back();
+      if (rel == ".." || starts_with(rel, "../")) {
+        rel = ".litbox/abs" + std::filesystem::path(local).lexically_normal().generic_string();
+      } else if (!root->remote_rel.empty()) {
+        rel = rel.empty() ? root->remote_rel : root->remote_rel + "/" + rel;
+      }
       if (local.size() > root->local.size() && exists(local)) add_upload(local, rel);
       mapped += arg.substr(pos, best - pos) + remote_path(rel);
       changed = true;

@@ -1,5 +1,7 @@
 #include "emulation/ssh_plan.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -50,6 +52,19 @@ TEST_F(MapCommandTest, RewritesPathsUnderTheRootsAndUploadsThoseThatExist) {
   EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"},
                                             {d / "src/in.txt", ".litbox/src/in.txt"},
                                             {d / "out/t.c.tmp.dir", "t.c.tmp.dir"}}));
+}
+
+TEST_F(MapCommandTest, DotDotNeverReachesTheRemoteName) {
+  // %S/../x: normalized; a path that stays under a root keeps its place, one that leaves it
+  // goes under .litbox/abs/ by its absolute path (tar refuses member names with "..").
+  mkdir((d / "src/sub").c_str(), 0755);
+  write_file(d / "outside.txt", "o");
+  auto m = map_command({"cat", d / "src/sub/../in.txt", d / "src/../outside.txt"}, layout);
+  std::string outside = std::filesystem::path(d / "outside.txt").lexically_normal().generic_string();
+  EXPECT_EQ(m.argv, (std::vector<std::string>{"cat", "/r/litbox-1/.litbox/src/in.txt",
+                                              "/r/litbox-1/.litbox/abs" + outside}));
+  EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "src/sub/../in.txt", ".litbox/src/in.txt"},
+                                            {d / "src/../outside.txt", ".litbox/abs" + outside}}));
 }
 
 TEST_F(MapCommandTest, ForeignExecutableGoesToBin) {
