@@ -1,5 +1,7 @@
 #include "emulation/batch_executor.h"
 
+#include "emulation/local_files.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -155,7 +157,7 @@ Expected<std::unique_ptr<exec::Executor>> make_batch_executor(boost::asio::io_co
     shared->host = settings.ssh.host;
     std::string work = settings.ssh.work_dir.empty() ? "/tmp" : settings.ssh.work_dir;
     while (work.size() > 1 && work.back() == '/') work.pop_back();
-    shared->run_dir = work + "/litbox-batch-" + random_token(8);
+    shared->run_dir = work + "/litbox-batch-" + random_hex(8);
     if (settings.ssh.connection_sharing) {
       char tmpl[] = "/tmp/litbox-ssh-XXXXXX";  // short: the socket path must fit in sun_path
       if (!mkdtemp(tmpl)) return Error(std::string("batch executor: mkdtemp: ") + strerror(errno));

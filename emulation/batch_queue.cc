@@ -1,5 +1,7 @@
 #include "emulation/batch_queue.h"
 
+#include "emulation/local_files.h"
+
 #include <signal.h>
 #include <sys/random.h>
 #include <sys/wait.h>
@@ -44,24 +46,6 @@ void wait_bounded(pid_t pid, int seconds) {
 }
 
 }  // namespace
-
-std::string random_token(size_t bytes) {
-  std::string raw(bytes, '\0');
-  size_t got = 0;
-  while (got < bytes) {
-    ssize_t n = getrandom(raw.data() + got, bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  std::string out;
-  char buf[3];
-  for (char c : raw) {
-    snprintf(buf, sizeof buf, "%02x", static_cast<uint8_t>(c));
-    out += buf;
-  }
-  return out;
-}
 
 exec::ExitStatus batch_setup_failure(const std::string& host, const std::string& why) {
   exec::ExitStatus s;
@@ -228,7 +212,7 @@ void BatchQueue::ship() {
   ss.run_dir = run_dir;
   ss.batch_dir = b->dir;
   ss.parallelism = settings.parallelism;
-  ss.token = random_token(8);
+  ss.token = random_hex(8);
   ss.ids = ids;
   ss.gc = b->gc = gc;
   ss.new_store = b->new_store;

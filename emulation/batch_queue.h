@@ -27,9 +27,6 @@ namespace litbox::emulation {
 /// How the error of a request the target killed for its timeout starts (is_target_timeout()).
 inline constexpr char kTargetTimeoutPrefix[] = "timed out on the target";
 
-/// `bytes` random bytes (getrandom) in hex: batch tokens, run directory names.
-std::string random_token(size_t bytes);
-
 /// A setup failure (UNRESOLVED): code 255, error "batch on <host>: <why>" ("batch: <why>"
 /// without a host).
 exec::ExitStatus batch_setup_failure(const std::string& host, const std::string& why);

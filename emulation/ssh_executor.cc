@@ -1,5 +1,7 @@
 #include "emulation/ssh_executor.h"
 
+#include "emulation/local_files.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,24 +29,6 @@ extern char** environ;
 namespace litbox::emulation {
 
 namespace {
-
-std::string random_hex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  size_t got = 0;
-  while (got < bytes) {
-    ssize_t n = getrandom(raw.data() + got, bytes - got, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    got += static_cast<size_t>(n);
-  }
-  std::string out;
-  char buf[3];
-  for (char c : raw) {
-    snprintf(buf, sizeof buf, "%02x", static_cast<uint8_t>(c));
-    out += buf;
-  }
-  return out;
-}
 
 std::optional<std::string> find_program(const std::string& name) {
   if (name.find('/') != std::string::npos)
@@ -77,43 +61,6 @@ std::string last_line(std::string_view s) {
   s = rstrip(s);
   size_t nl = s.rfind('\n');
   return std::string(nl == std::string_view::npos ? s : s.substr(nl + 1));
-}
-
-bool safe_relative(const std::string& name) {
-  if (name.empty() || name[0] == '/') return false;
-  for (const auto& part : split(name, '/'))
-    if (part == "..") return false;
-  return true;
-}
-
-Status make_parents(const std::string& root, const std::string& rel) {
-  size_t pos = 0;
-  while ((pos = rel.find('/', pos)) != std::string::npos) {
-    std::string dir = root + "/" + rel.substr(0, pos);
-    if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
-      return Error("cannot create " + py_repr(dir) + ": " + strerror(errno));
-    ++pos;
-  }
-  return {};
-}
-
-Status write_file(const std::string& path, const std::string& data, uint32_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777);
-  if (fd < 0) return Error("cannot write " + py_repr(path) + ": " + strerror(errno));
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return Error("cannot write " + py_repr(path) + ": " + strerror(e));
-    }
-    done += static_cast<size_t>(n);
-  }
-  fchmod(fd, mode & 0777);
-  ::close(fd);
-  return {};
 }
 
 // How the request's stdin reaches the remote command.
@@ -333,8 +280,8 @@ class Spawn : public std::enable_shared_from_this<Spawn> {
       // Only what the test owns comes back; a hostile or confused target cannot write
       // anywhere else.
       if (!safe_relative(e.name) || !starts_with(local, st.spec.tmp_prefix)) continue;
-      if (Status s = make_parents(root, e.name); !s) return s;
-      if (Status s = write_file(local, e.data, e.mode); !s) return s;
+      if (Status s = make_parent_dirs(root, e.name); !s) return s;
+      if (Status s = write_whole_file(local, e.data, e.mode); !s) return s;
       // The target holds the same bytes now: no need to ship the file back to it.
       if (auto stamp = stamp_of(local)) st.uploaded[e.name] = {local, *stamp};
     }

@@ -1,0 +1,69 @@
+#include "emulation/local_files.h"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "support/strings.h"
+
+namespace litbox::emulation {
+
+bool safe_relative(const std::string& name) {
+  if (name.empty() || name[0] == '/') return false;
+  for (const auto& part : split(name, '/'))
+    if (part == "..") return false;
+  return true;
+}
+
+Status make_parent_dirs(const std::string& root, const std::string& rel) {
+  for (size_t pos = rel.find('/'); pos != std::string::npos; pos = rel.find('/', pos + 1)) {
+    std::string dir = root + "/" + rel.substr(0, pos);
+    if (mkdir(dir.c_str(), 0777) != 0 && errno != EEXIST)
+      return Error("cannot create " + py_repr(dir) + ": " + strerror(errno));
+  }
+  return {};
+}
+
+Status write_whole_file(const std::string& path, const std::string& data, uint32_t mode) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777);
+  if (fd < 0) return Error("cannot write " + py_repr(path) + ": " + strerror(errno));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return Error("cannot write " + py_repr(path) + ": " + strerror(e));
+    }
+    done += static_cast<size_t>(n);
+  }
+  fchmod(fd, mode & 0777);
+  ::close(fd);
+  return {};
+}
+
+std::string random_hex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  size_t got = 0;
+  while (got < bytes) {
+    ssize_t n = getrandom(raw.data() + got, bytes - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  std::string out;
+  char buf[3];
+  for (char c : raw) {
+    snprintf(buf, sizeof buf, "%02x", static_cast<uint8_t>(c));
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace litbox::emulation
