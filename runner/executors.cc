@@ -96,9 +96,11 @@ class RunExecutors : public Executors {
   }
 
   Expected<exec::Executor*> executor_for(const config::SuiteConfig& cfg) override {
+    // Per test: most tests share their directory's config object, so look it up first.
+    if (auto hit = by_config_.find(&cfg); hit != by_config_.end()) return hit->second;
     std::string key = policy_key(cfg);
     auto it = executors_.find(key);
-    if (it != executors_.end()) return it->second.get();
+    if (it != executors_.end()) return by_config_[&cfg] = it->second.get();
     std::unique_ptr<exec::Executor> e;
     if (sandboxed(cfg)) {
       sandbox::SandboxSpec spec = sandbox_spec(cfg);
@@ -132,7 +134,7 @@ class RunExecutors : public Executors {
     }
     exec::Executor* raw = e.get();
     executors_[key] = std::move(e);
-    return raw;
+    return by_config_[&cfg] = raw;
   }
 
   Expected<exec::Executor*> target_executor_for(const config::SuiteConfig& cfg) override {
@@ -237,6 +239,7 @@ class RunExecutors : public Executors {
   bool sandbox_usable_;
   std::string self_dir_;
   std::map<std::string, std::unique_ptr<exec::Executor>> executors_;
+  std::map<const config::SuiteConfig*, exec::Executor*> by_config_;  // configs live for the run
   std::map<std::string, std::unique_ptr<exec::Executor>> targets_;
 };
 
