@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "sandbox/cell_protocol.h"
+#include "sandbox/cell_reset.h"
 
 namespace litbox::sandbox {
 
@@ -184,6 +185,8 @@ class Init {
   void setup();
   void drop_capabilities();
   bool handle_request();
+  void reset();
+  int kill_all();
   void reply_spawned(uint32_t id, int pid, int step, int err);
   void reap();
   void handle_notification();
@@ -195,6 +198,7 @@ class Init {
   const int sock_;
   int listener_ = -1;
   int sigfd_ = -1;
+  int mq_dir_ = -1;
   int next_kill_ = 0;
 };
 
@@ -233,6 +237,11 @@ void Init::setup() {
   for (int i = 0; i < cfg_.nlimits; ++i)
     if (lower_limit(cfg_.limits[i].resource, cfg_.limits[i].value) < 0) fail(sock, protocol::kStepRlimit, errno);
 
+  // For resets: a view of the cell's POSIX message queues (needs the namespace's capabilities).
+  mq_dir_ = open_mqueue_dir();
+  // Test processes (same uid, no capabilities) must not read or write init's memory through
+  // /proc/1/mem: it serves the next test when the cell is reused.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   drop_capabilities();
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, protocol::kStepNoNewPrivs, errno);
   // Loaded on init itself: every process of the cell inherits it, and in kill mode init is the
@@ -347,6 +356,12 @@ bool Init::handle_request() {
   auto drop_fds = [&] {
     for (int i = 0; i < nreceived; ++i) close(received[i]);
   };
+  if (h.op == protocol::kOpReset) {
+    drop_fds();
+    if (h.payload_size != 0) return false;  // malformed: the runner is broken, end the cell
+    reset();
+    return true;
+  }
   char* payload = mem_.payload();
   if (h.payload_size > CellMemory::kPayloadSize || h.argc == 0 ||
       static_cast<size_t>(h.argc) + h.envc + 2 > CellMemory::kMaxStrings) {
@@ -416,6 +431,56 @@ bool Init::handle_request() {
   ids[slot] = h.id;
   reply_spawned(h.id, pid, a.fail_step, a.fail_step == protocol::kStepNone ? 0 : a.fail_errno);
   return true;
+}
+
+// Kills every process of the cell but init and reaps them all (orphans come to init as their
+// parents die). 0, or EBUSY if some process is still there after about two seconds (stuck in
+// the kernel): the cell is then not reused.
+int Init::kill_all() {
+  int32_t* pids = mem_.tracked_pids();
+  for (int round = 0; round < 200; ++round) {
+    kill(-1, SIGKILL);  // in a pid namespace: every process of it but init
+    for (;;) {
+      pid_t pid = waitpid(-1, nullptr, WNOHANG | __WALL);
+      if (pid > 0) continue;
+      if (pid < 0 && errno == EINTR) continue;
+      if (pid < 0 && errno == ECHILD) {
+        memset(pids, 0, CellMemory::kMaxTracked * sizeof(int32_t));
+        memset(mem_.kills(), 0, CellMemory::kMaxKills * 3 * sizeof(int32_t));
+        struct signalfd_siginfo si;
+        while (read(sigfd_, &si, sizeof si) > 0) {
+        }
+        return 0;
+      }
+      break;  // still dying
+    }
+    struct pollfd p = {sigfd_, POLLIN, 0};
+    poll(&p, 1, 10);
+    struct signalfd_siginfo si;
+    while (read(sigfd_, &si, sizeof si) > 0) {
+    }
+  }
+  return EBUSY;
+}
+
+// The test is over and the runner wants the cell for another one: nothing of this test may be
+// left that the next could see. Processes die; /tmp goes back to its skeleton; IPC objects
+// cannot be removed here without knowing whom they belong to, so they make the cell unusable.
+void Init::reset() {
+  Record r{};
+  r.kind = Kind::kResetDone;
+  r.step = protocol::kStepNone;
+  int e = 0;
+  if ((e = kill_all()))
+    r.step = protocol::kStepResetKill;
+  else if ((e = reset_tmp()))
+    r.step = protocol::kStepResetTmp;
+  else if ((e = sysv_ipc_left()))
+    r.step = protocol::kStepResetIpc;
+  else if ((e = mqueues_left(mq_dir_)))
+    r.step = protocol::kStepResetMqueue;
+  r.err = e;
+  send_record(sock_, &r, sizeof r);
 }
 
 void Init::reap() {

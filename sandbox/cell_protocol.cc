@@ -28,6 +28,10 @@ const char* step_name(int32_t step) {
     case kStepSpawnChdir: return "chdir";
     case kStepSpawnRlimit: return "setrlimit";
     case kStepSpawnExec: return "exec";
+    case kStepResetKill: return "reset: a process of the cell did not die";
+    case kStepResetTmp: return "reset: empty /tmp";
+    case kStepResetIpc: return "reset: System V IPC objects are left";
+    case kStepResetMqueue: return "reset: POSIX message queues are left";
     default: return nullptr;
   }
 }

@@ -37,6 +37,12 @@ enum Step : int32_t {
   kStepSpawnChdir,     // chdir(cwd)
   kStepSpawnRlimit,    // setrlimit
   kStepSpawnExec,      // execve
+  // Reset steps (reported in Record::step of a kResetDone record whose err is not 0: the cell
+  // is not clean and must not serve another test).
+  kStepResetKill,      // some process of the cell did not die
+  kStepResetTmp,       // /tmp could not be emptied back to its skeleton
+  kStepResetIpc,       // System V IPC objects are left
+  kStepResetMqueue,    // POSIX message queues are left (or cannot be checked)
 };
 
 /// A short text for a fixed step ("setns(user)"), nullptr for plan indices.
@@ -48,6 +54,13 @@ enum class Kind : uint32_t {
   kSetupFailed,  ///< zygote or init: `step` failed with `err`; the cell is unusable
   kSpawned,      ///< init: request `id` started as `pid`; step/err set if it failed before exec
   kExited,       ///< init: process `pid` ended with wait status `status`
+  kResetDone,    ///< init: a reset request is done; err 0: the cell is clean, else step/err say why not
+};
+
+/// What a SpawnHeader asks for.
+enum Op : uint32_t {
+  kOpSpawn = 0,  ///< start a process
+  kOpReset = 1,  ///< end the test: kill every process but init, empty /tmp, check IPC (no payload)
 };
 
 struct Record {
@@ -73,7 +86,7 @@ struct SpawnHeader {
   uint32_t envc = 0;
   uint32_t umask = 022;
   uint32_t fd_mask = 0;         ///< bit i set: stdio fd i is among the SCM_RIGHTS fds, in order
-  uint32_t reserved = 0;
+  uint32_t op = kOpSpawn;
   uint64_t limits[kLimitCount] = {};
 };
 

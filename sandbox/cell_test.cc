@@ -115,6 +115,7 @@ TEST_F(CellTest, OutputsAppearAtTheSamePathOutsideAfterClose) {
   EXPECT_EQ(run(io, *s, {testcase(), "write", t() + ".d/sub/f", "nested"}).out, "write: ok\n");
   EXPECT_EQ(run(io, *s, {testcase(), "write", t(), "main"}).out, "write: ok\n");
   s->close();
+  ex.reset();  // a reset cell publishes the test's outputs once init reports; this waits
   EXPECT_EQ(read_file(t()), "main");
   EXPECT_EQ(read_file(t() + ".d/sub/f"), "nested");
 }
@@ -129,6 +130,7 @@ TEST_F(CellTest, NewOutputsReplaceOldOnes) {
   EXPECT_EQ(run(io, *s, {"/bin/mkdir", "-p", t() + ".d/new"}).status.code, 0);
   EXPECT_EQ(run(io, *s, {testcase(), "write", t(), "new"}).out, "write: ok\n");
   s->close();
+  ex.reset();  // a reset cell publishes the test's outputs once init reports; this waits
   EXPECT_EQ(read_file(t()), "new");
   EXPECT_TRUE(std::filesystem::exists(t() + ".d/new"));
   EXPECT_FALSE(std::filesystem::exists(t() + ".d/old"));

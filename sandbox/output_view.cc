@@ -2,13 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <vector>
 
 namespace litbox::sandbox {
 
@@ -27,54 +28,114 @@ std::vector<std::string> list_dir(const std::string& dir) {
   return names;
 }
 
-}  // namespace
-
-Status publish_entry(const OutputView& view, const std::string& name) {
-  std::string from = view.private_dir + "/" + name, to = view.output_dir + "/" + name;
+// rename(), replacing whatever `to` is: a non-empty directory, or a file where a directory was
+// (or the reverse), from an older run. The new entry replaces it, as it would have if the test
+// had deleted it first.
+Status move_replacing(const std::string& from, const std::string& to) {
   if (rename(from.c_str(), to.c_str()) == 0) return {};
-  // A non-empty directory, or a file where a directory was (or the reverse), from an older
-  // run: the new output replaces it, as it would have if the test had deleted it first.
   std::error_code ec;
   fs::remove_all(to, ec);
   if (rename(from.c_str(), to.c_str()) < 0) return Error{"sandbox: move " + from + " to " + to + ": " + strerror(errno)};
   return {};
 }
 
+const std::string kStagingPrefix = "cell.";
+
+}  // namespace
+
 bool OutputView::owns(const std::string& name) const {
   return name.compare(0, prefix.size(), prefix) == 0 && (name.size() == prefix.size() || name[prefix.size()] == '.');
 }
 
-Expected<OutputView> prepare_output_view(const std::string& output_dir, const std::string& tmp_prefix) {
+Expected<OutputView> make_output_view(const std::string& output_dir, const std::string& tmp_prefix,
+                                      const std::string& staging_dir) {
   OutputView v;
   v.output_dir = output_dir;
   v.prefix = fs::path(tmp_prefix).filename().string();
   if (v.prefix.empty()) return Error{"sandbox: no test file name in '" + tmp_prefix + "'"};
-  v.private_dir = v.output_dir + "/.litbox/" + v.prefix;
-  if (mkdir(v.private_dir.c_str(), 0755) == 0) return v;
-  std::error_code ec;
-  if (errno == ENOENT) {
-    fs::create_directories(v.private_dir, ec);
-    if (ec) return Error{"sandbox: create " + v.private_dir + ": " + ec.message()};
-    return v;
-  }
-  if (errno != EEXIST) return Error{"sandbox: create " + v.private_dir + ": " + strerror(errno)};
-  // Left over from the test's last run: usually nothing; after a killed run, its outputs.
-  for (const auto& name : list_dir(v.private_dir)) {
-    std::string path = v.private_dir + "/" + name;
-    if (v.owns(name)) {
-      if (Status st = publish_entry(v, name); !st) return st.error();
-    } else {
-      fs::remove_all(path, ec);
-    }
-  }
+  v.private_dir = staging_dir;
   return v;
 }
 
-Status publish_output_view(const OutputView& view) {
-  for (const auto& name : list_dir(view.private_dir))
-    if (view.owns(name))
-      if (Status st = publish_entry(view, name); !st) return st;
-  return {};
+Status publish_entry(const OutputView& view, const std::string& name) {
+  return move_replacing(view.private_dir + "/" + name, view.output_dir + "/" + name);
+}
+
+Status finish_output_view(const OutputView& view) {
+  Status result;
+  bool leftovers = false;
+  const std::string keep = view.leftovers_dir();
+  for (const auto& name : list_dir(view.private_dir)) {
+    Status st;
+    if (view.owns(name)) {
+      st = publish_entry(view, name);
+    } else {
+      if (!leftovers) {  // replaces what an older run of the test left
+        std::error_code ec;
+        fs::remove_all(keep, ec);
+        if (mkdir(keep.c_str(), 0755) < 0 && errno != EEXIST)
+          st = Error{"sandbox: create " + keep + ": " + strerror(errno)};
+        leftovers = true;
+      }
+      if (st) st = move_replacing(view.private_dir + "/" + name, keep + "/" + name);
+    }
+    if (!st && result) result = st;
+  }
+  if (!leftovers) {  // an older run's leftovers go when the test runs again
+    struct stat sb;
+    if (lstat(keep.c_str(), &sb) == 0) {
+      std::error_code ec;
+      fs::remove_all(keep, ec);
+    }
+  }
+  return result;
+}
+
+void recover_staging_dirs(const std::string& output_dir) {
+  const std::string base = output_dir + "/.litbox";
+  const std::string own = kStagingPrefix + std::to_string(getpid()) + ".";
+  for (const auto& name : list_dir(base)) {
+    if (name.compare(0, kStagingPrefix.size(), kStagingPrefix) != 0) continue;
+    const pid_t pid = static_cast<pid_t>(atol(name.c_str() + kStagingPrefix.size()));
+    const bool ours = name.compare(0, own.size(), own) == 0;
+    if (!ours && pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) continue;  // a live runner's
+    OutputView v;
+    v.output_dir = output_dir;
+    v.private_dir = base + "/" + name;
+    for (const auto& entry : list_dir(v.private_dir)) (void)publish_entry(v, entry);
+    std::error_code ec;
+    fs::remove_all(v.private_dir, ec);
+  }
+}
+
+StagingDirs::~StagingDirs() {
+  for (auto& [out, dirs] : free_)
+    for (const auto& d : dirs) rmdir(d.c_str());
+}
+
+Expected<std::string> StagingDirs::take(const std::string& output_dir) {
+  auto& free = free_[output_dir];
+  if (!free.empty()) {
+    std::string d = std::move(free.back());
+    free.pop_back();
+    return d;
+  }
+  if (recovered_.insert(output_dir).second) recover_staging_dirs(output_dir);
+  const std::string base = output_dir + "/.litbox";
+  std::string dir = base + "/" + kStagingPrefix + std::to_string(getpid()) + "." + std::to_string(next_++);
+  if (mkdir(dir.c_str(), 0755) == 0) return dir;
+  if (errno == ENOENT && (mkdir(base.c_str(), 0755) == 0 || errno == EEXIST) && mkdir(dir.c_str(), 0755) == 0)
+    return dir;
+  return Error{"sandbox: create " + dir + ": " + strerror(errno)};
+}
+
+void StagingDirs::give_back(const std::string& output_dir, const std::string& dir) {
+  if (list_dir(dir).empty()) {
+    free_[output_dir].push_back(dir);
+  } else {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
 }
 
 }  // namespace litbox::sandbox

@@ -1,6 +1,8 @@
 // A test's private Output view: what it owns goes back to the real Output dir, nothing else.
 #include "sandbox/output_view.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -33,32 +35,65 @@ std::string output_dir(const TempDir& d) {
   return fs::canonical(d / "Output").string();
 }
 
-TEST(OutputView, PrepareMakesAnEmptyPrivateDir) {
+TEST(OutputView, StagingDirsAreMadeOnceAndReusedWhenEmpty) {
   TempDir d;
-  auto v = prepare_output_view(output_dir(d), d / "Output/foo.test");
-  ASSERT_TRUE(v) << v.error().message;
-  EXPECT_EQ(v->output_dir, fs::canonical(d / "Output").string());
-  EXPECT_EQ(v->prefix, "foo.test");
-  EXPECT_EQ(v->private_dir, v->output_dir + "/.litbox/foo.test");
-  EXPECT_TRUE(fs::is_directory(v->private_dir));
-  EXPECT_TRUE(fs::is_empty(v->private_dir));
+  const std::string out = output_dir(d);
+  StagingDirs dirs;
+  auto a = dirs.take(out);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(*a, out + "/.litbox/cell." + std::to_string(getpid()) + ".0");
+  EXPECT_TRUE(fs::is_directory(*a));
+  auto b = dirs.take(out);
+  ASSERT_TRUE(b);
+  EXPECT_NE(*a, *b);
+  dirs.give_back(out, *a);
+  EXPECT_EQ(*dirs.take(out), *a);  // empty: reused
+  write_file(*b + "/straggler", "x");
+  dirs.give_back(out, *b);  // not empty: removed, never handed out again
+  EXPECT_FALSE(fs::exists(*b));
 }
 
-TEST(OutputView, LeftoversOfAKilledRunArePublishedOrCleared) {
+TEST(OutputView, FreeStagingDirsGoWithTheRun) {
   TempDir d;
-  fs::create_directories(d / "Output/.litbox/foo.test");
-  write_file(d / "Output/.litbox/foo.test/foo.test.tmp", "from the killed run");
-  write_file(d / "Output/.litbox/foo.test/stray", "not owned");
-  auto v = prepare_output_view(output_dir(d), d / "Output/foo.test");
-  ASSERT_TRUE(v);
+  const std::string out = output_dir(d);
+  std::string dir;
+  {
+    StagingDirs dirs;
+    dir = *dirs.take(out);
+    dirs.give_back(out, dir);
+  }
+  EXPECT_FALSE(fs::exists(dir));
+}
+
+TEST(OutputView, WhatAKilledRunLeftIsPublished) {
+  TempDir d;
+  const std::string out = output_dir(d);
+  // A dead runner's (pid_max is at most 2^22) and one of ours from an earlier run with our pid.
+  const std::string dead = out + "/.litbox/cell.99999999.3", mine = out + "/.litbox/cell." + std::to_string(getpid()) + ".9";
+  fs::create_directories(dead);
+  fs::create_directories(mine);
+  write_file(dead + "/foo.test.tmp", "from the killed run");
+  write_file(mine + "/bar.test.tmp", "from another killed run");
+  // A live runner's (pid 1 always exists) is left alone.
+  const std::string live = out + "/.litbox/cell.1.0";
+  fs::create_directories(live);
+  write_file(live + "/baz.test.tmp", "in use");
+  StagingDirs dirs;
+  ASSERT_TRUE(dirs.take(out));
   EXPECT_EQ(read_file(d / "Output/foo.test.tmp"), "from the killed run");
-  EXPECT_TRUE(fs::is_empty(v->private_dir));
+  EXPECT_EQ(read_file(d / "Output/bar.test.tmp"), "from another killed run");
+  EXPECT_FALSE(fs::exists(dead));
+  EXPECT_FALSE(fs::exists(mine));
+  EXPECT_TRUE(fs::exists(live + "/baz.test.tmp"));
 }
 
-TEST(OutputView, PublishReplacesOlderOutputsWhateverTheirType) {
+TEST(OutputView, FinishPublishesOwnedEntriesWhateverTheyReplace) {
   TempDir d;
-  auto v = prepare_output_view(output_dir(d), d / "Output/foo.test");
+  const std::string out = output_dir(d);
+  StagingDirs dirs;
+  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
   ASSERT_TRUE(v);
+  EXPECT_EQ(v->prefix, "foo.test");
   fs::create_directories(d / "Output/foo.test.tmp/old");     // was a dir, becomes a file
   write_file(d / "Output/foo.test.tmp.d", "was a file");      // was a file, becomes a dir
   fs::create_directories(d / "Output/foo.test.tmp2/old");     // non-empty dir replaced by dir
@@ -66,18 +101,35 @@ TEST(OutputView, PublishReplacesOlderOutputsWhateverTheirType) {
   fs::create_directories(v->private_dir + "/foo.test.tmp.d");
   fs::create_directories(v->private_dir + "/foo.test.tmp2/new");
   write_file(v->private_dir + "/bar.test.tmp", "not mine");
-  ASSERT_TRUE(publish_output_view(*v));
+  ASSERT_TRUE(finish_output_view(*v));
   EXPECT_EQ(read_file(d / "Output/foo.test.tmp"), "new");
   EXPECT_TRUE(fs::is_directory(d / "Output/foo.test.tmp.d"));
   EXPECT_TRUE(fs::exists(d / "Output/foo.test.tmp2/new"));
   EXPECT_FALSE(fs::exists(d / "Output/foo.test.tmp2/old"));
+  // Not the test's: kept for inspection, away from the Output dir and the next test's view.
   EXPECT_FALSE(fs::exists(d / "Output/bar.test.tmp"));
-  EXPECT_TRUE(fs::exists(v->private_dir + "/bar.test.tmp"));  // kept for inspection
+  EXPECT_EQ(read_file(d / "Output/.litbox/foo.test/bar.test.tmp"), "not mine");
+  EXPECT_TRUE(fs::is_empty(v->private_dir));
+}
+
+TEST(OutputView, AnOlderRunsLeftoversGoWhenTheTestRunsAgain) {
+  TempDir d;
+  const std::string out = output_dir(d);
+  StagingDirs dirs;
+  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
+  ASSERT_TRUE(v);
+  write_file(d / "Output/.litbox/foo.test/old-stray", "x");
+  write_file(v->private_dir + "/new-stray", "y");
+  ASSERT_TRUE(finish_output_view(*v));
+  EXPECT_FALSE(fs::exists(d / "Output/.litbox/foo.test/old-stray"));
+  EXPECT_TRUE(fs::exists(d / "Output/.litbox/foo.test/new-stray"));
+  ASSERT_TRUE(finish_output_view(*v));  // a run without strays
+  EXPECT_FALSE(fs::exists(d / "Output/.litbox/foo.test"));
 }
 
 TEST(OutputView, NeedsATestFileName) {
   TempDir d;
-  auto v = prepare_output_view(output_dir(d), "");
+  auto v = make_output_view(output_dir(d), "", d / "Output/.litbox/cell.1.0");
   ASSERT_FALSE(v);
   EXPECT_EQ(v.error().message, "sandbox: no test file name in ''");
 }

@@ -136,9 +136,13 @@ class SandboxExecutor : public exec::Executor {
     return {};
   }
 
-  ~SandboxExecutor() override { reaper_->reap_all(); }  // before the cgroup pool goes
+  ~SandboxExecutor() override {
+    if (pool_) pool_->close_all();
+    reaper_->reap_all();  // before the cgroup pool goes
+  }
   Expected<std::unique_ptr<exec::Session>> open(const exec::SessionSpec& spec) override;
   std::string name() const override { return "sandbox"; }
+  size_t idle() const { return pool_ ? pool_->idle() : 0; }
 
  private:
   boost::asio::io_context& io_;
@@ -149,6 +153,11 @@ class SandboxExecutor : public exec::Executor {
   CellMemory memory_;
   std::unique_ptr<Zygote> zygote_;
   std::shared_ptr<CellReaper> reaper_ = std::make_shared<CellReaper>();
+  std::shared_ptr<StagingDirs> staging_ = std::make_shared<StagingDirs>();
+  // Idle cells by key (Output dir and source dir: what the mount plan depends on per test).
+  std::shared_ptr<CellPool> pool_ = spec_.reuse_cells ? std::make_shared<CellPool>(kMaxIdleCells) : nullptr;
+  static constexpr size_t kMaxIdleCells = 64;
+  std::unordered_map<std::string, bool> poolable_;
   // Per-run caches: the directories of a run do not move while it runs, and a test directory
   // holds many tests, so each path is resolved (realpath, stat) once, not once per test.
   std::unordered_map<std::string, std::string> canonical_;
@@ -177,31 +186,72 @@ class SandboxExecutor : public exec::Executor {
   }
 };
 
-Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
-  MountLayout layout = base_;
-  std::optional<OutputView> view;
-  if (!spec.output_dir.empty()) {
-    auto out = output_dir(spec.output_dir);
-    if (!out) return out.error();
-    if (spec_.isolate_outputs) {
-      auto v = prepare_output_view(*out, spec.tmp_prefix);
-      if (!v) return v.error();
-      view = *v;
-      layout.binds.push_back({view->private_dir, view->output_dir, true});
-      known_[view->private_dir] = PathKind::kDirectory;
-    } else {
-      layout.writable.push_back(*out);
-    }
+// A cell can be reset only if nothing is mounted below its /tmp but the skeleton: reset
+// empties /tmp and never crosses into a mount (a suite or build tree below the host's /tmp is
+// bound there read-only).
+bool tmp_has_mounts(const MountPlan& plan) {
+  for (const auto& st : plan.steps) {
+    if (!path_within(st.target, "/tmp") || st.target == "/tmp") continue;
+    if (st.op == MountStep::Op::kTmpfs || st.op == MountStep::Op::kAttach) return true;
   }
+  return false;
+}
+
+Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
+  std::string out;
+  if (!spec.output_dir.empty()) {
+    auto o = output_dir(spec.output_dir);
+    if (!o) return o.error();
+    out = *o;
+  }
+  const bool isolate = !out.empty() && spec_.isolate_outputs;
+  if (isolate && fs::path(spec.tmp_prefix).filename().empty())
+    return Error{"sandbox: no test file name in '" + spec.tmp_prefix + "'"};
+  const std::string src = spec.source_dir.empty() ? std::string() : canonical(spec.source_dir);
+  const std::string key = out + '\n' + src;
+  auto view_in = [&](const std::string& staging) -> std::optional<OutputView> {
+    if (!isolate || staging.empty()) return std::nullopt;
+    return *make_output_view(out, spec.tmp_prefix, staging);
+  };
+  if (pool_)
+    if (auto reused = reuse_cell_session(pool_, key, view_in)) return std::unique_ptr<exec::Session>(std::move(reused));
+
+  MountLayout layout = base_;
+  std::string staging;
+  if (isolate) {
+    auto d = staging_->take(out);
+    if (!d) return d.error();
+    staging = *d;
+    layout.binds.push_back({staging, out, true});
+    known_[staging] = PathKind::kDirectory;
+  } else if (!out.empty()) {
+    layout.writable.push_back(out);
+  }
+  std::optional<OutputView> view = view_in(staging);
+  auto give_back = [staging_dirs = staging_, out, staging] {
+    if (!staging.empty()) staging_dirs->give_back(out, staging);
+  };
   // %s and %S must stay readable even when the source tree is below a hidden path.
-  if (!spec.source_dir.empty()) layout.readonly.push_back(canonical(spec.source_dir));
+  if (!src.empty()) layout.readonly.push_back(src);
   auto plan = std::make_shared<const MountPlan>(build_mount_plan(layout, [this](const std::string& p) { return kind(p); }));
-  if (plan->slots > CellMemory::kMaxSlots) return Error{"sandbox: too many bind mounts in one cell"};
+  if (plan->slots > CellMemory::kMaxSlots) {
+    give_back();
+    return Error{"sandbox: too many bind mounts in one cell"};
+  }
+  bool poolable = false;
+  if (pool_) {
+    auto it = poolable_.find(key);
+    if (it == poolable_.end()) it = poolable_.emplace(key, !tmp_has_mounts(*plan)).first;
+    poolable = it->second;
+  }
 
   std::optional<CellCgroup> cgroup;
   if (cgroups_ && spec_.max_processes) {
     auto c = cgroups_->make_cell(spec_.max_processes);
-    if (!c) return Error{"sandbox: " + c.error().message};
+    if (!c) {
+      give_back();
+      return Error{"sandbox: " + c.error().message};
+    }
     cgroup = *c;
   }
   int sv[2];
@@ -211,6 +261,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
       close(cgroup->procs_fd);
       cgroups_->remove(cgroup->path);
     }
+    give_back();
     return Error{std::string("sandbox: socketpair: ") + strerror(e)};
   }
   const std::string flat = flatten(*plan);
@@ -224,16 +275,22 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   if (!sent) {
     close(sv[0]);
     if (cgroup) cgroups_->remove(cgroup->path);
+    give_back();
     return sent.error();
   }
   CellLaunch launch;
   launch.sock = sv[0];
   launch.plan = plan;
   launch.seccomp = seccomp_;
-  launch.output = view;
+  launch.output = std::move(view);
+  launch.staging_dir = staging;
   launch.reaper = reaper_;
-  if (cgroup) launch.on_closed = [pool = cgroups_, path = cgroup->path] { pool->remove(path); };
-  return std::unique_ptr<exec::Session>(make_cell_session(io_, std::move(launch)));
+  launch.on_closed = [give_back, cgroups = cgroup ? cgroups_ : nullptr, path = cgroup ? cgroup->path : std::string()] {
+    give_back();
+    if (cgroups) cgroups->remove(path);
+  };
+  return std::unique_ptr<exec::Session>(
+      make_cell_session(io_, std::move(launch), poolable ? pool_ : nullptr, poolable ? key : std::string()));
 }
 
 }  // namespace
@@ -251,6 +308,11 @@ Expected<std::unique_ptr<exec::Executor>> make_executor(boost::asio::io_context&
                                               std::move(cgroups));
   if (Status s = ex->start(); !s) return s.error();
   return std::unique_ptr<exec::Executor>(std::move(ex));
+}
+
+size_t idle_cells(const exec::Executor& ex) {
+  auto* sandbox = dynamic_cast<const SandboxExecutor*>(&ex);
+  return sandbox ? sandbox->idle() : 0;
 }
 
 Status probe() {

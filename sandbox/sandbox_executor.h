@@ -1,5 +1,5 @@
 // The sandbox executor: one cell (user, mount, pid, net, ipc, uts and cgroup namespaces, a
-// private /tmp, a minimal /dev, seccomp, limits) per test. See docs/security.md for what it
+// private /tmp, a minimal /dev, seccomp, limits) per test at a time, new or reset. See docs/security.md for what it
 // promises and what it does not.
 #pragma once
 
@@ -45,6 +45,10 @@ struct SandboxSpec {
   bool isolate_outputs = true;
   /// true: a new network namespace per cell instead of the shared one (slower; for comparison).
   bool private_network_namespace = false;
+  /// true: a cell whose test ended normally is reset (every process killed, /tmp emptied, no
+  /// IPC object left, Output view emptied) and serves the next test of the same directory;
+  /// a cell that is not clean is closed. false: a brand-new cell for every test.
+  bool reuse_cells = true;
 };
 
 /// A sandbox session, for runners that need more than exec::Session.
@@ -62,6 +66,10 @@ class CellSession : public exec::Session {
   /// a cell being made (root_fd() and fs() block until then).
   void async_wait_ready(std::function<void(Status)> on_ready) override = 0;
 };
+
+/// How many idle cells `ex` (from make_executor) keeps for reuse; 0 for any other executor.
+/// For tests and diagnostics: a cell gets there once its reset has been answered.
+size_t idle_cells(const exec::Executor& ex);
 
 /// Can cells be made here? Builds one and waits for it to be ready. The error names the failed
 /// step and errno, e.g. "unshare(user, mount, pid, ipc, uts, cgroup): Operation not permitted".

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <mqueue.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -165,6 +166,10 @@ int main(int argc, char** argv) {
     waitpid(p, NULL, 0);
     printf("daemon: ok\n");
     return 0;
+  }
+  if (!strcmp(a, "mq-open")) {  /* mq-open /NAME: create a POSIX message queue and leave it */
+    mqd_t q = mq_open(arg, O_CREAT | O_RDWR, 0600, NULL);
+    return report(a, q == (mqd_t)-1 ? -1 : 0);
   }
   if (!strcmp(a, "sleep")) {
     sleep((unsigned)atoi(arg));

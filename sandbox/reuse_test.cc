@@ -1,0 +1,137 @@
+// A cell serves the next test of the same directory only after a clean reset: nothing of the
+// previous test is left that the next one could see, and a cell that cannot be cleaned (or was
+// terminated) is closed instead (docs/security.md, "Reused cells").
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "sandbox/cell_fixture.h"
+
+namespace litbox::sandbox {
+namespace {
+
+using testing::read_file;
+using testing::run;
+using testing::RunOptions;
+using testing::testcase;
+using testing::write_file;
+
+class ReuseTest : public CellTest {
+ protected:
+  // The runner's io_context runs all the time; here, run it until the closed cell is idle.
+  bool wait_idle(exec::Executor& ex, size_t n = 1) {
+    for (int i = 0; i < 500 && idle_cells(ex) < n; ++i) {
+      io.restart();
+      io.run_one_for(std::chrono::milliseconds(10));
+    }
+    return idle_cells(ex) >= n;
+  }
+  // The cell's identity: its pid namespace.
+  std::string cell_of(exec::Session& s) { return run(io, s, {"/bin/readlink", "/proc/self/ns/pid"}).out; }
+  exec::SessionSpec sibling(const std::string& name) {
+    exec::SessionSpec b = spec_;
+    b.test_name = "suite :: " + name;
+    b.source_path = dir / ("src/" + name);
+    b.tmp_prefix = dir / ("build/Output/" + name);
+    return b;
+  }
+  std::string sh(exec::Session& s, const std::string& script) {
+    RunOptions o;
+    o.env.push_back("HOME=/tmp/.litbox/home");
+    o.wait_for_eof = false;
+    return run(io, s, {"/bin/sh", "-c", script}, o).out;
+  }
+};
+
+TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
+  auto ex = executor();
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  ASSERT_FALSE(cell.empty());
+  sh(*a,
+     "echo x > /tmp/x; mkdir -p /tmp/d/e; touch /tmp/d/e/f; chmod 0 /tmp/d/e /tmp/d; echo y > /dev/shm/y;"
+     " echo h > $HOME/h; chmod 0500 $HOME; rm -rf /tmp/.litbox/shm; ln -s / /tmp/.litbox/shm;"
+     " echo mine > " + t() + "; echo stray > " + spec_.output_dir + "/stray.o;"
+     " setsid sleep 1000 </dev/null >/dev/null 2>&1 &");
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_EQ(cell_of(*b), cell);  // the same cell, reset
+  EXPECT_EQ(sh(*b, "cd /tmp && ls -A . .litbox .litbox/home .litbox/shm /dev/shm/ " + spec_.output_dir),
+            ".:\n.litbox\n\n.litbox:\nhome\nshm\n\n.litbox/home:\n\n.litbox/shm:\n\n/dev/shm/:\n\n" +
+                spec_.output_dir + ":\n");
+  EXPECT_EQ(sh(*b, "stat -c '%n %a' /tmp /tmp/.litbox /tmp/.litbox/home /tmp/.litbox/shm"),
+            "/tmp 1777\n/tmp/.litbox 755\n/tmp/.litbox/home 700\n/tmp/.litbox/shm 1777\n");
+  // No process of the previous test: only init and this shell.
+  EXPECT_EQ(sh(*b, "for p in /proc/[0-9]*; do [ $p = /proc/$$ ] || cat $p/comm; done | grep -c sleep"), "0\n");
+  // The previous test's outputs were published; the stray one kept for inspection.
+  EXPECT_EQ(read_file(t()), "mine\n");
+  EXPECT_EQ(read_file(spec_.output_dir + "/.litbox/foo.test/stray.o"), "stray\n");
+  EXPECT_FALSE(std::filesystem::exists(spec_.output_dir + "/stray.o"));
+}
+
+TEST_F(ReuseTest, CellsServeOnlyTheirOwnDirectory) {
+  auto ex = executor();
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  std::filesystem::create_directories(dir / "build/other/Output");
+  exec::SessionSpec elsewhere = spec_;
+  elsewhere.output_dir = dir / "build/other/Output";
+  elsewhere.tmp_prefix = dir / "build/other/Output/foo.test";
+  auto b = open(*ex, elsewhere);
+  EXPECT_NE(cell_of(*b), cell);
+}
+
+TEST_F(ReuseTest, LeftoverIpcObjectsRetireTheCell) {
+  auto ex = executor();
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  EXPECT_EQ(run(io, *a, {"/usr/bin/ipcmk", "-M", "4096"}).status.code, 0);
+  a->close();
+  a.reset();
+  auto m = open(*ex, sibling("mq.test"));
+  EXPECT_NE(cell_of(*m), cell);  // not reused: a new cell, without the segment
+  EXPECT_EQ(sh(*m, "ipcs -m | grep -c '^0x' || true"), "0\n");
+  const std::string mq_cell = cell_of(*m);
+  EXPECT_EQ(run(io, *m, {testcase(), "mq-open", "/litbox-test"}).out, "mq-open: ok\n");
+  m->close();
+  m.reset();
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_NE(cell_of(*b), mq_cell);
+  EXPECT_NE(cell_of(*b), cell);
+  EXPECT_EQ(idle_cells(*ex), 0u);
+}
+
+TEST_F(ReuseTest, TerminatedCellsAreNotReused) {
+  auto ex = executor();
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  a->terminate();
+  a->close();
+  a.reset();
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_NE(cell_of(*b), cell);
+}
+
+TEST_F(ReuseTest, CanBeTurnedOff) {
+  SandboxSpec spec;
+  spec.reuse_cells = false;
+  auto ex = executor(spec);
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  a->close();
+  a.reset();
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_NE(cell_of(*b), cell);
+  EXPECT_EQ(idle_cells(*ex), 0u);
+}
+
+}  // namespace
+}  // namespace litbox::sandbox
