@@ -237,8 +237,10 @@ void Init::setup() {
   for (int i = 0; i < cfg_.nlimits; ++i)
     if (lower_limit(cfg_.limits[i].resource, cfg_.limits[i].value) < 0) fail(sock, protocol::kStepRlimit, errno);
 
-  // For resets: a view of the cell's POSIX message queues (needs the namespace's capabilities).
+  // For resets: a view of the cell's POSIX message queues (needs the namespace's capabilities),
+  // and the mounts below /tmp that must survive them.
   mq_dir_ = open_mqueue_dir();
+  record_tmp_mounts(req_.plan, req_.plan_size);
   // Test processes (same uid, no capabilities) must not read or write init's memory through
   // /proc/1/mem: it serves the next test when the cell is reused.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);

@@ -10,6 +10,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/openat2.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -21,11 +22,29 @@ namespace litbox::sandbox {
 namespace {
 
 constexpr int kMaxDepth = 256;
+constexpr int kMaxTmpMounts = 64;
+constexpr int kMaxKept = 1024;
 
-// One buffer for every level: after a subdirectory is emptied (which reuses it), the parent
-// reads its entries again from the start.
+// What a fn of for_each_entry says about an entry (an errno > 1 ends the walk).
+constexpr int kKept = 0;            // left alone
+constexpr int kRemoved = 1;         // removed
+constexpr int kRemovedReread = -1;  // removed; the dirent buffer was reused
+constexpr int kKeptReread = -2;     // kept (it holds a mount); the dirent buffer was reused
+
+// init's own state (a process of its own: these globals are its copies). One dirent buffer
+// for every level: after a subdirectory is walked (which reuses it), the parent reads again.
 char g_dirents[4096];
 dev_t g_tmp_dev;  // the device of the cell's /tmp: anything else below it is a mount
+struct TmpMount {
+  const char* target;  // in init's copy of the plan
+  dev_t dev;
+  ino_t ino;
+};
+TmpMount g_mounts[kMaxTmpMounts];
+int g_nmounts = 0;
+bool g_unverifiable = false;   // more mounts below /tmp than we can check: never clean
+uint64_t g_kept[kMaxKept];     // inodes of entries kept this reset (mount points and their parents)
+int g_nkept = 0;
 
 struct Dirent64 {
   uint64_t ino;
@@ -37,14 +56,26 @@ struct Dirent64 {
 
 bool dot_or_dotdot(const char* n) { return n[0] == '.' && (n[1] == 0 || (n[1] == '.' && n[2] == 0)); }
 
-// Calls `fn(name, type)` for each entry of `dir`. `fn` returns 0 (entry left alone), 1 (entry
-// removed), -1 (entry removed, but the buffer was reused: read again) or an errno > 1. Passes
-// are repeated until one removes nothing.
+bool is_kept(uint64_t ino) {
+  for (int i = 0; i < g_nkept; ++i)
+    if (g_kept[i] == ino) return true;
+  return false;
+}
+
+int keep(uint64_t ino, int result) {
+  if (g_nkept == kMaxKept) return ENOSPC;
+  g_kept[g_nkept++] = ino;
+  return result;
+}
+
+// Calls `fn(name, type, ino)` for the entries of `dir` not kept yet, in passes from the start,
+// until a pass neither removes anything nor reuses the buffer. Every pass that does not end the
+// walk removes an entry or keeps a new one, so the walk ends.
 template <typename Fn>
 int for_each_entry(int dir, Fn fn) {
   for (;;) {
     if (lseek(dir, 0, SEEK_SET) < 0) return errno;
-    bool acted = false, reread = false;
+    bool removed = false, reread = false;
     while (!reread) {
       long n = syscall(SYS_getdents64, dir, g_dirents, sizeof g_dirents);
       if (n < 0) return errno;
@@ -52,44 +83,61 @@ int for_each_entry(int dir, Fn fn) {
       for (long off = 0; off < n && !reread;) {
         const Dirent64* d = reinterpret_cast<const Dirent64*>(g_dirents + off);
         off += d->reclen;
-        if (dot_or_dotdot(d->name)) continue;
+        if (dot_or_dotdot(d->name) || is_kept(d->ino)) continue;
         char name[256];
         strncpy(name, d->name, sizeof name - 1);
         name[sizeof name - 1] = 0;
-        int r = fn(name, d->type);
+        const uint64_t ino = d->ino;
+        const unsigned char type = d->type;
+        int r = fn(name, type, ino);
         if (r > 1) return r;
-        acted |= r != 0;
-        reread = r == -1;
+        removed |= r == kRemoved || r == kRemovedReread;
+        reread = r < 0;
       }
     }
-    if (!acted) return 0;
+    if (!removed && !reread) return 0;
   }
 }
 
 int empty_dir(int dir, int depth);
 
-// Removes the entry `name` of `dir`, a whole tree if it is a directory: 1 (removed, no
-// recursion), -1 (removed after emptying a directory), or an errno. Never crosses into a
-// mount: EXDEV.
-int remove_entry(int dir, const char* name, int depth) {
-  if (unlinkat(dir, name, 0) == 0 || errno == ENOENT) return 1;
+// Removes the entry `name` of `dir`, a whole tree if it is a directory, but never a mount
+// point or anything below one (a bind of the host), nor the directories that lead to one.
+int remove_entry(int dir, const char* name, uint64_t ino, int depth) {
+  if (unlinkat(dir, name, 0) == 0 || errno == ENOENT) return kRemoved;
+  if (errno == EBUSY) return keep(ino, kKept);  // a file mount point (a hidden file's /dev/null)
   if (errno != EISDIR) return errno;
-  // A directory (nothing runs in the cell now, so it stays one): the test may have made it
-  // unreadable; it is ours (one uid per cell), so make it ours to empty.
+  // A directory (nothing runs in the cell now, so it stays one). Its own mount: keep it.
+  int probe = openat(dir, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (probe < 0) return errno;
+  struct stat st;
+  int e = fstat(probe, &st) < 0 ? errno : 0;
+  close(probe);
+  if (e) return e;
+  if (st.st_dev != g_tmp_dev) return keep(ino, kKept);
+  // Ours (one uid per cell): the test may have made it unreadable or read-only.
   if (fchmodat(dir, name, 0700, 0) < 0) return errno;
   int sub = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (sub < 0) return errno;
-  struct stat st;
-  int e = fstat(sub, &st) < 0 ? errno : st.st_dev != g_tmp_dev ? EXDEV : empty_dir(sub, depth + 1);
+  e = empty_dir(sub, depth + 1);
+  if (!e && unlinkat(dir, name, AT_REMOVEDIR) < 0) {
+    if (errno == ENOTEMPTY || errno == EBUSY) {
+      // It leads to a mount: the plan made it, with mode 0755 (mount_plan.cc).
+      e = fchmod(sub, 0755) < 0 ? errno : keep(ino, kKeptReread);
+      close(sub);
+      return e;
+    }
+    e = errno;
+  }
   close(sub);
-  if (e) return e;
-  if (unlinkat(dir, name, AT_REMOVEDIR) < 0 && errno != ENOENT) return errno == EBUSY ? EXDEV : errno;
-  return -1;
+  return e ? e : kRemovedReread;
 }
 
 int empty_dir(int dir, int depth) {
   if (depth > kMaxDepth) return ELOOP;
-  return for_each_entry(dir, [&](const char* name, unsigned char) { return remove_entry(dir, name, depth); });
+  return for_each_entry(dir, [&](const char* name, unsigned char, uint64_t ino) {
+    return remove_entry(dir, name, ino, depth);
+  });
 }
 
 // Makes `name` in `parent` an empty directory with `mode`, keeping it if it is one (then it
@@ -98,8 +146,7 @@ int fresh_dir(int parent, const char* name, mode_t mode) {
   if (fchmodat(parent, name, 0700, 0) < 0 && errno != ENOENT) return errno;
   int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
-    if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) return errno;
-    if (int e = remove_entry(parent, name, 1); e > 1) return e;
+    if (errno != ENOENT) return errno;
     if (mkdirat(parent, name, mode) < 0) return errno;
     fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return errno;
@@ -111,7 +158,45 @@ int fresh_dir(int parent, const char* name, mode_t mode) {
   return e;
 }
 
+void note_tmp_mount(const char* target, void*) {
+  if (strncmp(target, "/tmp/", 5) != 0) return;
+  struct stat st;
+  if (g_nmounts == kMaxTmpMounts || stat(target, &st) < 0) {
+    g_unverifiable = true;
+    return;
+  }
+  for (int i = 0; i < g_nmounts; ++i)
+    if (strcmp(g_mounts[i].target, target) == 0) {  // mounted over again: the last one counts
+      g_mounts[i].dev = st.st_dev;
+      g_mounts[i].ino = st.st_ino;
+      return;
+    }
+  g_mounts[g_nmounts++] = {target, st.st_dev, st.st_ino};
+}
+
+// Every mount the plan put below /tmp is still there, at its path, reached without a symlink.
+int check_tmp_mounts() {
+  if (g_unverifiable) return EXDEV;
+  for (int i = 0; i < g_nmounts; ++i) {
+    struct open_how how = {};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, g_mounts[i].target, &how, sizeof how));
+    if (fd < 0) return EXDEV;
+    struct stat st;
+    int r = fstat(fd, &st);
+    close(fd);
+    if (r < 0 || st.st_dev != g_mounts[i].dev || st.st_ino != g_mounts[i].ino) return EXDEV;
+  }
+  return 0;
+}
+
 }  // namespace
+
+void record_tmp_mounts(const char* plan, size_t plan_size) {
+  g_nmounts = 0;
+  g_unverifiable = !for_each_mount_target(plan, plan_size, note_tmp_mount, nullptr);
+}
 
 int open_mqueue_dir() {
   int fs = fsopen("mqueue", FSOPEN_CLOEXEC);
@@ -127,8 +212,10 @@ int open_mqueue_dir() {
 }
 
 // The skeleton is what mount_plan.cc makes: /tmp (1777), /tmp/.litbox (0755) and in it
-// home (kCellHome, 0700) and shm (kCellShm, 1777).
+// home (kCellHome, 0700) and shm (kCellShm, 1777); plus the mount points the plan put below
+// /tmp and the directories leading to them (0755).
 int reset_tmp() {
+  g_nkept = 0;
   chmod("/tmp", 0700);  // a mount point: the tmpfs root itself, whatever the test did to its mode
   int tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (tmp < 0) return errno;
@@ -136,18 +223,18 @@ int reset_tmp() {
   int e = fstat(tmp, &st) < 0 ? errno : 0;
   g_tmp_dev = st.st_dev;
   if (!e)
-    e = for_each_entry(tmp, [&](const char* name, unsigned char type) {
-      if (strcmp(name, ".litbox") == 0 && type == DT_DIR) return 0;
-      return remove_entry(tmp, name, 1);
+    e = for_each_entry(tmp, [&](const char* name, unsigned char type, uint64_t ino) {
+      if (strcmp(name, ".litbox") == 0 && type == DT_DIR) return kKept;
+      return remove_entry(tmp, name, ino, 1);
     });
   int litbox = -1;
   if (!e && mkdirat(tmp, ".litbox", 0755) < 0 && errno != EEXIST) e = errno;
   if (!e && fchmodat(tmp, ".litbox", 0700, 0) < 0) e = errno;  // a directory (kept above only as one)
   if (!e && (litbox = openat(tmp, ".litbox", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) e = errno;
   if (!e)
-    e = for_each_entry(litbox, [&](const char* name, unsigned char type) {
-      if ((strcmp(name, "home") == 0 || strcmp(name, "shm") == 0) && type == DT_DIR) return 0;
-      return remove_entry(litbox, name, 2);
+    e = for_each_entry(litbox, [&](const char* name, unsigned char type, uint64_t ino) {
+      if ((strcmp(name, "home") == 0 || strcmp(name, "shm") == 0) && type == DT_DIR) return kKept;
+      return remove_entry(litbox, name, ino, 2);
     });
   if (!e) e = fresh_dir(litbox, "home", 0700);
   if (!e) e = fresh_dir(litbox, "shm", 01777);
@@ -155,7 +242,7 @@ int reset_tmp() {
   if (!e && fchmod(tmp, 01777) < 0) e = errno;
   if (litbox >= 0) close(litbox);
   close(tmp);
-  return e;
+  return e ? e : check_tmp_mounts();
 }
 
 int sysv_ipc_left() {
@@ -170,7 +257,7 @@ int sysv_ipc_left() {
 
 int mqueues_left(int mq_dir) {
   if (mq_dir < 0) return ENOSYS;
-  return for_each_entry(mq_dir, [](const char*, unsigned char) { return EBUSY; });
+  return for_each_entry(mq_dir, [](const char*, unsigned char, uint64_t) { return EBUSY; });
 }
 
 }  // namespace litbox::sandbox

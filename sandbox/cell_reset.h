@@ -3,6 +3,8 @@
 // The caller (init) kills the processes; these functions clean and check what outlives them.
 #pragma once
 
+#include <cstddef>
+
 namespace litbox::sandbox {
 
 /// A directory fd on a detached mount of the cell's mqueue filesystem, so that init can see the
@@ -10,9 +12,15 @@ namespace litbox::sandbox {
 /// namespace's CAP_SYS_ADMIN: call before dropping capabilities. -1 if the kernel cannot.
 int open_mqueue_dir();
 
-/// Removes everything under /tmp except its skeleton (/tmp/.litbox, home and shm in it), which
-/// is recreated if a test removed it, with its modes restored. 0 or an errno (ELOOP: a tree
-/// nested deeper than the limit; EXDEV: something is mounted there).
+/// Remembers the mounts that the plan (init's copy of it) put below /tmp (a suite or build tree
+/// that lives below the host's /tmp is bound there): reset keeps them and checks them. Call
+/// once the plan is applied.
+void record_tmp_mounts(const char* plan, size_t plan_size);
+
+/// Removes everything under /tmp except its skeleton (/tmp/.litbox, home and shm in it, the
+/// recorded mounts and the directories leading to them), recreating what a test removed of it
+/// and restoring its modes; never touches anything inside a mount. 0 or an errno (ELOOP: a
+/// tree nested deeper than the limit; EXDEV: a recorded mount is no longer at its path).
 int reset_tmp();
 
 /// 0 if the cell's IPC namespace holds no System V shared memory, message queue or semaphore

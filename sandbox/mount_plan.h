@@ -88,6 +88,11 @@ std::string flatten(const MountPlan& plan);
 /// its index in *failed_step (EINVAL and -1 for a malformed blob). Allocation-free.
 int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_slots, int* failed_step);
 
+/// Calls `fn(target, ctx)` for every step of a flattened plan that puts a mount on its target
+/// (tmpfs, attach, proc, binfmt_misc), in plan order. Allocation-free (for the cell's init).
+/// False if the blob is malformed.
+bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx);
+
 /// True if `path` is `dir` or lies below it (string comparison on normalized paths).
 bool path_within(const std::string& path, const std::string& dir);
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -118,6 +119,44 @@ TEST_F(ReuseTest, TerminatedCellsAreNotReused) {
   a.reset();
   auto b = open(*ex, sibling("bar.test"));
   EXPECT_NE(cell_of(*b), cell);
+}
+
+// A suite below the host's /tmp is bound into the cell's own /tmp: reset keeps those mounts
+// and the directories leading to them, and retires the cell if a test moved them.
+TEST_F(ReuseTest, MountsBelowTmpSurviveAndAreChecked) {
+  char tmpl[] = "/tmp/litbox-reuse-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string root = tmpl;
+  std::filesystem::create_directories(root + "/src");
+  std::filesystem::create_directories(root + "/build/Output");
+  spec_.source_dir = root + "/src";
+  spec_.source_path = root + "/src/foo.test";
+  spec_.output_dir = root + "/build/Output";
+  spec_.tmp_prefix = root + "/build/Output/foo.test";
+  write_file(spec_.source_path, "RUN: true\n");
+  auto ex = executor();
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  sh(*a, "echo x > " + root + "/litter; mkdir " + root + "/build/junk; chmod 0 " + root + " " + root + "/build; echo y > /tmp/y");
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_EQ(cell_of(*b), cell);
+  EXPECT_EQ(sh(*b, "ls -A " + root + " " + root + "/build; stat -c %a " + root + " " + root + "/build; ls -A /tmp"),
+            root + ":\nbuild\nsrc\n\n" + root + "/build:\nOutput\n755\n755\n.litbox\n" +
+                root.substr(strlen("/tmp/")) + "\n");
+  // Moving the suite's mounts away makes the cell unusable for the next test.
+  sh(*b, "mv " + root + " /tmp/moved");
+  b->close();
+  b.reset();
+  auto c = open(*ex, sibling("baz.test"));
+  EXPECT_NE(cell_of(*c), cell);
+  EXPECT_EQ(run(io, *c, {testcase(), "read", spec_.source_path}).out, "read: ok 10 bytes: RUN: true\n\n");
+  c->close();
+  c.reset();
+  ex.reset();
+  std::filesystem::remove_all(root);
 }
 
 TEST_F(ReuseTest, CanBeTurnedOff) {

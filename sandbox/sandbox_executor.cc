@@ -157,7 +157,6 @@ class SandboxExecutor : public exec::Executor {
   // Idle cells by key (Output dir and source dir: what the mount plan depends on per test).
   std::shared_ptr<CellPool> pool_ = spec_.reuse_cells ? std::make_shared<CellPool>(kMaxIdleCells) : nullptr;
   static constexpr size_t kMaxIdleCells = 64;
-  std::unordered_map<std::string, bool> poolable_;
   // Per-run caches: the directories of a run do not move while it runs, and a test directory
   // holds many tests, so each path is resolved (realpath, stat) once, not once per test.
   std::unordered_map<std::string, std::string> canonical_;
@@ -185,17 +184,6 @@ class SandboxExecutor : public exec::Executor {
     return canonical(p);
   }
 };
-
-// A cell can be reset only if nothing is mounted below its /tmp but the skeleton: reset
-// empties /tmp and never crosses into a mount (a suite or build tree below the host's /tmp is
-// bound there read-only).
-bool tmp_has_mounts(const MountPlan& plan) {
-  for (const auto& st : plan.steps) {
-    if (!path_within(st.target, "/tmp") || st.target == "/tmp") continue;
-    if (st.op == MountStep::Op::kTmpfs || st.op == MountStep::Op::kAttach) return true;
-  }
-  return false;
-}
 
 Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
   std::string out;
@@ -237,12 +225,6 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   if (plan->slots > CellMemory::kMaxSlots) {
     give_back();
     return Error{"sandbox: too many bind mounts in one cell"};
-  }
-  bool poolable = false;
-  if (pool_) {
-    auto it = poolable_.find(key);
-    if (it == poolable_.end()) it = poolable_.emplace(key, !tmp_has_mounts(*plan)).first;
-    poolable = it->second;
   }
 
   std::optional<CellCgroup> cgroup;
@@ -290,7 +272,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     if (cgroups) cgroups->remove(path);
   };
   return std::unique_ptr<exec::Session>(
-      make_cell_session(io_, std::move(launch), poolable ? pool_ : nullptr, poolable ? key : std::string()));
+      make_cell_session(io_, std::move(launch), pool_, key));
 }
 
 }  // namespace
