@@ -40,6 +40,7 @@ TEST_F(LoadSuiteConfig, AbsentKeysKeepTheInlineDefaults) {
   EXPECT_TRUE(c->pipefail);
   EXPECT_FALSE(c->recursive_expansion_limit.has_value());
   EXPECT_EQ(c->sandbox.limits.tmp_size, 64ull << 20);
+  EXPECT_TRUE(c->sandbox.reuse_cells);
   EXPECT_EQ(c->target.executor, "auto");
   EXPECT_EQ(c->gtest_suffix, "Tests");
   EXPECT_TRUE(c->features.empty());
@@ -139,6 +140,7 @@ sandbox:
   allow_syscalls: [mount]
   seccomp_action: kill
   hostname: box
+  reuse_cells: false
   limits: {memory: 4GiB, processes: 512, cpu_seconds: 60, file_size: 64MiB, open_files: unlimited, tmp_size: 1G}
 )");
   ASSERT_TRUE(c.ok()) << c.error().str();
@@ -152,6 +154,7 @@ sandbox:
   EXPECT_EQ(s.allow_syscalls, std::vector<std::string>{"mount"});
   EXPECT_EQ(s.seccomp_action, "kill");
   EXPECT_EQ(s.hostname, "box");
+  EXPECT_FALSE(s.reuse_cells);
   EXPECT_EQ(s.limits.memory, 4ull << 30);
   EXPECT_EQ(s.limits.processes, 512u);
   EXPECT_EQ(s.limits.cpu_seconds, 60u);

@@ -46,6 +46,7 @@ struct Sandbox {
   std::vector<std::string> allow_syscalls; ///< removed from the default deny list
   std::string seccomp_action = "errno";    ///< errno (EPERM) | kill (SIGSYS, reported)
   std::string hostname = "litbox";
+  bool reuse_cells = true;                 ///< a cleanly reset cell serves the directory's next test
   Limits limits;
 };
 

@@ -159,7 +159,9 @@ int spawn_child(void* p) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
-  setsid();  // its own session and process group, no controlling terminal
+  // Its own process group, in init's session, which has no controlling terminal. (Not a
+  // session of its own: with autogroup scheduling each new session costs a scheduler group.)
+  setpgid(0, 0);
   for (int i = 0; i < 3; ++i)
     if (a->stdio[i] >= 0 && dup2(a->stdio[i], i) < 0) goto failed;
   step = protocol::kStepSpawnChdir;
@@ -431,7 +433,9 @@ bool Init::handle_request() {
   }
   pids[slot] = pid;
   ids[slot] = h.id;
-  reply_spawned(h.id, pid, a.fail_step, a.fail_step == protocol::kStepNone ? 0 : a.fail_errno);
+  // A started process is reported once, when it exits; a failure before exec also now, so
+  // that its exit record can say why.
+  if (a.fail_step != protocol::kStepNone) reply_spawned(h.id, pid, a.fail_step, a.fail_errno);
   return true;
 }
 

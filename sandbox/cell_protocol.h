@@ -52,7 +52,8 @@ enum class Kind : uint32_t {
   kInitPid = 1,  ///< zygote: init runs, `pid` is its pid in the runner's pid namespace
   kReady,        ///< init: setup done; carries an O_PATH fd of the cell's "/"
   kSetupFailed,  ///< zygote or init: `step` failed with `err`; the cell is unusable
-  kSpawned,      ///< init: request `id` started as `pid`; step/err set if it failed before exec
+  kSpawned,      ///< init: request `id` failed: not started (pid -1), or started as `pid` but failed
+                 ///< before exec (step/err say how; its kExited follows). Not sent on success.
   kExited,       ///< init: process `pid` ended with wait status `status`
   kResetDone,    ///< init: a reset request is done; err 0: the cell is clean, else step/err say why not
 };

@@ -108,11 +108,23 @@ std::string setup_error_text(const MountPlan& plan, int step, int err) {
 }
 
 std::shared_ptr<CellState> CellPool::take(const std::string& key) {
-  for (size_t i = idle_.size(); i-- > 0;) {
-    if (idle_[i].key != key) continue;
-    std::shared_ptr<CellState> cell = std::move(idle_[i].cell);
-    idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
-    return cell;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    for (size_t i = idle_.size(); i-- > 0;) {
+      if (idle_[i].key != key) continue;
+      std::shared_ptr<CellState> cell = std::move(idle_[i].cell);
+      idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
+      return cell;
+    }
+    // None idle, but the previous test of this directory may be in its reset, which init
+    // answers within a fraction of a millisecond: waiting for it beats making a new cell.
+    std::shared_ptr<CellState> resetting;
+    for (auto& w : resetting_)
+      if (auto c = w.lock(); c && c->resetting() && c->pool_key() == key) {
+        resetting = std::move(c);
+        break;
+      }
+    if (!resetting) return nullptr;
+    resetting->finish_reset();  // puts it in idle_, or closes it
   }
   return nullptr;
 }

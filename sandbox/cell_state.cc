@@ -142,9 +142,8 @@ void CellState::on_record(const Record& r) {
       if (it == pending_.end()) break;
       it->second.step = r.step;
       it->second.err = r.err;
-      if (r.pid > 0) {
+      if (r.pid > 0) {  // started, but failed before exec: its exit record follows
         it->second.pid = r.pid;
-        by_pid_[r.pid] = r.id;
         break;
       }
       // Nothing was started: no exit record will follow.
@@ -160,8 +159,7 @@ void CellState::on_record(const Record& r) {
     }
     case Kind::kExited: {
       auto it = pending_.find(r.id);
-      if (it == pending_.end() || it->second.pid != r.pid) break;
-      by_pid_.erase(r.pid);
+      if (it == pending_.end()) break;
       exec::ExitStatus s = exec::status_from_wait(r.status);
       const Pending& p = it->second;
       if (p.step != protocol::kStepNone) {
@@ -236,7 +234,6 @@ void CellState::complete(uint32_t id, exec::ExitStatus s) {
   auto it = pending_.find(id);
   if (it == pending_.end()) return;
   exec::ExitHandler h = std::move(it->second.on_exit);
-  if (it->second.pid > 0) by_pid_.erase(it->second.pid);
   pending_.erase(it);
   boost::asio::post(io_, [h = std::move(h), s = std::move(s)] { h(s); });
 }

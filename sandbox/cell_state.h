@@ -44,6 +44,8 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void recycle(const std::shared_ptr<CellPool>& pool, const std::string& key);
   /// Blocks until a reset in flight is answered (and the cell pooled or closed).
   void finish_reset();
+  bool resetting() const { return resetting_; }
+  const std::string& pool_key() const { return pool_key_; }
   void reap_blocking() override;
   Expected<int> root_fd();
   void async_wait_ready(std::function<void(Status)> on_ready);
@@ -85,7 +87,6 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   std::string rx_;
   uint32_t next_id_ = 1;
   std::map<uint32_t, Pending> pending_;
-  std::map<int, uint32_t> by_pid_;
   std::vector<std::function<void(Status)>> ready_waiters_;
   bool resetting_ = false;
   std::weak_ptr<CellPool> pool_;

@@ -199,9 +199,10 @@ TEST_F(CellTest, ProcessesRunInTheirOwnNamespacesAndSession) {
   auto ex = executor();
   auto s = open(*ex);
   auto r = run(io, *s, {testcase(), "id"});
-  // pid 1 is the cell's init; the first command is pid 2, leads its own session, has no tty.
+  // pid 1 is the cell's init; the first command is pid 2, in its own process group and in the
+  // session init made (new, without a controlling terminal), and has no tty.
   std::string expected = "uid=" + std::to_string(getuid()) + " gid=" + std::to_string(getgid()) +
-                         " pid=2 ppid=1 host=litbox cwd=/ sid=2 pgid=2 tty=0\n";
+                         " pid=2 ppid=1 host=litbox cwd=/ sid=1 pgid=2 tty=0\n";
   EXPECT_EQ(r.out, expected);
 }
 

@@ -197,6 +197,10 @@ SANDBOX = [
     Key("seccomp_action", ALL, choice("errno", "kill"), "`errno` | `kill`", "errno", "seccomp_action: kill",
         "What a denied syscall does: fail with EPERM, or kill the process with SIGSYS (reported)."),
     Key("hostname", ALL, string(), "string", "litbox", "hostname: sandbox", "Host name inside the sandbox."),
+    Key("reuse_cells", ALL, REF("bool"), "boolean", "true", "reuse_cells: false",
+        "true: when a test ends normally its cell is reset (every process killed, /tmp emptied, no IPC object "
+        "left, its outputs moved out) and serves the next test of the same directory; a cell that cannot be "
+        "made clean is closed. false: a new cell for every test (slower). See docs/security.md."),
     Key("limits", ALL, None, "map", "{}", "limits: {memory: 4GiB, processes: 512}",
         "Resource limits of each test (also applied with the sandbox off). Merges key by key.",
         children=LIMITS, defname="limits"),
