@@ -57,8 +57,9 @@ fmt_s() { awk -v s="$1" 'BEGIN { if (s < 1) printf "%.1fms\n", s * 1000; else pr
 #   LABEL: PEER_NAME <median> litbox <median> [failures] ratio (litbox/PEER_NAME) <r>
 # The commands are strings evaluated by bash (so they may hold env assignments and quotes).
 # If BENCH_PREP is set, it is evaluated (untimed) before every run, e.g. to delete Output/.
+# BENCH_NAME names the second command in the line (default: litbox).
 compare_alternating() {
-  local label=$1 peer=$2 peer_cmd=$3 box_cmd=$4 rounds=${5:-$ROUNDS}
+  local label=$1 peer=$2 peer_cmd=$3 box_cmd=$4 rounds=${5:-$ROUNDS} name=${BENCH_NAME:-litbox}
   local -a tp=() tb=()
   local fails_p=0 fails_b=0 i t
   mkdir -p "$BENCH_WORK"
@@ -83,8 +84,8 @@ compare_alternating() {
   mp=$(median "${tp[@]}")
   mb=$(median "${tb[@]}")
   [ "$fails_p" -gt 0 ] && note+=" [$peer failed $fails_p/$rounds runs: $BENCH_WORK/failed-$peer.log]"
-  [ "$fails_b" -gt 0 ] && note+=" [litbox failed $fails_b/$rounds runs: $BENCH_WORK/failed-litbox.log]"
-  echo "$label: $peer $(fmt_s "$mp") litbox $(fmt_s "$mb") (median of $rounds)$note ratio (litbox/$peer) $(ratio "$mb" "$mp")"
+  [ "$fails_b" -gt 0 ] && note+=" [$name failed $fails_b/$rounds runs: $BENCH_WORK/failed-litbox.log]"
+  echo "$label: $peer $(fmt_s "$mp") $name $(fmt_s "$mb") (median of $rounds)$note ratio ($name/$peer) $(ratio "$mb" "$mp")"
 }
 
 # The LLVM 15 test tree and its lit/litbox configs (scripts/fetch-llvm-tests.sh,
