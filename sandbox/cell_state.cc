@@ -89,14 +89,14 @@ void CellState::drain() {
       break;
     }
     rx_.append(buf, static_cast<size_t>(n));
-    size_t off = 0;
-    while (rx_.size() - off >= sizeof(Record)) {
+    // One record at a time off the front: a record's handler may drain again (close() of a
+    // cell still launching waits for its init), and must find the stream as it is.
+    while (rx_.size() >= sizeof(Record)) {
       Record r;
-      memcpy(&r, rx_.data() + off, sizeof r);
-      off += sizeof r;
+      memcpy(&r, rx_.data(), sizeof r);
+      rx_.erase(0, sizeof r);
       on_record(r);
     }
-    rx_.erase(0, off);
   }
   // Every other end of the cell's socket is closed: init is gone (its pidfd says when), or the
   // zygote never made one.
@@ -123,11 +123,21 @@ void CellState::async_wait_ready(std::function<void(Status)> on_ready) {
 }
 
 void CellState::on_record(const Record& r) {
+  // The zygote reports init's pid after clone() returns; init may have set up, run commands
+  // and answered a reset by then. Its records wait for that pid, in order.
+  if (init_ == 0 && r.kind != Kind::kInitPid && r.kind != Kind::kSetupFailed) {
+    early_.push_back(r);
+    return;
+  }
   switch (r.kind) {
-    case Kind::kInitPid:
+    case Kind::kInitPid: {
       init_ = r.pid;
       watch_init();
+      std::vector<Record> early = std::move(early_);
+      early_.clear();
+      for (const Record& e : early) on_record(e);
       break;
+    }
     case Kind::kReady:
       ready_ = true;
       root_ = pending_fd_;

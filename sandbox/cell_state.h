@@ -85,6 +85,7 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   int root_ = -1;
   int pending_fd_ = -1;  // an fd that arrived before its record was complete
   std::string rx_;
+  std::vector<protocol::Record> early_;  // init's records that came before its pid
   uint32_t next_id_ = 1;
   std::map<uint32_t, Pending> pending_;
   std::vector<std::function<void(Status)>> ready_waiters_;

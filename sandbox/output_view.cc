@@ -135,12 +135,10 @@ Expected<std::string> StagingDirs::take(const std::string& output_dir) {
 }
 
 void StagingDirs::give_back(const std::string& output_dir, const std::string& dir) {
-  if (list_dir(dir).empty()) {
-    free_[output_dir].push_back(dir);
-  } else {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
+  // Not empty: a test's outputs that could not be published (or were written by a process
+  // after its test ended). Left where they are, never handed out again; the next run that
+  // uses this Output dir publishes them (recover_staging_dirs).
+  if (list_dir(dir).empty()) free_[output_dir].push_back(dir);
 }
 
 }  // namespace litbox::sandbox

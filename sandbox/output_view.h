@@ -44,7 +44,8 @@ class StagingDirs {
   /// A free, empty staging dir in `output_dir` (existing, canonical). The first call for an
   /// Output dir first recovers what killed runs left in theirs (see recover_staging_dirs).
   Expected<std::string> take(const std::string& output_dir);
-  /// Hands back a dir from take() once no process can write to it: kept if empty, else removed.
+  /// Hands back a dir from take() once no process can write to it: reused if empty, else left
+  /// alone for the next run to publish.
   void give_back(const std::string& output_dir, const std::string& dir);
 
  private:

@@ -48,9 +48,10 @@ TEST(OutputView, StagingDirsAreMadeOnceAndReusedWhenEmpty) {
   EXPECT_NE(*a, *b);
   dirs.give_back(out, *a);
   EXPECT_EQ(*dirs.take(out), *a);  // empty: reused
-  write_file(*b + "/straggler", "x");
-  dirs.give_back(out, *b);  // not empty: removed, never handed out again
-  EXPECT_FALSE(fs::exists(*b));
+  write_file(*b + "/foo.test.tmp", "x");
+  dirs.give_back(out, *b);  // not empty: never handed out again, left for the next run
+  EXPECT_NE(*dirs.take(out), *b);
+  EXPECT_EQ(read_file(*b + "/foo.test.tmp"), "x");
 }
 
 TEST(OutputView, FreeStagingDirsGoWithTheRun) {
