@@ -171,6 +171,10 @@ int main(int argc, char** argv) {
     mqd_t q = mq_open(arg, O_CREAT | O_RDWR, 0600, NULL);
     return report(a, q == (mqd_t)-1 ? -1 : 0);
   }
+  if (!strcmp(a, "mq-exists")) {  /* mq-exists /NAME: open an existing POSIX message queue */
+    mqd_t q = mq_open(arg, O_RDWR);
+    return report(a, q == (mqd_t)-1 ? -1 : 0);
+  }
   if (!strcmp(a, "sleep")) {
     sleep((unsigned)atoi(arg));
     return 0;

@@ -72,6 +72,18 @@ cat "$work/litbox.out"
 [ $status = 0 ] || fail "litbox exited with status $status"
 total=$(ls "$work/suite"/*.test | wc -l)
 grep -q "Passed *: *$total\$" "$work/litbox.out" || fail "not all $total tests passed"
+
+# 1b. Reused cells: tests that leave traces for the next test of their directory, and tests
+# that look for them, in order (-j1), so that each follows the other in the same cell.
+mkdir -p "$work/reuse"
+cp "$suite_src"/lit.yaml "$suite_src"/reuse/*.test "$work/reuse/"
+"$litbox" --sandbox=require -v -j1 --no-progress-bar -D marker="$marker" -D testcase="$testcase" \
+  --path "$(dirname "$testcase")" "$work/reuse" > "$work/reuse.out" 2>&1
+reuse_status=$?
+cat "$work/reuse.out"
+[ $reuse_status = 0 ] || fail "litbox exited with status $reuse_status on the reused-cell tests"
+reuse_total=$(ls "$work/reuse"/*.test | wc -l)
+grep -q "Passed *: *$reuse_total\$" "$work/reuse.out" || fail "not all $reuse_total reused-cell tests passed"
 # 2. Files outside the tests' outputs are untouched.
 [ "$(cat "$work/canary/canary.txt")" = original ] || fail "canary.txt was modified"
 [ "$(ls "$work/canary")" = "$(printf 'canary.txt\nsecret')" ] || fail "files appeared in the canary dir: $(ls "$work/canary")"
@@ -91,7 +103,7 @@ left=$(pgrep -f "$marker" | grep -v "^$$\$")
 kill "$listener" "$victim" 2>/dev/null
 wait 2>/dev/null
 if [ $failures = 0 ]; then
-  echo "hostile suite: all $total tests passed and every attempt was contained"
+  echo "hostile suite: all $total + $reuse_total tests passed and every attempt was contained"
   rm -rf "$work"
   exit 0
 fi
