@@ -1,4 +1,6 @@
 // litbox: thin entry point. Everything else lives in the libraries.
+#include <malloc.h>
+
 #include <cstring>
 
 #include "runner/app.h"
@@ -13,5 +15,9 @@ int main(int argc, char** argv) {
   // Subcommands lit does not have.
   if (argc >= 2 && std::strcmp(argv[1], "shell") == 0) return litbox::runner::shell_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "translate") == 0) return litbox::runner::translate_main(argc - 1, argv + 1);
+  // A run allocates and frees the same few kilobytes per test: without this, glibc gives the
+  // top of the heap back to the kernel and takes it again (brk) several times per test.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TOP_PAD, 4 << 20);
   return litbox::runner::run_main(argc, argv);
 }

@@ -1,5 +1,6 @@
 #include "runner/substitutions.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
@@ -33,6 +34,26 @@ std::string realpath_or_self(const std::string& p) {
   char buf[PATH_MAX];
   if (::realpath(p.c_str(), buf)) return buf;
   return p;
+}
+
+// realpath() of a test's directories, which many tests share: resolved once per run (a path
+// that does not exist yet, such as an Output dir before its first test, is not remembered).
+const std::string& real_dir(const std::string& dir) {
+  thread_local std::unordered_map<std::string, std::string> cache;
+  auto it = cache.find(dir);
+  if (it != cache.end()) return it->second;
+  char buf[PATH_MAX];
+  if (::realpath(dir.c_str(), buf)) return cache.emplace(dir, buf).first->second;
+  thread_local std::string unresolved;
+  unresolved = dir;
+  return unresolved;
+}
+
+// realpath() of a file in a directory: the directory's, plus the name unless it is a symlink.
+std::string real_file(const std::string& dir, const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) return realpath_or_self(path);
+  return real_dir(dir) + "/" + basename(path);
 }
 
 // A compiled pattern, with a literal fast path for the common case (patterns such as
@@ -212,7 +233,9 @@ std::vector<config::Substitution> test_substitutions(const config::SuiteConfig& 
   }
   for (const auto& l : letters) add(std::string("%:") + l.c, l.path.empty() ? l.path : l.path.substr(1));
   for (const auto& l : letters) {
-    std::string real = l.c == 't' ? realpath_or_self(paths.tmp_dir) + "/" + basename(tmp_name) : realpath_or_self(l.path);
+    std::string real = l.c == 't'   ? real_dir(paths.tmp_dir) + "/" + basename(tmp_name)
+                       : l.c == 's' ? real_file(paths.source_dir, l.path)
+                                    : real_dir(l.path);
     add(std::string("%{") + l.c + ":real}", real);
     add(std::string("%{/") + l.c + ":real}", real);
   }

@@ -80,6 +80,9 @@ int for_each_entry(int dir, Fn fn) {
       long n = syscall(SYS_getdents64, dir, g_dirents, sizeof g_dirents);
       if (n < 0) return errno;
       if (n == 0) break;
+      // tmpfs and mqueue (libfs) fill the buffer until the directory ends: a short read is the
+      // end, and saves the call that would return 0.
+      const bool last = n + 512 < static_cast<long>(sizeof g_dirents);
       for (long off = 0; off < n && !reread;) {
         const Dirent64* d = reinterpret_cast<const Dirent64*>(g_dirents + off);
         off += d->reclen;
@@ -94,6 +97,7 @@ int for_each_entry(int dir, Fn fn) {
         removed |= r == kRemoved || r == kRemovedReread;
         reread = r < 0;
       }
+      if (last) break;
     }
     if (!removed && !reread) return 0;
   }
@@ -211,17 +215,58 @@ int open_mqueue_dir() {
   return dir;
 }
 
+// tmpfs counts a directory's size as 20 bytes (BOGO_DIRENT_SIZE) per entry, "." and ".."
+// included.
+constexpr off_t kTmpfsDirent = 20;
+constexpr off_t tmpfs_dir_size(off_t entries) { return (entries + 2) * kTmpfsDirent; }
+
+// Opens `name` in `dir` as a directory with `mode` and `entries` entries, as a test left it
+// alone: -1 if it is anything else (or missing), so the caller does the full reset.
+int open_untouched(int dir, const char* name, mode_t mode, off_t entries) {
+  int fd = openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) < 0 || st.st_dev != g_tmp_dev || (st.st_mode & 07777) != mode ||
+      st.st_size != tmpfs_dir_size(entries)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// True if /tmp is exactly the skeleton, untouched: /tmp with only .litbox, which holds only
+// home and shm, both empty, all with their modes (the usual case: a few syscalls, no walk).
+bool skeleton_untouched(int tmp, const struct stat& tmp_st) {
+  if ((tmp_st.st_mode & 07777) != 01777 || tmp_st.st_size != tmpfs_dir_size(1)) return false;
+  int litbox = open_untouched(tmp, ".litbox", 0755, 2);
+  if (litbox < 0) return false;
+  int home = open_untouched(litbox, "home", 0700, 0);
+  int shm = home < 0 ? -1 : open_untouched(litbox, "shm", 01777, 0);
+  if (home >= 0) close(home);
+  if (shm >= 0) close(shm);
+  close(litbox);
+  return shm >= 0;
+}
+
 // The skeleton is what mount_plan.cc makes: /tmp (1777), /tmp/.litbox (0755) and in it
 // home (kCellHome, 0700) and shm (kCellShm, 1777); plus the mount points the plan put below
 // /tmp and the directories leading to them (0755).
 int reset_tmp() {
   g_nkept = 0;
-  chmod("/tmp", 0700);  // a mount point: the tmpfs root itself, whatever the test did to its mode
   int tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (tmp < 0) return errno;
+  if (tmp < 0) {
+    chmod("/tmp", 0700);  // a mount point: the tmpfs root itself, whatever the test did to its mode
+    tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (tmp < 0) return errno;
+  }
   struct stat st;
   int e = fstat(tmp, &st) < 0 ? errno : 0;
   g_tmp_dev = st.st_dev;
+  if (!e && g_nmounts == 0 && skeleton_untouched(tmp, st)) {
+    close(tmp);
+    return 0;
+  }
+  if (!e && fchmod(tmp, 0700) < 0) e = errno;
   if (!e)
     e = for_each_entry(tmp, [&](const char* name, unsigned char type, uint64_t ino) {
       if (strcmp(name, ".litbox") == 0 && type == DT_DIR) return kKept;
