@@ -56,6 +56,12 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
   auto a = open(*ex);
   const std::string cell = cell_of(*a);
   ASSERT_FALSE(cell.empty());
+  // What a new cell shows (with the build tree below the host's /tmp, /tmp also holds the
+  // directories leading to its mounts).
+  const std::string listing = "cd /tmp && ls -A . .litbox .litbox/home .litbox/shm /dev/shm/ " + spec_.output_dir;
+  const std::string fresh = sh(*a, listing);
+  EXPECT_NE(fresh.find(".litbox:\nhome\nshm\n\n.litbox/home:\n\n.litbox/shm:\n\n/dev/shm/:\n\n"), std::string::npos)
+      << fresh;
   sh(*a,
      "echo x > /tmp/x; mkdir -p /tmp/d/e; touch /tmp/d/e/f; chmod 0 /tmp/d/e /tmp/d; echo y > /dev/shm/y;"
      " echo h > $HOME/h; chmod 0500 $HOME; rm -rf /tmp/.litbox/shm; ln -s / /tmp/.litbox/shm;"
@@ -66,9 +72,7 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
   ASSERT_TRUE(wait_idle(*ex));
   auto b = open(*ex, sibling("bar.test"));
   EXPECT_EQ(cell_of(*b), cell);  // the same cell, reset
-  EXPECT_EQ(sh(*b, "cd /tmp && ls -A . .litbox .litbox/home .litbox/shm /dev/shm/ " + spec_.output_dir),
-            ".:\n.litbox\n\n.litbox:\nhome\nshm\n\n.litbox/home:\n\n.litbox/shm:\n\n/dev/shm/:\n\n" +
-                spec_.output_dir + ":\n");
+  EXPECT_EQ(sh(*b, listing), fresh);
   EXPECT_EQ(sh(*b, "stat -c '%n %a' /tmp /tmp/.litbox /tmp/.litbox/home /tmp/.litbox/shm"),
             "/tmp 1777\n/tmp/.litbox 755\n/tmp/.litbox/home 700\n/tmp/.litbox/shm 1777\n");
   // No process of the previous test: only init and this shell.
@@ -139,15 +143,17 @@ TEST_F(ReuseTest, MountsBelowTmpSurviveAndAreChecked) {
   auto ex = executor();
   auto a = open(*ex);
   const std::string cell = cell_of(*a);
+  const std::string fresh_tmp = sh(*a, "ls -A /tmp");
+  EXPECT_NE(fresh_tmp.find(root.substr(strlen("/tmp/")) + "\n"), std::string::npos) << fresh_tmp;
   sh(*a, "echo x > " + root + "/litter; mkdir " + root + "/build/junk; chmod 0 " + root + " " + root + "/build; echo y > /tmp/y");
   a->close();
   a.reset();
   ASSERT_TRUE(wait_idle(*ex));
   auto b = open(*ex, sibling("bar.test"));
   EXPECT_EQ(cell_of(*b), cell);
-  EXPECT_EQ(sh(*b, "ls -A " + root + " " + root + "/build; stat -c %a " + root + " " + root + "/build; ls -A /tmp"),
-            root + ":\nbuild\nsrc\n\n" + root + "/build:\nOutput\n755\n755\n.litbox\n" +
-                root.substr(strlen("/tmp/")) + "\n");
+  EXPECT_EQ(sh(*b, "ls -A " + root + " " + root + "/build; stat -c %a " + root + " " + root + "/build"),
+            root + ":\nbuild\nsrc\n\n" + root + "/build:\nOutput\n755\n755\n");
+  EXPECT_EQ(sh(*b, "ls -A /tmp"), fresh_tmp);  // y is gone
   // Moving the suite's mounts away makes the cell unusable for the next test.
   sh(*b, "mv " + root + " /tmp/moved");
   b->close();
