@@ -271,8 +271,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     give_back();
     if (cgroups) cgroups->remove(path);
   };
-  return std::unique_ptr<exec::Session>(
-      make_cell_session(io_, std::move(launch), pool_, key));
+  return std::unique_ptr<exec::Session>(make_cell_session(io_, std::move(launch), pool_, key));
 }
 
 }  // namespace
