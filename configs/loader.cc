@@ -103,7 +103,8 @@ void sync_triple_features(SuiteConfig& config, const std::string& old_target, co
   if (!config.host_triple.empty()) config.features.insert("host=" + config.host_triple);
 }
 
-Expected<SiteConfig> load_site_config_impl(const std::string& path, const Params& cli_params) {
+Expected<SiteConfig> load_site_config_impl(const std::string& path, const Params& cli_params,
+                                           const ConfigNames& names) {
   FileContext ctx = context_for(path, kSiteFile);
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
   LITBOX_RETURN_IF_ERROR(check_top_level_keys(ctx, root, false));
@@ -121,8 +122,8 @@ Expected<SiteConfig> load_site_config_impl(const std::string& path, const Params
   std::error_code ec;
   if (fs::is_regular_file(dir, ec)) dir = fs::path(dir).parent_path().string();
   if (!fs::is_directory(dir, ec)) return error_at(ctx, suite, "suite directory '" + dir + "' does not exist");
-  if (!fs::exists(fs::path(dir) / kSuiteConfigName, ec))
-    return error_at(ctx, suite, std::string("no ") + kSuiteConfigName + " in suite directory '" + dir + "'");
+  if (!fs::exists(fs::path(dir) / names.suite, ec))
+    return error_at(ctx, suite, "no " + names.suite + " in suite directory '" + dir + "'");
   site.suite_dir = real_path(dir);
 
   if (YAML::Node features = root["features"]) {
@@ -195,7 +196,8 @@ Expected<SuiteConfig> apply_local_config_impl(const SuiteConfig& parent, const s
   return config;
 }
 
-Expected<std::vector<std::string>> site_config_candidates_impl(const std::string& suite_yaml, const Params& cli_params) {
+Expected<std::vector<std::string>> site_config_candidates_impl(const std::string& suite_yaml, const Params& cli_params,
+                                                              const ConfigNames& names) {
   FileContext ctx = context_for(suite_yaml, kSuiteFile);
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
   std::vector<std::string> out;
@@ -212,7 +214,7 @@ Expected<std::vector<std::string>> site_config_candidates_impl(const std::string
     for (const std::string& name : referenced_parameters(item.Scalar())) defined = defined && params.count(name);
     if (!defined) continue;
     LITBOX_ASSIGN_OR_RETURN(path, read_path(ctx, item, "site_configs"));
-    if (!ends_with(path, ".yaml")) path += std::string("/") + kSiteConfigName;
+    if (!ends_with(path, ".yaml")) path += "/" + names.site;
     out.push_back(std::move(path));
   }
   return out;
@@ -233,8 +235,8 @@ auto guarded(const std::string& path, F&& body) -> decltype(body()) {
 
 }  // namespace
 
-Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli_params) {
-  return guarded(path, [&] { return load_site_config_impl(path, cli_params); });
+Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli_params, const ConfigNames& names) {
+  return guarded(path, [&] { return load_site_config_impl(path, cli_params, names); });
 }
 
 Expected<SuiteConfig> load_suite_config(const std::string& suite_yaml, const SiteConfig* site,
@@ -246,8 +248,9 @@ Expected<SuiteConfig> apply_local_config(const SuiteConfig& parent, const std::s
   return guarded(local_yaml, [&] { return apply_local_config_impl(parent, local_yaml); });
 }
 
-Expected<std::vector<std::string>> site_config_candidates(const std::string& suite_yaml, const Params& cli_params) {
-  return guarded(suite_yaml, [&] { return site_config_candidates_impl(suite_yaml, cli_params); });
+Expected<std::vector<std::string>> site_config_candidates(const std::string& suite_yaml, const Params& cli_params,
+                                                         const ConfigNames& names) {
+  return guarded(suite_yaml, [&] { return site_config_candidates_impl(suite_yaml, cli_params, names); });
 }
 
 }  // namespace litbox::config

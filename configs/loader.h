@@ -17,6 +17,20 @@ inline constexpr const char* kSiteConfigName = "lit.site.yaml";
 inline constexpr const char* kSuiteConfigName = "lit.yaml";
 inline constexpr const char* kLocalConfigName = "lit.local.yaml";
 
+/// The names of the three config files: lit.site.yaml, lit.yaml, lit.local.yaml; with lit's
+/// --config-prefix NAME, NAME.site.yaml, NAME.yaml, NAME.local.yaml.
+struct ConfigNames {
+  std::string site = kSiteConfigName;
+  std::string suite = kSuiteConfigName;
+  std::string local = kLocalConfigName;
+  static ConfigNames with_prefix(const std::string& prefix) {
+    return {prefix + ".site.yaml", prefix + ".yaml", prefix + ".local.yaml"};
+  }
+  bool is_config(const std::string& file_name) const {
+    return file_name == site || file_name == suite || file_name == local;
+  }
+};
+
 /// Parameters given on the command line (-D NAME=VALUE / --param).
 using Params = std::map<std::string, std::string>;
 
@@ -35,9 +49,10 @@ struct SiteConfig {
 };
 
 /// Reads a lit.site.yaml. Relative `suite:` paths are relative to the file's directory.
-/// Checks that every key is known and that `suite:` names a directory with a lit.yaml; the
-/// values of the other keys are checked when load_suite_config applies them.
-Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli_params);
+/// Checks that every key is known and that `suite:` names a directory with a lit.yaml (or
+/// `names.suite`); the values of the other keys are checked when load_suite_config applies them.
+Expected<SiteConfig> load_site_config(const std::string& path, const Params& cli_params,
+                                      const ConfigNames& names = {});
 
 /// Loads the root config of a suite: `suite_yaml` is a lit.yaml; `site` (may be null) is the
 /// site config that points at it. Result: source_root = dir of lit.yaml, exec_root = dir of
@@ -58,10 +73,11 @@ Expected<SuiteConfig> apply_local_config(const SuiteConfig& parent, const std::s
 /// The names of the site config files a lit.yaml asks discovery to try, in order, when the
 /// suite is run from its source tree (`site_configs:` key), with ${...} and env vars
 /// expanded and made absolute against the lit.yaml's directory. Used before full loading.
-/// An entry not ending in ".yaml" names a directory and gets "/lit.site.yaml" appended; an
+/// An entry not ending in ".yaml" names a directory and gets "/lit.site.yaml" (`names.site`) appended; an
 /// entry using a `${param}` that is not defined (by lit.yaml's `params:` or -D) is skipped.
 /// Existence is not checked: the caller uses the first candidate that exists.
 Expected<std::vector<std::string>> site_config_candidates(const std::string& suite_yaml,
-                                                         const Params& cli_params);
+                                                         const Params& cli_params,
+                                                         const ConfigNames& names = {});
 
 }  // namespace litbox::config

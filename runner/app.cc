@@ -146,6 +146,7 @@ int run_main(int argc, char** argv) {
   DiscoveryOptions dopts;
   dopts.params = opts.params;
   dopts.site_config = opts.site_config;
+  dopts.names = config::ConfigNames::with_prefix(opts.config_prefix);
   dopts.indirectly_run_check = opts.indirectly_run_check;
   dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
   if (opts.use_valgrind || opts.valgrind_leak_check) {

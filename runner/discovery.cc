@@ -69,10 +69,10 @@ std::string base_of(const std::string& p) {
 }
 
 // The config file that makes `dir` a suite root: the site config first, as lit does.
-std::string suite_config_in(const std::string& dir) {
-  std::string site = dir + "/" + config::kSiteConfigName;
+std::string suite_config_in(const std::string& dir, const config::ConfigNames& names) {
+  std::string site = dir + "/" + names.site;
   if (exists(site)) return site;
-  std::string suite = dir + "/" + config::kSuiteConfigName;
+  std::string suite = dir + "/" + names.suite;
   if (exists(suite)) return suite;
   return "";
 }
@@ -124,7 +124,7 @@ Discovery::SuiteRef Discovery::search_dir(const std::string& dir) {
   auto it = suite_cache_.find(key);
   if (it != suite_cache_.end()) return it->second;
   SuiteRef ref;
-  std::string cfg = suite_config_in(dir);
+  std::string cfg = suite_config_in(dir, options_.names);
   if (cfg.empty()) {
     std::string parent = parent_of(dir);
     if (parent != dir) {
@@ -157,21 +157,21 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
   const config::SiteConfig* site = nullptr;
   config::SiteConfig site_value;
   std::string suite_yaml = config_path;
-  if (base_of(config_path) == config::kSiteConfigName) {
-    auto s = config::load_site_config(config_path, options_.params);
+  if (base_of(config_path) == options_.names.site) {
+    auto s = config::load_site_config(config_path, options_.params, options_.names);
     if (!s) {
       diag_.error(s.error());
       return nullptr;
     }
     site_value = std::move(*s);
     site = &site_value;
-    suite_yaml = site_value.suite_dir + "/" + config::kSuiteConfigName;
+    suite_yaml = site_value.suite_dir + "/" + options_.names.suite;
   } else {
     // A source-tree run: find the build's site config that points back at this suite, so
     // that `litbox SRC/test/dir` behaves like `litbox BUILD/test/dir` (lit's config_map).
     std::vector<std::string> candidates;
     if (!options_.site_config.empty()) candidates.push_back(options_.site_config);
-    auto listed = config::site_config_candidates(suite_yaml, options_.params);
+    auto listed = config::site_config_candidates(suite_yaml, options_.params, options_.names);
     if (!listed) {
       diag_.error(listed.error());
       return nullptr;
@@ -180,7 +180,7 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
     std::string here = real(dir);
     for (const auto& c : candidates) {
       if (!exists(c)) continue;
-      auto s = config::load_site_config(c, options_.params);
+      auto s = config::load_site_config(c, options_.params, options_.names);
       if (!s) {
         diag_.error(s.error());
         return nullptr;
@@ -224,7 +224,7 @@ std::shared_ptr<const config::SuiteConfig> Discovery::local_config(TestSuite* ts
   }
   entry.config = parent;
   if (parent && entry.error.empty()) {
-    std::string local = join_path(ts->source_root, dir) + "/" + config::kLocalConfigName;
+    std::string local = join_path(ts->source_root, dir) + "/" + options_.names.local;
     if (exists(local)) {
       auto cfg = config::apply_local_config(*parent, local);
       if (cfg) {
@@ -265,8 +265,7 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
   for (const auto& e : entries) {
     if (e.dir || e.name[0] == '.' || contains(cfg.excludes, e.name)) continue;
     // litbox's own config files are never tests, whatever the suffixes (LLVM tests .yaml).
-    if (e.name == config::kSiteConfigName || e.name == config::kSuiteConfigName || e.name == config::kLocalConfigName)
-      continue;
+    if (options_.names.is_config(e.name)) continue;
     if (!matches_suffixes(e.name, cfg.suffixes)) continue;
     std::vector<std::string> path = dir;
     path.push_back(e.name);
@@ -286,9 +285,9 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
     std::string exec_dir = join_path(ts->exec_root, sub);
     std::string src_dir = join_path(ts->source_root, sub);
     SuiteRef nested;
-    if (!suite_config_in(exec_dir).empty()) {
+    if (!suite_config_in(exec_dir, options_.names).empty()) {
       nested = find_suite(exec_dir);
-    } else if (!suite_config_in(src_dir).empty()) {
+    } else if (!suite_config_in(src_dir, options_.names).empty()) {
       nested = find_suite(src_dir);
     }
     if (nested.suite == ts) continue;

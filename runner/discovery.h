@@ -18,6 +18,7 @@ namespace litbox::runner {
 struct DiscoveryOptions {
   config::Params params;          ///< -D/--param
   std::string site_config;        ///< --site PATH (or LITBOX_SITE_CONFIG): a lit.site.yaml
+  config::ConfigNames names;      ///< the config file names (--config-prefix)
   bool indirectly_run_check = true;
   /// Called once per loaded suite root config, to add machine facts (target=, can-run=...).
   std::function<void(config::SuiteConfig&)> finish_suite_config;

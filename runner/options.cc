@@ -152,6 +152,8 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--num-shards", num_shards, "Split testsuite into M pieces and only run one")->type_name("M");
   app.add_option("--run-shard", run_shard, "Run shard #N of the testsuite")->type_name("N");
   app.add_flag("--debug", o.debug, "Enable debugging");
+  app.add_option("--config-prefix", o.config_prefix, "Prefix for 'lit' config files (NAME.yaml, NAME.local.yaml, NAME.site.yaml)")
+      ->type_name("NAME");
   app.add_flag("--show-suites", o.show_suites, "Show discovered test suites and exit");
   app.add_flag("--show-tests", o.show_tests, "Show all discovered tests and exit");
   app.add_flag("--show-used-features", o.show_used_features, "Show all features used in the test suite (in XFAIL, UNSUPPORTED and REQUIRES) and exit");

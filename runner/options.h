@@ -41,6 +41,7 @@ struct Options {
   // litbox's own.
   SandboxMode sandbox = SandboxMode::kAuto;
   std::string site_config;       ///< --site (or LITBOX_SITE_CONFIG)
+  std::string config_prefix = "lit";  ///< --config-prefix: NAME.yaml, NAME.local.yaml, NAME.site.yaml
   bool strict_features = false;  ///< unknown features in REQUIRES/... are errors, not warnings
 };
 

@@ -37,6 +37,7 @@ int shell_main(int argc, char** argv) {
   DiscoveryOptions dopts;
   dopts.params = opts.params;
   dopts.site_config = opts.site_config;
+  dopts.names = config::ConfigNames::with_prefix(opts.config_prefix);
   dopts.indirectly_run_check = false;
   dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
   Discovery discovery(dopts, diag);
