@@ -46,6 +46,22 @@ Status move_replacing(const std::string& from, const std::string& to) {
 
 const std::string kStagingPrefix = "cell.";
 
+// A runner that could still be using its staging dirs: it exists and is not a zombie (a
+// killed runner stays one until its parent reaps it).
+bool runner_alive(pid_t pid) {
+  if (pid <= 0 || (kill(pid, 0) < 0 && errno != EPERM)) return false;
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  FILE* f = fopen(path, "re");
+  if (!f) return true;
+  char buf[512];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  const char* paren = strrchr(buf, ')');  // "pid (comm) S ...": the state follows the comm
+  return !(paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X'));
+}
+
 }  // namespace
 
 bool OutputView::owns(const std::string& name) const {
@@ -103,7 +119,7 @@ void recover_staging_dirs(const std::string& output_dir) {
     if (name.compare(0, kStagingPrefix.size(), kStagingPrefix) != 0) continue;
     const pid_t pid = static_cast<pid_t>(atol(name.c_str() + kStagingPrefix.size()));
     const bool ours = name.compare(0, own.size(), own) == 0;
-    if (!ours && pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)) continue;  // a live runner's
+    if (!ours && runner_alive(pid)) continue;  // a live runner's
     OutputView v;
     v.output_dir = output_dir;
     v.private_dir = base + "/" + name;

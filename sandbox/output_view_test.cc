@@ -1,6 +1,7 @@
 // A test's private Output view: what it owns goes back to the real Output dir, nothing else.
 #include "sandbox/output_view.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -86,6 +87,27 @@ TEST(OutputView, WhatAKilledRunLeftIsPublished) {
   EXPECT_FALSE(fs::exists(dead));
   EXPECT_FALSE(fs::exists(mine));
   EXPECT_TRUE(fs::exists(live + "/baz.test.tmp"));
+}
+
+TEST(OutputView, AKilledRunnerNotYetReapedCountsAsDead) {
+  TempDir d;
+  const std::string out = output_dir(d);
+  pid_t zombie = fork();
+  if (zombie == 0) _exit(0);
+  // Not reaped yet: kill(pid, 0) still succeeds on it.
+  for (int i = 0; i < 1000; ++i) {
+    std::string stat = read_file("/proc/" + std::to_string(zombie) + "/stat");
+    if (stat.find(") Z ") != std::string::npos) break;
+    usleep(1000);
+  }
+  const std::string dir = out + "/.litbox/cell." + std::to_string(zombie) + ".0";
+  fs::create_directories(dir);
+  write_file(dir + "/foo.test.tmp", "from the killed run");
+  StagingDirs dirs;
+  ASSERT_TRUE(dirs.take(out));
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp"), "from the killed run");
+  EXPECT_FALSE(fs::exists(dir));
+  waitpid(zombie, nullptr, 0);
 }
 
 TEST(OutputView, FinishPublishesOwnedEntriesWhateverTheyReplace) {
