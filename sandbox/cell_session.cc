@@ -140,7 +140,11 @@ void CellPool::put(const std::string& key, std::shared_ptr<CellState> cell) {
 }
 
 void CellPool::track_reset(std::weak_ptr<CellState> cell) {
-  std::erase_if(resetting_, [](const std::weak_ptr<CellState>& c) { return c.expired(); });
+  // Only cells still waiting for their reset: a cell reused many times is listed once.
+  std::erase_if(resetting_, [](const std::weak_ptr<CellState>& w) {
+    auto c = w.lock();
+    return !c || !c->resetting();
+  });
   resetting_.push_back(std::move(cell));
 }
 

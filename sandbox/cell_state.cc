@@ -387,10 +387,10 @@ bool CellState::reusable() const {
 }
 
 void CellState::recycle(const std::shared_ptr<CellPool>& pool, const std::string& key) {
+  pool->track_reset(weak_from_this());  // (drops this cell's entry from its last reset)
   resetting_ = true;
   pool_ = pool;
   pool_key_ = key;
-  pool->track_reset(weak_from_this());
   protocol::SpawnHeader h;
   h.op = protocol::kOpReset;
   if (!send_request(h, {}, nullptr, 0)) {
