@@ -327,6 +327,9 @@ const std::vector<Field> kTargetFields = {
     {"ssh", 0, true, S::kMap, HANDLER { return apply_map(ctx, key, v, kSshFields, c); }, &kSshFields},
     {"batch_size", 0, true, S::kScalar, INT_FIELD(target.batch_size, 1, kIntMax)},
     {"batch_parallelism", 0, true, S::kScalar, INT_FIELD(target.batch_parallelism, 1, kIntMax)},
+    {"batch_idle_flush_ms", 0, true, S::kScalar, INT_FIELD(target.batch_idle_flush_ms, 1, kIntMax)},
+    {"batch_timeout", 0, true, S::kScalar, INT_FIELD(target.batch_timeout, 0, kIntMax)},
+    {"batch_retries", 0, true, S::kScalar, INT_FIELD(target.batch_retries, 0, kIntMax)},
 };
 
 Status apply_sandbox(const FileContext& ctx, std::string_view key, const YAML::Node& v, SuiteConfig& c) {

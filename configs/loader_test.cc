@@ -179,6 +179,9 @@ target:
   emulator_args: [-cpu, max]
   batch_size: 16
   batch_parallelism: 2
+  batch_idle_flush_ms: 250
+  batch_timeout: 600
+  batch_retries: 0
   ssh: {host: board, port: 2222, user: ci, identity: keys/id, work_dir: /data/tmp, env: [FOO],
         options: [StrictHostKeyChecking=no], connection_sharing: false}
 )");
@@ -192,6 +195,9 @@ target:
   EXPECT_EQ(t.emulator_args, (std::vector<std::string>{"-cpu", "max"}));
   EXPECT_EQ(t.batch_size, 16);
   EXPECT_EQ(t.batch_parallelism, 2);
+  EXPECT_EQ(t.batch_idle_flush_ms, 250);
+  EXPECT_EQ(t.batch_timeout, 600);
+  EXPECT_EQ(t.batch_retries, 0);
   EXPECT_EQ(t.ssh.host, "board");
   EXPECT_EQ(t.ssh.port, 2222);
   EXPECT_EQ(t.ssh.user, "ci");

@@ -158,7 +158,9 @@ class RunExecutors : public Executors {
     std::string key = kind + "|" + s.host + "|" + std::to_string(s.port) + "|" + s.user + "|" + s.identity + "|" +
                       s.work_dir + "|" + join(s.env, ",") + "|" + join(s.options, ",") + "|" +
                       std::to_string(s.connection_sharing) + "|" + std::to_string(cfg.target.batch_size) + "|" +
-                      std::to_string(cfg.target.batch_parallelism) + "|" + std::to_string(timeout) + "|" + sysroot;
+                      std::to_string(cfg.target.batch_parallelism) + "|" + std::to_string(cfg.target.batch_idle_flush_ms) +
+                      "|" + std::to_string(cfg.target.batch_timeout) + "|" + std::to_string(cfg.target.batch_retries) +
+                      "|" + std::to_string(timeout) + "|" + sysroot;
     auto it = targets_.find(key);
     if (it != targets_.end()) return it->second.get();
     Expected<std::unique_ptr<exec::Executor>> e = Error("no target executor");
@@ -178,6 +180,9 @@ class RunExecutors : public Executors {
       }
       b.batch_size = cfg.target.batch_size;
       b.parallelism = cfg.target.batch_parallelism;
+      b.idle_flush_ms = cfg.target.batch_idle_flush_ms;
+      b.batch_timeout = cfg.target.batch_timeout;
+      b.retries = cfg.target.batch_retries;
       b.request_timeout = timeout;
       b.libraries.sysroot = sysroot;
       e = emulation::make_batch_executor(io_, b);
