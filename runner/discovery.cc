@@ -257,6 +257,15 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
   const config::SuiteConfig& cfg = *cfg_ptr;
   std::string source = join_path(ts->source_root, dir);
   auto entries = list_dir(source);
+  if (cfg.format == "gtest") {
+    // lit's GoogleTest format (gtest binaries listed and run in shards) is not implemented:
+    // say so once per suite rather than finding no tests.
+    if (gtest_reported_.insert(ts).second)
+      diag_.error("test suite '" + ts->name + "' (" + ts->source_root +
+                  "): test format 'gtest' (lit's GoogleTest format) is not supported by litbox; "
+                  "its gtest binaries are not run");
+    return;
+  }
   if (cfg.standalone_tests) {
     if (!cfg.suffixes.empty() || !cfg.excludes.empty())
       diag_.warning("standalone_tests set in config but suffixes or excludes are also set");

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,7 @@ class Discovery {
   DiscoveryOptions options_;
   Diagnostics& diag_;
   std::vector<std::unique_ptr<TestSuite>> suites_;
+  std::set<const TestSuite*> gtest_reported_;
   std::map<std::string, SuiteRef> suite_cache_;  // realpath(dir) → suite search result
   struct LocalEntry {
     std::shared_ptr<const config::SuiteConfig> config;
