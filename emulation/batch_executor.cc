@@ -24,18 +24,6 @@ namespace litbox::emulation {
 
 namespace {
 
-std::optional<std::string> find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos)
-    return access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
-  const char* path = getenv("PATH");
-  for (const auto& dir : split(path ? path : "/usr/bin:/bin", ':')) {
-    if (dir.empty()) continue;
-    std::string c = dir + "/" + name;
-    if (access(c.c_str(), X_OK) == 0) return c;
-  }
-  return std::nullopt;
-}
-
 class BatchSession : public exec::Session {
  public:
   explicit BatchSession(std::shared_ptr<BatchTest> st) : st_(std::move(st)) {}

@@ -91,7 +91,7 @@ void BatchQueue::maybe_ship() {
   });
 }
 
-Status BatchQueue::add_request(Batch& b, BatchArchive& ar, std::set<std::string>& fresh, BatchRequest& r) {
+Status BatchQueue::add_request(Batch& b, TarWriter& ar, std::set<std::string>& fresh, BatchRequest& r) {
   JobSpec job;
   std::string cas = run_dir + "/cas/";
   // Puts `data` (digest `d`) in the store unless the target or this batch has it already.
@@ -189,7 +189,7 @@ void BatchQueue::ship() {
   auto b = std::make_shared<Batch>();
   b->number = ++next_batch;
   b->dir = run_dir + "/b" + std::to_string(b->number);
-  BatchArchive ar;
+  TarWriter ar;
   std::set<std::string> fresh;
   std::vector<int> ids;
   while (!queue.empty() && static_cast<int>(b->requests.size()) < settings.batch_size) {

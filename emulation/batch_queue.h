@@ -15,11 +15,11 @@
 #include <utility>  // Boost 1.74's Asio needs it before its headers
 #include <vector>
 
-#include "emulation/batch_archive.h"
 #include "emulation/batch_executor.h"
 #include "emulation/batch_run.h"
 #include "emulation/batch_stdin.h"
 #include "emulation/batch_store.h"
+#include "emulation/tar.h"
 #include "executor/executor.h"
 
 namespace litbox::emulation {
@@ -137,7 +137,7 @@ struct BatchQueue : std::enable_shared_from_this<BatchQueue> {
   /// Builds and starts a batch from the head of the queue.
   void ship();
   /// Adds `r`'s files, directories and job file to the batch's archive.
-  Status add_request(Batch& b, BatchArchive& ar, std::set<std::string>& fresh, BatchRequest& r);
+  Status add_request(Batch& b, TarWriter& ar, std::set<std::string>& fresh, BatchRequest& r);
   /// One event of a batch's result stream.
   void on_event(const std::shared_ptr<Batch>& b, BatchEvent e);
   /// A batch's run has ended: fail or retry what has no result.

@@ -9,7 +9,6 @@
 
 #include <map>
 
-#include "emulation/batch_archive.h"
 #include "emulation/batch_run.h"
 #include "emulation/tar.h"
 #include "emulation/test_util.h"
@@ -96,7 +95,7 @@ struct DriverRun {
 
 // Runs the driver with `shell` and PATH=`path` on `jobs` in the run directory `run`.
 DriverRun run_driver(const std::vector<std::string>& shell, const std::string& path, const std::string& run,
-                     const std::map<int, JobSpec>& jobs, BatchArchive& ar) {
+                     const std::map<int, JobSpec>& jobs, TarWriter& ar) {
   BatchScriptSpec s;
   s.run_dir = run;
   s.batch_dir = run + "/b1";
@@ -151,7 +150,7 @@ TEST_P(DriverTest, RunsEveryKindOfRequest) {
   std::string path = toolbox(tools, names, ts.busybox ? "/usr/bin/busybox" : "");
   std::string exe = probe("native"), s1 = run.path() + "/s1";
 
-  BatchArchive ar;
+  TarWriter ar;
   ar.add_file("cas/in", 0644, "from stdin\n", 1);
   ar.add_directory("s1", 0700, 1);
   ar.add_directory("s1/.litbox", 0700, 1);
@@ -219,7 +218,7 @@ INSTANTIATE_TEST_SUITE_P(Shells, DriverTest,
 
 TEST(BatchScriptTest, AnArchiveThatCannotBeUnpackedIsAStartError) {
   TempDir run;
-  BatchArchive ar;
+  TarWriter ar;
   ar.add_hardlink("s1/x", "cas/missing");
   DriverRun r = run_driver({"/bin/sh"}, "/usr/bin:/bin", run.path(), {}, ar);
   ASSERT_EQ(r.events.size(), 1u);

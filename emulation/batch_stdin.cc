@@ -12,6 +12,8 @@
 #include <cstring>
 #include <memory>
 
+#include "emulation/local_files.h"
+
 namespace litbox::emulation {
 
 namespace {
@@ -65,19 +67,11 @@ void read_stdin_async(boost::asio::io_context& io, int fd, Done done) {
   if (S_ISREG(st.st_mode)) {
     // A redirected file: everything from where the descriptor stands, read now (it is local
     // and does not block).
+    auto data = read_rest_of_file(fd);
+    if (!data) return later(std::move(done), data.error());
     StdinData d;
     d.null = false;
-    off_t off = lseek(fd, 0, SEEK_CUR);
-    if (off < 0) off = 0;
-    char buf[65536];
-    for (;;) {
-      ssize_t n = pread(fd, buf, sizeof buf, off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return later(std::move(done), Error(std::string("cannot read stdin: ") + strerror(errno)));
-      if (n == 0) break;
-      d.data.append(buf, static_cast<size_t>(n));
-      off += n;
-    }
+    d.data = std::move(*data);
     return later(std::move(done), std::move(d));
   }
   int own = -1;

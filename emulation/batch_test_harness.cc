@@ -42,21 +42,9 @@ std::shared_ptr<Outcome> Spawner::spawn(exec::Session& session, exec::SpawnReque
   all_.push_back(o);
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return o;
-  int in_fd = -1;
-  std::shared_ptr<boost::asio::posix::stream_descriptor> in_writer;
-  if (kind == StdinKind::pipe) {
-    int in[2];
-    if (pipe2(in, O_CLOEXEC) != 0) return o;
-    in_fd = in[0];
-    in_writer = std::make_shared<boost::asio::posix::stream_descriptor>(io_, in[1]);
-  } else if (kind == StdinKind::file) {
-    char tmpl[] = "/tmp/litbox-batch-stdin-XXXXXX";
-    in_fd = mkstemp(tmpl);
-    unlink(tmpl);
-    (void)!write(in_fd, stdin_data.data(), stdin_data.size());
-    lseek(in_fd, 0, SEEK_SET);
-  }
-  req.stdin_fd = in_fd;
+  TestStdin in = open_test_stdin(io_, kind, stdin_data);
+  if (kind == StdinKind::pipe && !in.writer) return o;
+  req.stdin_fd = in.fd;
   req.stdout_fd = out[1];
   req.stderr_fd = err[1];
   session.spawn(req, [o](exec::ExitStatus s) {
@@ -65,12 +53,7 @@ std::shared_ptr<Outcome> Spawner::spawn(exec::Session& session, exec::SpawnReque
   });
   close(out[1]);
   close(err[1]);
-  if (in_fd >= 0) close(in_fd);
-  if (in_writer) {
-    auto data = std::make_shared<std::string>(stdin_data);
-    boost::asio::async_write(*in_writer, boost::asio::buffer(*data),
-                             [in_writer, data](auto, size_t) { in_writer->close(); });
-  }
+  feed_test_stdin(in, stdin_data);
   std::make_shared<PipeReader>(io_, out[0], &o->out, &o->out_eof, o)->go();
   std::make_shared<PipeReader>(io_, err[0], &o->err, &o->out_eof, o)->go();
   return o;
@@ -90,17 +73,5 @@ bool Spawner::wait_all(int limit_seconds) {
                   limit_seconds);
 }
 
-std::vector<std::string> list_dir(const std::string& path) {
-  std::vector<std::string> out;
-  if (DIR* d = opendir(path.c_str())) {
-    while (auto* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 }  // namespace litbox::emulation::testing

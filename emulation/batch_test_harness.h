@@ -41,7 +41,5 @@ class Spawner {
   std::vector<std::shared_ptr<Outcome>> all_;
 };
 
-/// The entries of `path` (not . and ..), sorted.
-std::vector<std::string> list_dir(const std::string& path);
 
 }  // namespace litbox::emulation::testing

@@ -13,6 +13,34 @@
 
 namespace litbox::emulation {
 
+std::optional<std::string> find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos)
+    return access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
+  const char* path = getenv("PATH");
+  for (const auto& dir : split(path ? path : "/usr/bin:/bin", ':')) {
+    if (dir.empty()) continue;
+    std::string c = dir + "/" + name;
+    if (access(c.c_str(), X_OK) == 0) return c;
+  }
+  return std::nullopt;
+}
+
+Expected<std::string> read_rest_of_file(int fd) {
+  std::string data;
+  off_t off = lseek(fd, 0, SEEK_CUR);
+  if (off < 0) off = 0;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = pread(fd, buf, sizeof buf, off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error(std::string("cannot read stdin: ") + strerror(errno));
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    off += n;
+  }
+  return data;
+}
+
 bool safe_relative(const std::string& name) {
   if (name.empty() || name[0] == '/') return false;
   for (const auto& part : split(name, '/'))

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "support/error.h"
@@ -21,5 +22,12 @@ Status write_whole_file(const std::string& path, const std::string& data, uint32
 
 /// `bytes` random bytes (getrandom) in hex.
 std::string random_hex(size_t bytes);
+
+/// The executable `name` (a path, or looked up in $PATH), or nullopt.
+std::optional<std::string> find_program(const std::string& name);
+
+/// The rest of the regular file behind `fd`, from where the descriptor stands, without moving
+/// it (a command's redirected stdin). Errors: "cannot read stdin: <strerror>".
+Expected<std::string> read_rest_of_file(int fd);
 
 }  // namespace litbox::emulation

@@ -30,18 +30,6 @@ namespace litbox::emulation {
 
 namespace {
 
-std::optional<std::string> find_program(const std::string& name) {
-  if (name.find('/') != std::string::npos)
-    return access(name.c_str(), X_OK) == 0 ? std::optional<std::string>(name) : std::nullopt;
-  const char* path = getenv("PATH");
-  for (const auto& dir : split(path ? path : "/usr/bin:/bin", ':')) {
-    if (dir.empty()) continue;
-    std::string c = dir + "/" + name;
-    if (access(c.c_str(), X_OK) == 0) return c;
-  }
-  return std::nullopt;
-}
-
 // Identity of a local file's content as far as the upload cache is concerned.
 struct FileStamp {
   dev_t dev = 0;
@@ -79,17 +67,9 @@ Expected<StdinPlan> plan_stdin(int fd) {
     return p;
   }
   // A redirected file: ship it with the uploads, from where the descriptor stands.
-  off_t off = lseek(fd, 0, SEEK_CUR);
-  if (off < 0) off = 0;
-  char buf[65536];
-  for (;;) {
-    ssize_t n = pread(fd, buf, sizeof buf, off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error(std::string("cannot read stdin: ") + strerror(errno));
-    if (n == 0) break;
-    p.file_data.append(buf, static_cast<size_t>(n));
-    off += n;
-  }
+  auto data = read_rest_of_file(fd);
+  if (!data) return data.error();
+  p.file_data = std::move(*data);
   p.mode = RemoteStdin::file;
   return p;
 }

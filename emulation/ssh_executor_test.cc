@@ -25,25 +25,13 @@ namespace litbox::emulation {
 namespace {
 
 using testing::Captured;
+using testing::list_dir;
 using testing::probe;
 using testing::read_file;
 using testing::run_captured;
 using testing::StdinKind;
 using testing::TempDir;
 using testing::write_file;
-
-std::vector<std::string> list_dir(const std::string& path) {
-  std::vector<std::string> out;
-  if (DIR* d = opendir(path.c_str())) {
-    while (auto* e = readdir(d)) {
-      std::string n = e->d_name;
-      if (n != "." && n != "..") out.push_back(n);
-    }
-    closedir(d);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
 
 // Processes of group `pgid` that are still running (zombies waiting for their reaper do not
 // count: they run nothing).

@@ -68,15 +68,23 @@ std::string field_string(const char* field, size_t width) { return std::string(f
 
 }  // namespace
 
-void TarWriter::header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime) {
-  if (name.size() > 99) {
-    // GNU long name: a pseudo-entry whose data is the full name, then the real header with
-    // a truncated one.
-    std::string data(name);
+void TarWriter::header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime,
+                       std::string_view link) {
+  // GNU long names: a pseudo-entry whose data is the full text precedes the real header,
+  // which keeps a truncated copy.
+  auto long_record = [&](std::string_view text, char kind) {
+    std::string data(text);
     data.push_back('\0');
-    header("././@LongLink", 'L', 0644, data.size(), 0);
+    header("././@LongLink", kind, 0644, data.size(), 0);
     data.resize((data.size() + kBlock - 1) / kBlock * kBlock, '\0');
     out_ += data;
+  };
+  if (link.size() > 99) {
+    long_record(link, 'K');
+    link = link.substr(0, 99);
+  }
+  if (name.size() > 99) {
+    long_record(name, 'L');
     name = name.substr(0, 99);
   }
   char h[kBlock] = {};
@@ -88,6 +96,7 @@ void TarWriter::header(std::string_view name, char type, uint32_t mode, uint64_t
   if (forced_mtime_ >= 0) mtime = forced_mtime_;
   put_octal(h + 136, 12, static_cast<uint64_t>(std::max<int64_t>(mtime, 0)));
   h[156] = type;
+  memcpy(h + 157, link.data(), link.size());
   memcpy(h + 257, "ustar  ", 8);  // GNU magic + version ("ustar  \0")
   memcpy(h + 265, "root", 4);
   memcpy(h + 297, "root", 4);
@@ -103,12 +112,18 @@ void TarWriter::add_file(std::string_view name, uint32_t mode, std::string_view 
   out_.append(data);
   out_.append((kBlock - data.size() % kBlock) % kBlock, '\0');
   ++entries_;
+  data_bytes_ += data.size();
 }
 
 void TarWriter::add_directory(std::string_view name, uint32_t mode, int64_t mtime) {
   std::string n(name);
   if (n.empty() || n.back() != '/') n.push_back('/');
   header(n, '5', mode, 0, mtime);
+  ++entries_;
+}
+
+void TarWriter::add_hardlink(std::string_view name, std::string_view target) {
+  header(name, '1', 0644, 0, 0, target);
   ++entries_;
 }
 
@@ -145,6 +160,7 @@ Status TarWriter::add_local(std::string_view name, const std::string& local_path
 std::string TarWriter::finish() {
   out_.append(2 * kBlock, '\0');
   entries_ = 0;
+  data_bytes_ = 0;
   return std::move(out_);
 }
 

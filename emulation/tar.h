@@ -12,14 +12,18 @@
 
 namespace litbox::emulation {
 
-/// Builds a GNU-format tar archive in memory. Names longer than 99 bytes use GNU long-name
-/// records (././@LongLink), which every common tar reads.
+/// Builds a GNU-format tar archive in memory. Names and link targets longer than 99 bytes use
+/// GNU long-name records (././@LongLink, 'L' and 'K'), which every common tar reads.
 class TarWriter {
  public:
   /// Adds a regular file with permission bits `mode` (e.g. 0755).
   void add_file(std::string_view name, uint32_t mode, std::string_view data, int64_t mtime = 0);
   /// Adds a directory entry.
   void add_directory(std::string_view name, uint32_t mode = 0755, int64_t mtime = 0);
+  /// Adds a hard link `name` to `target`, a path relative to the directory the archive is
+  /// unpacked in, which must exist there by then (earlier in this archive or from before).
+  /// This is how a batch makes one stored copy of a binary appear in many tests' directories.
+  void add_hardlink(std::string_view name, std::string_view target);
   /// Adds the local file or directory (recursively, without following symlinks inside it)
   /// at `local_path` under the archive name `name`. A symlink given as `local_path` itself is
   /// followed. Errors: "cannot read '<path>': <strerror>".
@@ -28,13 +32,19 @@ class TarWriter {
   void force_mtime(int64_t mtime) { forced_mtime_ = mtime; }
   /// Number of entries added so far.
   size_t entries() const { return entries_; }
+  /// Bytes of file data added so far (headers and padding not counted).
+  uint64_t data_bytes() const { return data_bytes_; }
+  /// Whether anything was added.
+  bool empty() const { return out_.empty(); }
   /// Appends the end-of-archive blocks and returns the archive. The writer is then empty.
   std::string finish();
 
  private:
-  void header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime);
+  void header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime,
+              std::string_view link = {});
   std::string out_;
   size_t entries_ = 0;
+  uint64_t data_bytes_ = 0;
   int64_t forced_mtime_ = -1;
 };
 

@@ -1,11 +1,13 @@
 #include "emulation/test_util.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -99,26 +101,53 @@ struct Reader : std::enable_shared_from_this<Reader> {
 
 }  // namespace
 
+std::vector<std::string> list_dir(const std::string& path) {
+  std::vector<std::string> out;
+  if (DIR* d = opendir(path.c_str())) {
+    while (auto* e = readdir(d)) {
+      std::string n = e->d_name;
+      if (n != "." && n != "..") out.push_back(n);
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TestStdin open_test_stdin(boost::asio::io_context& io, StdinKind kind, const std::string& data) {
+  TestStdin in;
+  if (kind == StdinKind::pipe) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return in;
+    in.fd = p[0];
+    in.writer = std::make_shared<boost::asio::posix::stream_descriptor>(io, p[1]);
+  } else if (kind == StdinKind::file) {
+    char tmpl[] = "/tmp/litbox-emu-stdin-XXXXXX";
+    in.fd = mkstemp(tmpl);
+    unlink(tmpl);
+    (void)!write(in.fd, data.data(), data.size());
+    lseek(in.fd, 0, SEEK_SET);
+  }
+  return in;
+}
+
+void feed_test_stdin(TestStdin& in, const std::string& data) {
+  if (in.fd >= 0) close(in.fd);
+  in.fd = -1;
+  if (!in.writer) return;
+  auto copy = std::make_shared<std::string>(data);
+  auto writer = in.writer;
+  boost::asio::async_write(*writer, boost::asio::buffer(*copy), [writer, copy](auto, size_t) { writer->close(); });
+}
+
 Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req, StdinKind kind,
                       const std::string& stdin_data, int limit_seconds) {
   Captured c;
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return c;
-  int in_fd = -1;
-  std::shared_ptr<boost::asio::posix::stream_descriptor> in_writer;
-  if (kind == StdinKind::pipe) {
-    int in[2];
-    if (pipe2(in, O_CLOEXEC) != 0) return c;
-    in_fd = in[0];
-    in_writer = std::make_shared<boost::asio::posix::stream_descriptor>(io, in[1]);
-  } else if (kind == StdinKind::file) {
-    char tmpl[] = "/tmp/litbox-emu-stdin-XXXXXX";
-    in_fd = mkstemp(tmpl);
-    unlink(tmpl);
-    (void)!write(in_fd, stdin_data.data(), stdin_data.size());
-    lseek(in_fd, 0, SEEK_SET);
-  }
-  req.stdin_fd = in_fd;
+  TestStdin in = open_test_stdin(io, kind, stdin_data);
+  if (kind == StdinKind::pipe && !in.writer) return c;
+  req.stdin_fd = in.fd;
   req.stdout_fd = out[1];
   req.stderr_fd = err[1];
   bool exited = false, out_eof = false, err_eof = false;
@@ -128,12 +157,7 @@ Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec:
   });
   close(out[1]);
   close(err[1]);
-  if (in_fd >= 0) close(in_fd);
-  if (in_writer) {
-    auto data = std::make_shared<std::string>(stdin_data);
-    boost::asio::async_write(*in_writer, boost::asio::buffer(*data),
-                             [in_writer, data](auto, size_t) { in_writer->close(); });
-  }
+  feed_test_stdin(in, stdin_data);
   std::make_shared<Reader>(io, out[0], &c.out, &out_eof)->go();
   std::make_shared<Reader>(io, err[0], &c.err, &err_eof)->go();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(limit_seconds);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>  // Boost 1.74's Asio needs it before its headers
@@ -52,6 +54,21 @@ struct Captured {
 /// `limit_seconds`, a safety net against hangs, not a timing assertion).
 Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec::SpawnRequest req,
                       StdinKind kind = StdinKind::none, const std::string& stdin_data = "", int limit_seconds = 120);
+
+/// The entries of the directory `path` (without . and ..), sorted; empty if it cannot be read.
+std::vector<std::string> list_dir(const std::string& path);
+
+/// A command's stdin given as `kind`: the descriptor for SpawnRequest::stdin_fd (-1: none)
+/// and, for a pipe, its write end.
+struct TestStdin {
+  int fd = -1;
+  std::shared_ptr<boost::asio::posix::stream_descriptor> writer;
+};
+/// Makes the stdin: a pipe, or an unlinked temporary file holding `data`.
+TestStdin open_test_stdin(boost::asio::io_context& io, StdinKind kind, const std::string& data);
+/// After the spawn: closes our copy of the read side and writes `data` into a pipe (then
+/// closes it), asynchronously on the io_context.
+void feed_test_stdin(TestStdin& in, const std::string& data);
 
 /// A minimal environment for test processes.
 std::vector<std::string> test_env();

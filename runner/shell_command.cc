@@ -15,6 +15,7 @@
 #include "runner/options.h"
 #include "runner/substitutions.h"
 #include "runner/test_file.h"
+#include "runner/test_formats.h"
 #include "support/strings.h"
 
 namespace litbox::runner {
@@ -55,13 +56,7 @@ int shell_main(int argc, char** argv) {
     return 2;
   }
   TestPaths paths = test_paths(t.source_path, t.exec_path);
-  exec::SessionSpec spec;
-  spec.test_name = t.full_name();
-  spec.source_path = paths.source_path;
-  spec.source_dir = paths.source_dir;
-  spec.output_dir = paths.tmp_dir;
-  spec.tmp_prefix = paths.tmp_base;
-  auto session = (*executor)->open(spec);
+  auto session = (*executor)->open(session_spec(t, paths));
   if (!session) {
     diag.error("sandbox setup failed: " + session.error().message);
     return 2;

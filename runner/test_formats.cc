@@ -118,12 +118,7 @@ void apply_overrides(std::map<std::string, std::string>& env, const std::map<std
 }
 
 exec::SessionSpec session_spec(Test& t, RunContext& ctx, const TestPaths& paths) {
-  exec::SessionSpec spec;
-  spec.test_name = t.full_name();
-  spec.source_path = paths.source_path;
-  spec.source_dir = paths.source_dir;
-  spec.output_dir = paths.tmp_dir;
-  spec.tmp_prefix = paths.tmp_base;
+  exec::SessionSpec spec = session_spec(t, paths);
   spec.deferred = [&ctx, &t](int delta) {
     if (ctx.on_deferred) ctx.on_deferred(t, delta);
   };
@@ -499,6 +494,16 @@ asio::awaitable<TestResult> execute_test(Test& test, RunContext& ctx) {
   co_return TestResult{ResultCode::kUnresolved, "unsupported test format '" + format + "' in " +
                                                     (test.config->files.empty() ? std::string("config")
                                                                                 : test.config->files.back())};
+}
+
+exec::SessionSpec session_spec(const Test& test, const TestPaths& paths) {
+  exec::SessionSpec spec;
+  spec.test_name = test.full_name();
+  spec.source_path = paths.source_path;
+  spec.source_dir = paths.source_dir;
+  spec.output_dir = paths.tmp_dir;
+  spec.tmp_prefix = paths.tmp_base;
+  return spec;
 }
 
 }  // namespace litbox::runner
