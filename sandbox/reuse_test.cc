@@ -58,9 +58,13 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
   ASSERT_FALSE(cell.empty());
   // What a new cell shows (with the build tree below the host's /tmp, /tmp also holds the
   // directories leading to its mounts).
-  const std::string listing = "cd /tmp && ls -A . .litbox .litbox/home .litbox/shm /dev/shm/ " + spec_.output_dir;
+  // One ls per directory: ls sorts its operands, and the build tree's path decides where
+  // the Output dir would come among them.
+  const std::string listing =
+      "cd /tmp && for d in . .litbox .litbox/home .litbox/shm /dev/shm/ " + spec_.output_dir +
+      "; do echo \"[$d]\"; ls -A $d; done";
   const std::string fresh = sh(*a, listing);
-  EXPECT_NE(fresh.find(".litbox:\nhome\nshm\n\n.litbox/home:\n\n.litbox/shm:\n\n/dev/shm/:\n\n"), std::string::npos)
+  EXPECT_NE(fresh.find("[.litbox]\nhome\nshm\n[.litbox/home]\n[.litbox/shm]\n[/dev/shm/]\n[/"), std::string::npos)
       << fresh;
   sh(*a,
      "echo x > /tmp/x; mkdir -p /tmp/d/e; touch /tmp/d/e/f; chmod 0 /tmp/d/e /tmp/d; echo y > /dev/shm/y;"
