@@ -1,6 +1,8 @@
 // A test's private Output view: what it owns goes back to the real Output dir, nothing else.
 #include "sandbox/output_view.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +135,81 @@ TEST(OutputView, FinishPublishesOwnedEntriesWhateverTheyReplace) {
   EXPECT_FALSE(fs::exists(d / "Output/bar.test.tmp"));
   EXPECT_EQ(read_file(d / "Output/.litbox/foo.test/bar.test.tmp"), "not mine");
   EXPECT_TRUE(fs::is_empty(v->private_dir));
+}
+
+// The inode of a path (not following a symlink).
+ino_t inode(const fs::path& p) {
+  struct stat st;
+  return lstat(p.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+TEST(OutputView, ARerunWritesIntoTheOlderFilesAndMergesTheOlderDirs) {
+  TempDir d;
+  const std::string out = output_dir(d);
+  StagingDirs dirs;
+  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
+  ASSERT_TRUE(v);
+  write_file(d / "Output/foo.test.tmp", "an older, longer content");
+  fs::permissions(d / "Output/foo.test.tmp", fs::perms(0644));
+  fs::create_directories(d / "Output/foo.test.tmp.d/sub");
+  write_file(d / "Output/foo.test.tmp.d/a", "old a");
+  write_file(d / "Output/foo.test.tmp.d/gone", "only in the older run");
+  write_file(d / "Output/foo.test.tmp.d/sub/b", "old b");
+  const ino_t file = inode(d / "Output/foo.test.tmp"), a = inode(d / "Output/foo.test.tmp.d/a");
+  const ino_t dir = inode(d / "Output/foo.test.tmp.d");
+
+  write_file(v->private_dir + "/foo.test.tmp", "new");
+  fs::permissions(v->private_dir + "/foo.test.tmp", fs::perms(0755));
+  struct timespec mtime[2] = {{1000000000, 0}, {1000000000, 5}};
+  ASSERT_EQ(utimensat(AT_FDCWD, (v->private_dir + "/foo.test.tmp").c_str(), mtime, 0), 0);
+  fs::create_directories(v->private_dir + "/foo.test.tmp.d/sub");
+  write_file(v->private_dir + "/foo.test.tmp.d/a", "new a");
+  write_file(v->private_dir + "/foo.test.tmp.d/sub/c", "new c");
+  ASSERT_TRUE(finish_output_view(*v));
+
+  // The same files and directories, with exactly the new content, mode and modification time.
+  EXPECT_EQ(inode(d / "Output/foo.test.tmp"), file);
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp"), "new");
+  struct stat st;
+  ASSERT_EQ(stat((d / "Output/foo.test.tmp").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_EQ(st.st_mtim.tv_sec, 1000000000);
+  EXPECT_EQ(st.st_mtim.tv_nsec, 5);
+  EXPECT_EQ(inode(d / "Output/foo.test.tmp.d"), dir);
+  EXPECT_EQ(inode(d / "Output/foo.test.tmp.d/a"), a);
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp.d/a"), "new a");
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp.d/sub/c"), "new c");
+  EXPECT_FALSE(fs::exists(d / "Output/foo.test.tmp.d/gone"));
+  EXPECT_FALSE(fs::exists(d / "Output/foo.test.tmp.d/sub/b"));
+  EXPECT_TRUE(fs::is_empty(v->private_dir));
+}
+
+TEST(OutputView, ARerunNeverWritesThroughLinks) {
+  TempDir d;
+  const std::string out = output_dir(d);
+  StagingDirs dirs;
+  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
+  ASSERT_TRUE(v);
+  // What an older run published may be links to files outside (a test's own doing).
+  write_file(d / "victim", "host file");
+  write_file(d / "linked", "hard-linked");
+  fs::create_symlink(d / "victim", d / "Output/foo.test.tmp");
+  fs::create_hard_link(d / "linked", d / "Output/foo.test.tmp.o");
+  fs::create_directories(d / "elsewhere");
+  fs::create_directory_symlink(d / "elsewhere", d / "Output/foo.test.tmp.d");
+  write_file(v->private_dir + "/foo.test.tmp", "new");
+  write_file(v->private_dir + "/foo.test.tmp.o", "new o");
+  fs::create_directories(v->private_dir + "/foo.test.tmp.d");
+  write_file(v->private_dir + "/foo.test.tmp.d/x", "new x");
+  ASSERT_TRUE(finish_output_view(*v));
+  EXPECT_EQ(read_file(d / "victim"), "host file");
+  EXPECT_EQ(read_file(d / "linked"), "hard-linked");
+  EXPECT_FALSE(fs::exists(d / "elsewhere/x"));
+  EXPECT_FALSE(fs::is_symlink(d / "Output/foo.test.tmp"));
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp"), "new");
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp.o"), "new o");
+  EXPECT_FALSE(fs::is_symlink(d / "Output/foo.test.tmp.d"));
+  EXPECT_EQ(read_file(d / "Output/foo.test.tmp.d/x"), "new x");
 }
 
 TEST(OutputView, AnOlderRunsLeftoversGoWhenTheTestRunsAgain) {
