@@ -1,6 +1,10 @@
 #include "runner/environment.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <cstring>
+#include <unordered_map>
 
 namespace litbox::runner {
 
@@ -19,6 +23,21 @@ constexpr const char* kLitPassVars[] = {
 // Passing these into a sandbox would leak the host (agent sockets, terminal) into the cell.
 constexpr const char* kNotInSandbox[] = {"SSH_AUTH_SOCK", "TERM"};
 
+// The host's environment, read once (the runner does not change its own): getenv scans all
+// of environ, and a test's environment asks for some 40 names.
+const char* host_env(const std::string& name) {
+  static const std::unordered_map<std::string, std::string> env = [] {
+    std::unordered_map<std::string, std::string> m;
+    for (char** e = environ; e && *e; ++e) {
+      const char* eq = strchr(*e, '=');
+      if (eq) m.emplace(std::string(*e, static_cast<size_t>(eq - *e)), eq + 1);
+    }
+    return m;
+  }();
+  auto it = env.find(name);
+  return it == env.end() ? nullptr : it->second.c_str();
+}
+
 }  // namespace
 
 std::map<std::string, std::string> build_environment(const config::SuiteConfig& config,
@@ -26,7 +45,7 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
   std::map<std::string, std::string> env;
   std::string path;
   for (const auto& p : options.path_prepend) path += p + ":";
-  const char* host_path = std::getenv("PATH");
+  const char* host_path = host_env("PATH");
   path += host_path ? host_path : "/usr/local/bin:/usr/bin:/bin";
   env["PATH"] = path;
   env["LLVM_DISABLE_CRASH_REPORT"] = "1";
@@ -36,7 +55,7 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
       for (const char* n : kNotInSandbox) skip = skip || std::string_view(n) == name;
       if (skip) continue;
     }
-    const char* v = std::getenv(name);
+    const char* v = host_env(name);
     if (v && *v) env[name] = v;
   }
   if (options.hermetic) {
@@ -45,7 +64,7 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
     env["LC_ALL"] = "C.UTF-8";
   }
   for (const auto& name : config.environment.pass) {
-    const char* v = std::getenv(name.c_str());
+    const char* v = host_env(name);
     if (v) env[name] = v;
   }
   for (const auto& [k, v] : config.environment.set) env[k] = v;

@@ -109,22 +109,40 @@ bool has_template_escapes(const config::Substitution& s) {
   return !s.literal_replacement && s.replacement.find('\\') != std::string::npos;
 }
 
-Expected<std::string> apply_one(const config::Substitution& s, const std::string& line) {
-  const Pattern& p = compiled(s.pattern);
+// Applies one substitution to `line` in place (lit: re.sub(pattern, replacement, line)).
+Status apply_one(const config::Substitution& s, const Pattern& p, std::string& line) {
   if (!p.error.empty()) return Error(p.error);
   if (p.literal) {
-    if (line.find(p.text) == std::string::npos) return line;
-    if (!has_template_escapes(s)) return replace_all(line, p.text, s.replacement);
+    if (line.find(p.text) == std::string::npos) return {};
+    if (!has_template_escapes(s)) {
+      line = replace_all(line, p.text, s.replacement);
+      return {};
+    }
     auto re = PyRegex::compile(regex_escape(p.text));
-    return re->sub(s.replacement, line);
+    auto r = re->sub(s.replacement, line);
+    if (!r) return r.error();
+    line = std::move(*r);
+    return {};
   }
-  if (!has_template_escapes(s)) return p.regex->sub_literal(s.replacement, line);
-  return p.regex->sub(s.replacement, line);
+  if (!has_template_escapes(s)) {
+    line = p.regex->sub_literal(s.replacement, line);
+    return {};
+  }
+  auto r = p.regex->sub(s.replacement, line);
+  if (!r) return r.error();
+  line = std::move(*r);
+  return {};
+}
+
+// lit hides "%%" behind a marker before each substitution (and turns it into "%" at the end).
+void escape_percents_in_place(std::string& s) {
+  if (s.find("%%") != std::string::npos) s = replace_all(s, "%%", kMarker);
 }
 
 std::string escape_percents(const std::string& s) {
-  if (s.find("%%") == std::string::npos) return s;
-  return replace_all(s, "%%", kMarker);
+  std::string out = s;
+  escape_percents_in_place(out);
+  return out;
 }
 
 // --- %if / %else, mirroring lit's recursive-descent parser -------------------------------
@@ -201,8 +219,12 @@ TestPaths test_paths(const std::string& source_path, const std::string& exec_pat
 std::vector<config::Substitution> test_substitutions(const config::SuiteConfig& config, const TestPaths& paths) {
   std::vector<config::Substitution> subs = config.substitutions;
   subs.reserve(subs.size() + 48);
-  auto add = [&](std::string pat, std::string repl) {
-    subs.push_back({regex_escape(pat), std::move(repl), true});
+  // The built-in patterns are the same, in the same order, for every test: escaped once.
+  thread_local std::vector<std::string> escaped;
+  size_t k = 0;
+  auto add = [&](const std::string& pat, std::string repl) {
+    if (k == escaped.size()) escaped.push_back(regex_escape(pat));
+    subs.push_back({escaped[k++], std::move(repl), true});
   };
   const std::string tmp_name = paths.tmp_base + ".tmp";
   add("%s", paths.source_path);
@@ -255,14 +277,19 @@ Expected<std::vector<std::string>> apply_substitutions(const std::vector<ScriptE
                                                        std::vector<config::Substitution> subs,
                                                        const std::set<std::string>& features,
                                                        std::optional<int> recursion_limit) {
+  // The compiled patterns of `subs`, looked up once per script (and again after a DEFINE).
+  std::vector<const Pattern*> patterns;
   auto process_line = [&](const std::string& in) -> Expected<std::string> {
     auto ln = substitute_if_else(escape_percents(in), features);
     if (!ln) return ln;
     std::string cur = std::move(*ln);
-    for (const auto& s : subs) {
-      auto r = apply_one(s, escape_percents(cur));
-      if (!r) return r;
-      cur = std::move(*r);
+    if (patterns.size() != subs.size()) {
+      patterns.clear();
+      for (const auto& s : subs) patterns.push_back(&compiled(s.pattern));
+    }
+    for (size_t i = 0; i < subs.size(); ++i) {
+      escape_percents_in_place(cur);
+      if (auto st = apply_one(subs[i], *patterns[i], cur); !st) return st.error();
     }
     return std::string(strip(cur));
   };
@@ -282,6 +309,7 @@ Expected<std::vector<std::string>> apply_substitutions(const std::vector<ScriptE
           return Error("Substitution whose pattern contains '" + e.name + "' is already defined before '" + kw +
                        "' directive " + e.location() + existing_res);
         subs.insert(subs.begin(), {e.name, e.text, true});
+        patterns.clear();
         continue;
       }
       if (existing.size() > 1)
@@ -294,6 +322,7 @@ Expected<std::vector<std::string>> apply_substitutions(const std::vector<ScriptE
                      "' does not have the pattern specified by '" + kw + "' directive " + e.location() +
                      "\nExpected pattern: " + e.name + existing_res);
       subs[existing[0]] = {e.name, e.text, true};
+      patterns.clear();
       continue;
     }
     Expected<std::string> r = process_line(e.text);

@@ -445,12 +445,14 @@ bool Init::handle_request() {
 int Init::kill_all() {
   int32_t* pids = mem_.tracked_pids();
   for (int round = 0; round < 200; ++round) {
-    kill(-1, SIGKILL);  // in a pid namespace: every process of it but init
-    for (;;) {
+    for (;;) {  // reap what has died
       pid_t pid = waitpid(-1, nullptr, WNOHANG | __WALL);
       if (pid > 0) continue;
       if (pid < 0 && errno == EINTR) continue;
       if (pid < 0 && errno == ECHILD) {
+        // No child at all: every process of the cell is a child of init or, once its parent
+        // is gone, becomes one, so none is left. (Checked before the first kill too: kill(-1)
+        // walks every process of the host.)
         memset(pids, 0, CellMemory::kMaxTracked * sizeof(int32_t));
         memset(mem_.kills(), 0, CellMemory::kMaxKills * 3 * sizeof(int32_t));
         struct signalfd_siginfo si;
@@ -458,13 +460,16 @@ int Init::kill_all() {
         }
         return 0;
       }
-      break;  // still dying
+      break;  // some still alive, or dying
     }
-    struct pollfd p = {sigfd_, POLLIN, 0};
-    poll(&p, 1, 10);
-    struct signalfd_siginfo si;
-    while (read(sigfd_, &si, sizeof si) > 0) {
+    if (round > 0) {
+      struct pollfd p = {sigfd_, POLLIN, 0};
+      poll(&p, 1, 10);
+      struct signalfd_siginfo si;
+      while (read(sigfd_, &si, sizeof si) > 0) {
+      }
     }
+    kill(-1, SIGKILL);  // in a pid namespace: every process of it but init
   }
   return EBUSY;
 }

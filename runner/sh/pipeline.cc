@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <optional>
 
 #include "runner/sh/builtin_tool.h"
@@ -83,12 +84,13 @@ asio::awaitable<void> drain(Fd fd, std::shared_ptr<ProcSlot> slot, bool to_err, 
   Fd own(open(proc_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (own.valid()) fd = std::move(own);
   asio::posix::stream_descriptor sd(ex, fd.release());
-  std::vector<char> buf(65536);
+  constexpr size_t kBuf = 65536;
+  auto buf = std::make_unique_for_overwrite<char[]>(kBuf);  // not zeroed: two per command
   std::string& dst = to_err ? slot->err : slot->out;
   for (;;) {
     boost::system::error_code ec;
-    size_t n = co_await sd.async_read_some(asio::buffer(buf), asio::redirect_error(asio::use_awaitable, ec));
-    if (n && dst.size() < cap) dst.append(buf.data(), std::min(n, cap - dst.size()));
+    size_t n = co_await sd.async_read_some(asio::buffer(buf.get(), kBuf), asio::redirect_error(asio::use_awaitable, ec));
+    if (n && dst.size() < cap) dst.append(buf.get(), std::min(n, cap - dst.size()));
     if (ec) break;
   }
   --slot->readers;
