@@ -40,6 +40,8 @@ struct SpawnRequest {
   int stderr_fd = -1;
   mode_t umask = 022;
   Limits limits;
+  bool last = false;  ///< no other process of the session starts after this one: the executor
+                      ///< may clean up once it and all before it ended (a cell resets at once)
 };
 
 /// How a process ended.

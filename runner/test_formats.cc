@@ -199,9 +199,9 @@ std::optional<TestResult> open_sessions(Test& t, RunContext& ctx, const TestPath
   return std::nullopt;
 }
 
-// One attempt of the script.
+// One attempt of the script; `last_attempt`: nothing runs in the sessions after it.
 asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::string>& lines, double timeout,
-                                     const TestPaths& paths, TestSessions& sessions) {
+                                     const TestPaths& paths, TestSessions& sessions, bool last_attempt) {
   RunOutcome o;
   auto* session = &sessions.session;
   auto& target_session = sessions.target;
@@ -272,6 +272,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     req.stdin_fd = *in;
     req.stdout_fd = out->fd();
     req.stderr_fd = err->fd();
+    req.last = last_attempt;
     auto st = co_await spawn_and_wait(**session, std::move(req));
     close(*in);
     if (st.setup_failure) {
@@ -293,6 +294,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     opts.target_session = target_session.get();
     opts.timed_out = &timeout_state->fired;
     opts.timeout_active = timeout > 0;
+    opts.ends_session = last_attempt;
     sh::ScriptResult r = co_await sh::run_script(lines, state, opts);
     if (!r.setup_error.empty()) {
       o.early = TestResult{ResultCode::kUnresolved, r.setup_error};
@@ -423,7 +425,7 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   ResultCode code = ResultCode::kFail;
   int i = 0;
   for (; i < std::max(attempts, 1); ++i) {
-    o = co_await run_once(t, ctx, *lines, timeout, paths, sessions);
+    o = co_await run_once(t, ctx, *lines, timeout, paths, sessions, i + 1 >= attempts);
     if (o.early) co_return *o.early;
     code = o.exit_code == 0 ? ResultCode::kPass : o.timed_out ? ResultCode::kTimeout : ResultCode::kFail;
     if (code != ResultCode::kFail) break;
@@ -473,6 +475,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   req.stdin_fd = *in;
   req.stdout_fd = out->fd();
   req.stderr_fd = out->fd();
+  req.last = true;
   ctx.live_sessions.insert(session->get());
   auto st = co_await spawn_and_wait(**session, std::move(req));
   ctx.live_sessions.erase(session->get());

@@ -188,6 +188,7 @@ class Init {
   void drop_capabilities();
   bool handle_request();
   void reset();
+  void reset_if_idle();
   int kill_all();
   void reply_spawned(uint32_t id, int pid, int step, int err);
   void reap();
@@ -202,6 +203,7 @@ class Init {
   int sigfd_ = -1;
   int mq_dir_ = -1;
   int next_kill_ = 0;
+  bool reset_when_idle_ = false;  // the test's last process was started (kOpSpawnLast)
 };
 
 void Init::setup() {
@@ -301,6 +303,7 @@ void Init::run() {
     // EOF: the runner closed the session or died. Returning from pid 1 kills the whole cell.
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
       if (!handle_request()) _exit(0);
+    reset_if_idle();
   }
 }
 
@@ -366,6 +369,9 @@ bool Init::handle_request() {
     reset();
     return true;
   }
+  if (h.op != protocol::kOpSpawn && h.op != protocol::kOpSpawnLast) return false;  // malformed
+  // Whether or not it starts: the runner sends nothing more for this test.
+  if (h.op == protocol::kOpSpawnLast) reset_when_idle_ = true;
   char* payload = mem_.payload();
   if (h.payload_size > CellMemory::kPayloadSize || h.argc == 0 ||
       static_cast<size_t>(h.argc) + h.envc + 2 > CellMemory::kMaxStrings) {
@@ -472,6 +478,18 @@ int Init::kill_all() {
     kill(-1, SIGKILL);  // in a pid namespace: every process of it but init
   }
   return EBUSY;
+}
+
+// After the test's last process (kOpSpawnLast): the reset the runner would ask for next, as
+// soon as no process it started is left. Orphans it left behind do not count (the reset kills
+// them); a reset request that comes anyway is answered again.
+void Init::reset_if_idle() {
+  if (!reset_when_idle_) return;
+  const int32_t* pids = mem_.tracked_pids();
+  for (size_t i = 0; i < CellMemory::kMaxTracked; ++i)
+    if (pids[i] != 0) return;
+  reset_when_idle_ = false;
+  reset();
 }
 
 // The test is over and the runner wants the cell for another one: nothing of this test may be

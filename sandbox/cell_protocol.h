@@ -55,13 +55,16 @@ enum class Kind : uint32_t {
   kSpawned,      ///< init: request `id` failed: not started (pid -1), or started as `pid` but failed
                  ///< before exec (step/err say how; its kExited follows). Not sent on success.
   kExited,       ///< init: process `pid` ended with wait status `status`
-  kResetDone,    ///< init: a reset request is done; err 0: the cell is clean, else step/err say why not
+  kResetDone,    ///< init: a reset (asked, or after kOpSpawnLast) is done; err 0: the cell is clean,
+                 ///< else step/err say why not
 };
 
 /// What a SpawnHeader asks for.
 enum Op : uint32_t {
   kOpSpawn = 0,  ///< start a process
   kOpReset = 1,  ///< end the test: kill every process but init, empty /tmp, check IPC (no payload)
+  kOpSpawnLast = 2,  ///< start the test's last process: once no process of the test is left, reset
+                     ///< (as kOpReset asks) without being asked, saving the runner a round trip
 };
 
 struct Record {

@@ -186,7 +186,11 @@ void CellState::on_record(const Record& r) {
       break;
     }
     case Kind::kResetDone:
-      on_reset_done(r);
+      if (resetting_) {
+        on_reset_done(r);
+      } else if (last_sent_) {
+        auto_reset_ = r;  // after the last process, before the test ended: recycle() takes it
+      }
       break;
   }
 }
@@ -318,7 +322,18 @@ void CellState::spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) {
     s.error = "exec: empty command";
     return refuse(s);
   }
+  if (last_sent_) {  // the cell resets after the last process: nothing may follow it
+    exec::ExitStatus s;
+    s.code = 127;
+    s.setup_failure = true;
+    s.error = "sandbox: a process was started after the test's last one";
+    return refuse(s);
+  }
   protocol::SpawnHeader h;
+  if (req.last) {
+    h.op = protocol::kOpSpawnLast;
+    last_sent_ = true;
+  }
   h.id = next_id_++;
   h.argc = static_cast<uint32_t>(req.argv.size());
   h.envc = static_cast<uint32_t>(req.env.size());
@@ -391,6 +406,12 @@ void CellState::recycle(const std::shared_ptr<CellPool>& pool, const std::string
   resetting_ = true;
   pool_ = pool;
   pool_key_ = key;
+  if (auto_reset_) {  // init reset the cell after the test's last process already
+    protocol::Record r = *auto_reset_;
+    auto_reset_.reset();
+    return on_reset_done(r);
+  }
+  if (last_sent_) return;  // init resets once the last process has ended; on_reset_done follows
   protocol::SpawnHeader h;
   h.op = protocol::kOpReset;
   if (!send_request(h, {}, nullptr, 0)) {

@@ -32,7 +32,11 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   /// Ends the cell: kills it, publishes the test's outputs; init is reaped later.
   void close();
   /// The test that uses the cell from now on (its Output view in the cell's staging dir).
-  void begin_test(std::optional<OutputView> view) { launch_.output = std::move(view); }
+  void begin_test(std::optional<OutputView> view) {
+    launch_.output = std::move(view);
+    last_sent_ = false;
+    auto_reset_.reset();
+  }
   /// The cell's staging dir (bound at the test's Output dir), or "" if outputs are not isolated.
   const std::string& staging_dir() const { return launch_.staging_dir; }
   /// True if the test is over cleanly enough for the cell to serve another one: set up, not
@@ -90,6 +94,8 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   std::map<uint32_t, Pending> pending_;
   std::vector<std::function<void(Status)>> ready_waiters_;
   bool resetting_ = false;
+  bool last_sent_ = false;                      // the test's last process was asked for (kOpSpawnLast)
+  std::optional<protocol::Record> auto_reset_;  // init's reset after it, before recycle()
   std::weak_ptr<CellPool> pool_;
   std::string pool_key_;
 };

@@ -87,6 +87,34 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
   EXPECT_FALSE(std::filesystem::exists(spec_.output_dir + "/stray.o"));
 }
 
+TEST_F(ReuseTest, TheLastProcessLetsTheCellResetWithoutBeingAsked) {
+  auto ex = executor();
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  RunOptions last;
+  last.last = true;
+  last.wait_for_eof = false;
+  // The test's last process leaves a daemon (holding its stdout) and a file in /tmp.
+  EXPECT_EQ(run(io, *a, {"/bin/sh", "-c", "echo x > /tmp/x; sleep 4321.5 & echo started"}, last).out, "started\n");
+  // Init resets as soon as it has ended: the daemon is gone before the test is over.
+  bool gone = false;
+  for (int i = 0; i < 500 && !gone; ++i) {
+    gone = system("! pgrep -f '^sleep 4321[.]5$' >/dev/null") == 0;
+    if (!gone) usleep(10000);
+  }
+  EXPECT_TRUE(gone);
+  // Nothing may start after the last process.
+  auto late = run(io, *a, {"/bin/true"});
+  EXPECT_TRUE(late.status.setup_failure);
+  EXPECT_EQ(late.status.error, "sandbox: a process was started after the test's last one");
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));  // reused, without a reset request
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_EQ(cell_of(*b), cell);
+  EXPECT_EQ(sh(*b, "test -e /tmp/x && echo kept || echo gone"), "gone\n");  // /tmp was emptied
+}
+
 TEST_F(ReuseTest, CellsServeOnlyTheirOwnDirectory) {
   auto ex = executor();
   auto a = open(*ex);

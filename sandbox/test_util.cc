@@ -52,6 +52,7 @@ RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<s
   req.stdout_fd = out[1];
   req.stderr_fd = err[1];
   req.limits = opts.limits;
+  req.last = opts.last;
   bool exited = false;
   session.spawn(req, [&](exec::ExitStatus s) {
     r.status = s;

@@ -26,6 +26,7 @@ struct RunOptions {
   exec::Limits limits;
   std::string executable;    ///< SpawnRequest::executable (empty: argv[0])
   bool wait_for_eof = true;  ///< false: return at exit, even if a daemon holds stdout open
+  bool last = false;         ///< SpawnRequest::last
 };
 
 /// Spawns argv in `session`, runs `io` until it has exited (and, by default, until its stdout

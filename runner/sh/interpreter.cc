@@ -13,16 +13,20 @@ namespace {
 
 bool timed_out(const ShellOptions& opts) { return opts.timed_out && *opts.timed_out; }
 
-// lit's _executeShCmd over the tree.
-asio::awaitable<ExecStatus> exec_node(const Node& node, ShellContext& ctx) {
+// lit's _executeShCmd over the tree. `tail`: nothing of the script runs after this node (the
+// right-hand side of the root's sequences, all the way down).
+asio::awaitable<ExecStatus> exec_node(const Node& node, ShellContext& ctx, bool tail) {
   // Once the timeout fired, nothing new starts: the node is None.
   if (timed_out(ctx.opts)) co_return ExecStatus::none();
-  if (const auto* p = std::get_if<Pipeline>(&node.value)) co_return co_await run_pipeline(*p, ctx);
+  if (const auto* p = std::get_if<Pipeline>(&node.value)) {
+    ctx.tail = tail;
+    co_return co_await run_pipeline(*p, ctx);
+  }
   const Seq& seq = *std::get<std::shared_ptr<Seq>>(node.value);
   if (seq.op == ";") {
-    ExecStatus lhs = co_await exec_node(seq.lhs, ctx);
+    ExecStatus lhs = co_await exec_node(seq.lhs, ctx, false);
     if (lhs.kind == ExecStatus::Kind::kAbort) co_return lhs;
-    co_return co_await exec_node(seq.rhs, ctx);
+    co_return co_await exec_node(seq.rhs, ctx, tail);
   }
   if (seq.op == "&") {
     // lit raises InternalShellError(Seq, "unsupported shell operator: '&'") and then crashes
@@ -30,15 +34,15 @@ asio::awaitable<ExecStatus> exec_node(const Node& node, ShellContext& ctx) {
     ctx.abort = {Abort::Kind::kException, "AttributeError: 'Seq' object has no attribute 'args'"};
     co_return ExecStatus::aborted();
   }
-  ExecStatus res = co_await exec_node(seq.lhs, ctx);
+  ExecStatus res = co_await exec_node(seq.lhs, ctx, false);
   if (res.kind == ExecStatus::Kind::kAbort) co_return res;
   if (seq.op == "||") {
-    if (res.nonzero()) res = co_await exec_node(seq.rhs, ctx);
+    if (res.nonzero()) res = co_await exec_node(seq.rhs, ctx, tail);
     co_return res;
   }
   // "&&"
   if (res.kind == ExecStatus::Kind::kNone) co_return res;
-  if (res.code == 0) res = co_await exec_node(seq.rhs, ctx);
+  if (res.code == 0) res = co_await exec_node(seq.rhs, ctx, tail);
   co_return res;
 }
 
@@ -70,7 +74,7 @@ asio::awaitable<ScriptResult> run_script(const std::vector<std::string>& lines, 
   std::vector<CommandResult> results;
   Abort abort;
   ShellContext ctx{state, opts, results, abort};
-  ExecStatus status = co_await exec_node(script, ctx);
+  ExecStatus status = co_await exec_node(script, ctx, opts.ends_session);
   result.out = format_log(results, opts.timeout_active);
   switch (abort.kind) {
     case Abort::Kind::kNone:

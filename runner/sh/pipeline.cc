@@ -391,6 +391,9 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     req.cwd = shenv.cwd;
     req.umask = shenv.umask;
     req.limits = shenv.limits;
+    // The script's last process: its session may clean up once it ended. Only if no command
+    // of the pipeline (a builtin, a `cd`) follows it in the session.
+    req.last = ctx.tail && last && session == opts.session;
     session->spawn(std::move(req), [slot = proc.slot, sig](exec::ExitStatus s) {
       slot->status = std::move(s);
       sig->notify();

@@ -46,6 +46,8 @@ struct ShellContext {
   const ShellOptions& opts;
   std::vector<CommandResult>& results;  ///< lit's results list, appended in execution order
   Abort& abort;                         ///< set when a pipeline returns ExecStatus::aborted()
+  bool tail = false;                    ///< the pipeline being run is the script's last (nothing
+                                        ///< can run after it)
 };
 
 /// Runs `p` and appends the results of its commands. An InternalShellError appends its own
