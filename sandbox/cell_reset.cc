@@ -10,6 +10,7 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <unistd.h>
 
@@ -43,6 +44,20 @@ struct TmpMount {
 TmpMount g_mounts[kMaxTmpMounts];
 int g_nmounts = 0;
 bool g_unverifiable = false;   // more mounts below /tmp than we can check: never clean
+// /tmp and the tmpfs directories leading to mounts below it, as the plan left them: a reset
+// finds them with the same mode and size (tmpfs: number of entries), or does the full walk.
+constexpr int kMaxLeading = 64;
+struct LeadingDir {
+  const char* path;  // a prefix of a mount target (in init's copy of the plan), `len` long
+  size_t len;
+  mode_t mode;
+  off_t size;
+};
+LeadingDir g_leading[kMaxLeading];
+int g_nleading = 0;
+mode_t g_tmp_mode;
+off_t g_tmp_size;
+bool g_leading_known = false;  // the above was recorded: the fast path may be taken with mounts
 uint64_t g_kept[kMaxKept];     // inodes of entries kept this reset (mount points and their parents)
 int g_nkept = 0;
 
@@ -195,11 +210,68 @@ int check_tmp_mounts() {
   return 0;
 }
 
+// stat() of the first `len` bytes of `path`, reached without a symlink.
+bool stat_prefix(const char* path, size_t len, struct stat* st) {
+  char buf[PATH_MAX];
+  if (len >= sizeof buf) return false;
+  memcpy(buf, path, len);
+  buf[len] = 0;
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS;
+  int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, buf, &how, sizeof how));
+  if (fd < 0) return false;
+  int r = fstat(fd, st);
+  close(fd);
+  return r == 0;
+}
+
+// Records /tmp and every tmpfs directory on the way to a mount below it (not the mounts).
+void record_leading_dirs() {
+  g_nleading = 0;
+  g_leading_known = false;
+  struct stat tmp;
+  if (g_unverifiable || stat("/tmp", &tmp) < 0) return;
+  g_tmp_mode = tmp.st_mode & 07777;
+  g_tmp_size = tmp.st_size;
+  for (int i = 0; i < g_nmounts; ++i) {
+    const char* t = g_mounts[i].target;
+    for (const char* slash = strchr(t + 5, '/'); slash; slash = strchr(slash + 1, '/')) {
+      size_t len = static_cast<size_t>(slash - t);
+      bool seen = false;
+      for (int j = 0; j < g_nleading && !seen; ++j)
+        seen = g_leading[j].len == len && memcmp(g_leading[j].path, t, len) == 0;
+      if (seen) continue;
+      struct stat st;
+      if (!stat_prefix(t, len, &st)) return;
+      if (st.st_dev != tmp.st_dev) continue;  // inside another mount: not /tmp's
+      if (g_nleading == kMaxLeading) return;
+      g_leading[g_nleading++] = {t, len, st.st_mode & 07777, st.st_size};
+    }
+  }
+  g_leading_known = true;
+}
+
+// True if /tmp and the directories leading to its mounts are as recorded (the mounts
+// themselves are checked by check_tmp_mounts).
+bool leading_dirs_untouched(const struct stat& tmp_st) {
+  if (!g_leading_known || (tmp_st.st_mode & 07777) != g_tmp_mode || tmp_st.st_size != g_tmp_size) return false;
+  for (int i = 0; i < g_nleading; ++i) {
+    struct stat st;
+    const LeadingDir& d = g_leading[i];
+    if (!stat_prefix(d.path, d.len, &st) || st.st_dev != tmp_st.st_dev || !S_ISDIR(st.st_mode) ||
+        (st.st_mode & 07777) != d.mode || st.st_size != d.size)
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void record_tmp_mounts(const char* plan, size_t plan_size) {
   g_nmounts = 0;
   g_unverifiable = !for_each_mount_target(plan, plan_size, note_tmp_mount, nullptr);
+  record_leading_dirs();
 }
 
 int open_mqueue_dir() {
@@ -234,10 +306,12 @@ int open_untouched(int dir, const char* name, mode_t mode, off_t entries) {
   return fd;
 }
 
-// True if /tmp is exactly the skeleton, untouched: /tmp with only .litbox, which holds only
-// home and shm, both empty, all with their modes (the usual case: a few syscalls, no walk).
+// True if /tmp is exactly the skeleton, untouched: /tmp with only .litbox (and the
+// directories leading to mounts, as the plan made them), .litbox with only home and shm, both
+// empty, all with their modes (the usual case: a few syscalls, no walk).
 bool skeleton_untouched(int tmp, const struct stat& tmp_st) {
-  if ((tmp_st.st_mode & 07777) != 01777 || tmp_st.st_size != tmpfs_dir_size(1)) return false;
+  if ((tmp_st.st_mode & 07777) != 01777) return false;
+  if (g_nmounts == 0 ? tmp_st.st_size != tmpfs_dir_size(1) : !leading_dirs_untouched(tmp_st)) return false;
   int litbox = open_untouched(tmp, ".litbox", 0755, 2);
   if (litbox < 0) return false;
   int home = open_untouched(litbox, "home", 0700, 0);
@@ -262,9 +336,9 @@ int reset_tmp() {
   struct stat st;
   int e = fstat(tmp, &st) < 0 ? errno : 0;
   g_tmp_dev = st.st_dev;
-  if (!e && g_nmounts == 0 && skeleton_untouched(tmp, st)) {
+  if (!e && skeleton_untouched(tmp, st)) {
     close(tmp);
-    return 0;
+    return check_tmp_mounts();
   }
   if (!e && fchmod(tmp, 0700) < 0) e = errno;
   if (!e)

@@ -186,6 +186,14 @@ TEST_F(ReuseTest, MountsBelowTmpSurviveAndAreChecked) {
   EXPECT_EQ(sh(*b, "ls -A " + root + " " + root + "/build; stat -c %a " + root + " " + root + "/build"),
             root + ":\nbuild\nsrc\n\n" + root + "/build:\nOutput\n755\n755\n");
   EXPECT_EQ(sh(*b, "ls -A /tmp"), fresh_tmp);  // y is gone
+  // Only a mode changed, no entry: the reset's quick check sees that too.
+  sh(*b, "chmod 0700 " + root + "/build");
+  b->close();
+  b.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  b = open(*ex, sibling("qux.test"));
+  EXPECT_EQ(cell_of(*b), cell);
+  EXPECT_EQ(sh(*b, "stat -c %a " + root + "/build"), "755\n");
   // Moving the suite's mounts away makes the cell unusable for the next test.
   sh(*b, "mv " + root + " /tmp/moved");
   b->close();
