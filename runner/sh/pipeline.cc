@@ -76,13 +76,17 @@ struct Proc {
 // (`yes | head -1`) would make it grow without bound, so litbox keeps the first 16 MiB.
 constexpr size_t kLeftoverCap = 16u << 20;
 
-asio::awaitable<void> drain(Fd fd, std::shared_ptr<ProcSlot> slot, bool to_err, size_t cap, std::shared_ptr<Signal> sig) {
+// `shared`: a child got the same pipe end as its stdin.
+asio::awaitable<void> drain(Fd fd, std::shared_ptr<ProcSlot> slot, bool to_err, size_t cap, std::shared_ptr<Signal> sig,
+                            bool shared) {
   auto ex = co_await asio::this_coro::executor;
   // Our own open file description, so that O_NONBLOCK (which Asio sets) cannot leak into a
   // child that reads the same pipe as its stdin.
-  std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
-  Fd own(open(proc_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-  if (own.valid()) fd = std::move(own);
+  if (shared) {
+    std::string proc_path = "/proc/self/fd/" + std::to_string(fd.get());
+    Fd own(open(proc_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (own.valid()) fd = std::move(own);
+  }
   asio::posix::stream_descriptor sd(ex, fd.release());
   constexpr size_t kBuf = 65536;
   auto buf = std::make_unique_for_overwrite<char[]>(kBuf);  // not zeroed: two per command
@@ -98,10 +102,10 @@ asio::awaitable<void> drain(Fd fd, std::shared_ptr<ProcSlot> slot, bool to_err, 
 }
 
 void start_drain(asio::any_io_executor ex, Fd& fd, const std::shared_ptr<ProcSlot>& slot, bool to_err, size_t cap,
-                 const std::shared_ptr<Signal>& sig) {
+                 const std::shared_ptr<Signal>& sig, bool shared) {
   if (!fd.valid()) return;
   ++slot->readers;
-  asio::co_spawn(ex, drain(std::move(fd), slot, to_err, cap, sig), asio::detached);
+  asio::co_spawn(ex, drain(std::move(fd), slot, to_err, cap, sig, shared), asio::detached);
 }
 
 std::string read_temp(const Fd& fd) {
@@ -416,14 +420,15 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
 
   // lit's communicate() on the last process: its stdout and stderr until EOF, and its exit.
   Proc& last = pending.procs.back();
-  start_drain(ex, last.stdout_read, last.slot, false, SIZE_MAX, sig);
-  start_drain(ex, last.stderr_read, last.slot, true, SIZE_MAX, sig);
+  // (The last command's pipes are the shell's alone: no command follows to read them.)
+  start_drain(ex, last.stdout_read, last.slot, false, SIZE_MAX, sig, false);
+  start_drain(ex, last.stderr_read, last.slot, true, SIZE_MAX, sig, false);
   while (!last.slot->status || last.slot->readers > 0) co_await sig->wait();
   // Then whatever the earlier commands left in the pipes lit still holds, and their exits.
   for (size_t k = 0; k + 1 < pending.procs.size(); ++k) {
     Proc& pr = pending.procs[k];
-    start_drain(ex, pr.stdout_read, pr.slot, false, kLeftoverCap, sig);
-    start_drain(ex, pr.stderr_read, pr.slot, true, kLeftoverCap, sig);
+    start_drain(ex, pr.stdout_read, pr.slot, false, kLeftoverCap, sig, true);
+    start_drain(ex, pr.stderr_read, pr.slot, true, kLeftoverCap, sig, true);
   }
   auto all_done = [&] {
     for (const Proc& pr : pending.procs)
