@@ -123,8 +123,12 @@ Status replace_at(int from_dir, const char* from, int to_dir, const char* to, in
       }
       if (f >= 0) close(f);
       if (t >= 0) {
+        // Merged, or some entry failed: either way, the older directory now holds part of
+        // the new one, which replacing it as a whole would lose.
         close(t);
-        if (st && unlinkat(from_dir, from, AT_REMOVEDIR) == 0) return {};
+        if (st && unlinkat(from_dir, from, AT_REMOVEDIR) < 0)
+          st = Error{std::string("sandbox: publish ") + from + ": " + strerror(errno)};
+        return st;
       }
     }
   }
