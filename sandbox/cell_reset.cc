@@ -193,23 +193,6 @@ void note_tmp_mount(const char* target, void*) {
   g_mounts[g_nmounts++] = {target, st.st_dev, st.st_ino};
 }
 
-// Every mount the plan put below /tmp is still there, at its path, reached without a symlink.
-int check_tmp_mounts() {
-  if (g_unverifiable) return EXDEV;
-  for (int i = 0; i < g_nmounts; ++i) {
-    struct open_how how = {};
-    how.flags = O_PATH | O_CLOEXEC;
-    how.resolve = RESOLVE_NO_SYMLINKS;
-    int fd = static_cast<int>(syscall(SYS_openat2, AT_FDCWD, g_mounts[i].target, &how, sizeof how));
-    if (fd < 0) return EXDEV;
-    struct stat st;
-    int r = fstat(fd, &st);
-    close(fd);
-    if (r < 0 || st.st_dev != g_mounts[i].dev || st.st_ino != g_mounts[i].ino) return EXDEV;
-  }
-  return 0;
-}
-
 // stat() of the first `len` bytes of `path`, reached without a symlink.
 bool stat_prefix(const char* path, size_t len, struct stat* st) {
   char buf[PATH_MAX];
@@ -224,6 +207,18 @@ bool stat_prefix(const char* path, size_t len, struct stat* st) {
   int r = fstat(fd, st);
   close(fd);
   return r == 0;
+}
+
+// Every mount the plan put below /tmp is still there, at its path, reached without a symlink.
+int check_tmp_mounts() {
+  if (g_unverifiable) return EXDEV;
+  for (int i = 0; i < g_nmounts; ++i) {
+    struct stat st;
+    if (!stat_prefix(g_mounts[i].target, strlen(g_mounts[i].target), &st) || st.st_dev != g_mounts[i].dev ||
+        st.st_ino != g_mounts[i].ino)
+      return EXDEV;
+  }
+  return 0;
 }
 
 // Records /tmp and every tmpfs directory on the way to a mount below it (not the mounts).

@@ -97,11 +97,18 @@ bool overwrite_in_place(int from_dir, const char* from, const struct stat& fs, i
 // per file, which is what a lit rerun spends most of its time on (its `>` truncates). Renaming
 // over an older file would be worse still: ext4 (auto_da_alloc) then forces the new data to
 // disk at once.
+Status replace_existing(int from_dir, const char* from, int to_dir, const char* to, int depth);
+
 Status replace_at(int from_dir, const char* from, int to_dir, const char* to, int depth) {
   if (renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0) return {};
+  return replace_existing(from_dir, from, to_dir, to, depth);
+}
+
+// replace_at once a rename that would not replace failed (`to` exists, or the filesystem
+// cannot tell: then the plain removal and rename below).
+Status replace_existing(int from_dir, const char* from, int to_dir, const char* to, int depth) {
   struct stat fs, ts;
-  if (errno == EEXIST && fstatat(from_dir, from, &fs, AT_SYMLINK_NOFOLLOW) == 0 &&
-      fstatat(to_dir, to, &ts, AT_SYMLINK_NOFOLLOW) == 0) {
+  if (fstatat(from_dir, from, &fs, AT_SYMLINK_NOFOLLOW) == 0 && fstatat(to_dir, to, &ts, AT_SYMLINK_NOFOLLOW) == 0) {
     if (overwrite_in_place(from_dir, from, fs, to_dir, to, ts)) {
       unlinkat(from_dir, from, 0);
       return {};
@@ -146,7 +153,7 @@ Status move_replacing(const std::string& from, const std::string& to) {
   int fd = open(f.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   int td = fd < 0 ? -1 : open(t.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   Status st = td < 0 ? Status{Error{"sandbox: move " + from + " to " + to + ": " + strerror(errno)}}
-                     : replace_at(fd, f.filename().c_str(), td, t.filename().c_str(), 0);
+                     : replace_existing(fd, f.filename().c_str(), td, t.filename().c_str(), 0);
   if (fd >= 0) close(fd);
   if (td >= 0) close(td);
   return st;

@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -137,6 +139,18 @@ TEST(OutputView, FinishPublishesOwnedEntriesWhateverTheyReplace) {
   EXPECT_TRUE(fs::is_empty(v->private_dir));
 }
 
+// The view of Output/foo.test in a staging dir of `dirs` (a failure ends the test binary: the
+// caller would write to "/" otherwise).
+OutputView foo_view(const TempDir& d, StagingDirs& dirs) {
+  const std::string out = output_dir(d);
+  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
+  if (!v) {
+    fprintf(stderr, "make_output_view: %s\n", v.error().message.c_str());
+    abort();
+  }
+  return *v;
+}
+
 // The inode of a path (not following a symlink).
 ino_t inode(const fs::path& p) {
   struct stat st;
@@ -145,10 +159,8 @@ ino_t inode(const fs::path& p) {
 
 TEST(OutputView, ARerunWritesIntoTheOlderFilesAndMergesTheOlderDirs) {
   TempDir d;
-  const std::string out = output_dir(d);
   StagingDirs dirs;
-  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
-  ASSERT_TRUE(v);
+  const OutputView v = foo_view(d, dirs);
   write_file(d / "Output/foo.test.tmp", "an older, longer content");
   fs::permissions(d / "Output/foo.test.tmp", fs::perms(0644));
   fs::create_directories(d / "Output/foo.test.tmp.d/sub");
@@ -158,14 +170,14 @@ TEST(OutputView, ARerunWritesIntoTheOlderFilesAndMergesTheOlderDirs) {
   const ino_t file = inode(d / "Output/foo.test.tmp"), a = inode(d / "Output/foo.test.tmp.d/a");
   const ino_t dir = inode(d / "Output/foo.test.tmp.d");
 
-  write_file(v->private_dir + "/foo.test.tmp", "new");
-  fs::permissions(v->private_dir + "/foo.test.tmp", fs::perms(0755));
+  write_file(v.private_dir + "/foo.test.tmp", "new");
+  fs::permissions(v.private_dir + "/foo.test.tmp", fs::perms(0755));
   struct timespec mtime[2] = {{1000000000, 0}, {1000000000, 5}};
-  ASSERT_EQ(utimensat(AT_FDCWD, (v->private_dir + "/foo.test.tmp").c_str(), mtime, 0), 0);
-  fs::create_directories(v->private_dir + "/foo.test.tmp.d/sub");
-  write_file(v->private_dir + "/foo.test.tmp.d/a", "new a");
-  write_file(v->private_dir + "/foo.test.tmp.d/sub/c", "new c");
-  ASSERT_TRUE(finish_output_view(*v));
+  ASSERT_EQ(utimensat(AT_FDCWD, (v.private_dir + "/foo.test.tmp").c_str(), mtime, 0), 0);
+  fs::create_directories(v.private_dir + "/foo.test.tmp.d/sub");
+  write_file(v.private_dir + "/foo.test.tmp.d/a", "new a");
+  write_file(v.private_dir + "/foo.test.tmp.d/sub/c", "new c");
+  ASSERT_TRUE(finish_output_view(v));
 
   // The same files and directories, with exactly the new content, mode and modification time.
   EXPECT_EQ(inode(d / "Output/foo.test.tmp"), file);
@@ -181,15 +193,13 @@ TEST(OutputView, ARerunWritesIntoTheOlderFilesAndMergesTheOlderDirs) {
   EXPECT_EQ(read_file(d / "Output/foo.test.tmp.d/sub/c"), "new c");
   EXPECT_FALSE(fs::exists(d / "Output/foo.test.tmp.d/gone"));
   EXPECT_FALSE(fs::exists(d / "Output/foo.test.tmp.d/sub/b"));
-  EXPECT_TRUE(fs::is_empty(v->private_dir));
+  EXPECT_TRUE(fs::is_empty(v.private_dir));
 }
 
 TEST(OutputView, ARerunNeverWritesThroughLinks) {
   TempDir d;
-  const std::string out = output_dir(d);
   StagingDirs dirs;
-  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
-  ASSERT_TRUE(v);
+  const OutputView v = foo_view(d, dirs);
   // What an older run published may be links to files outside (a test's own doing).
   write_file(d / "victim", "host file");
   write_file(d / "linked", "hard-linked");
@@ -197,11 +207,11 @@ TEST(OutputView, ARerunNeverWritesThroughLinks) {
   fs::create_hard_link(d / "linked", d / "Output/foo.test.tmp.o");
   fs::create_directories(d / "elsewhere");
   fs::create_directory_symlink(d / "elsewhere", d / "Output/foo.test.tmp.d");
-  write_file(v->private_dir + "/foo.test.tmp", "new");
-  write_file(v->private_dir + "/foo.test.tmp.o", "new o");
-  fs::create_directories(v->private_dir + "/foo.test.tmp.d");
-  write_file(v->private_dir + "/foo.test.tmp.d/x", "new x");
-  ASSERT_TRUE(finish_output_view(*v));
+  write_file(v.private_dir + "/foo.test.tmp", "new");
+  write_file(v.private_dir + "/foo.test.tmp.o", "new o");
+  fs::create_directories(v.private_dir + "/foo.test.tmp.d");
+  write_file(v.private_dir + "/foo.test.tmp.d/x", "new x");
+  ASSERT_TRUE(finish_output_view(v));
   EXPECT_EQ(read_file(d / "victim"), "host file");
   EXPECT_EQ(read_file(d / "linked"), "hard-linked");
   EXPECT_FALSE(fs::exists(d / "elsewhere/x"));
@@ -214,16 +224,14 @@ TEST(OutputView, ARerunNeverWritesThroughLinks) {
 
 TEST(OutputView, AnOlderRunsLeftoversGoWhenTheTestRunsAgain) {
   TempDir d;
-  const std::string out = output_dir(d);
   StagingDirs dirs;
-  auto v = make_output_view(out, d / "Output/foo.test", *dirs.take(out));
-  ASSERT_TRUE(v);
+  const OutputView v = foo_view(d, dirs);
   write_file(d / "Output/.litbox/foo.test/old-stray", "x");
-  write_file(v->private_dir + "/new-stray", "y");
-  ASSERT_TRUE(finish_output_view(*v));
+  write_file(v.private_dir + "/new-stray", "y");
+  ASSERT_TRUE(finish_output_view(v));
   EXPECT_FALSE(fs::exists(d / "Output/.litbox/foo.test/old-stray"));
   EXPECT_TRUE(fs::exists(d / "Output/.litbox/foo.test/new-stray"));
-  ASSERT_TRUE(finish_output_view(*v));  // a run without strays
+  ASSERT_TRUE(finish_output_view(v));  // a run without strays
   EXPECT_FALSE(fs::exists(d / "Output/.litbox/foo.test"));
 }
 
