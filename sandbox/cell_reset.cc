@@ -26,9 +26,10 @@ constexpr int kMaxDepth = 256;
 constexpr int kMaxTmpMounts = 64;
 constexpr int kMaxKept = 1024;
 
-// What a fn of for_each_entry says about an entry (an errno > 1 ends the walk).
+// What a fn of for_each_entry says about an entry (an errno, > 0, ends the walk: EPERM, 1,
+// included, which must never be taken for "removed").
 constexpr int kKept = 0;            // left alone
-constexpr int kRemoved = 1;         // removed
+constexpr int kRemoved = -3;        // removed
 constexpr int kRemovedReread = -1;  // removed; the dirent buffer was reused
 constexpr int kKeptReread = -2;     // kept (it holds a mount); the dirent buffer was reused
 
@@ -108,9 +109,9 @@ int for_each_entry(int dir, Fn fn) {
         const uint64_t ino = d->ino;
         const unsigned char type = d->type;
         int r = fn(name, type, ino);
-        if (r > 1) return r;
+        if (r > 0) return r;
         removed |= r == kRemoved || r == kRemovedReread;
-        reread = r < 0;
+        reread = r == kRemovedReread || r == kKeptReread;
       }
       if (last) break;
     }
