@@ -76,6 +76,29 @@ int openat2_in_root(int root, const std::string& path, int flags, mode_t mode) {
   return fd < 0 ? -errno : static_cast<int>(fd);
 }
 
+// Switches the thread's file-system ids for one operation and back (setfsuid/setfsgid act on
+// the calling thread only; -1 leaves an id as it is).
+class AsIds {
+ public:
+  explicit AsIds(RootedFileSystem::Ids ids) : ids_(ids) {
+    if (ids_.gid != static_cast<gid_t>(-1)) old_gid_ = static_cast<gid_t>(syscall(SYS_setfsgid, ids_.gid));
+    if (ids_.uid != static_cast<uid_t>(-1)) old_uid_ = static_cast<uid_t>(syscall(SYS_setfsuid, ids_.uid));
+  }
+  ~AsIds() {
+    int saved = errno;
+    if (ids_.uid != static_cast<uid_t>(-1)) syscall(SYS_setfsuid, old_uid_);
+    if (ids_.gid != static_cast<gid_t>(-1)) syscall(SYS_setfsgid, old_gid_);
+    errno = saved;
+  }
+  AsIds(const AsIds&) = delete;
+  AsIds& operator=(const AsIds&) = delete;
+
+ private:
+  RootedFileSystem::Ids ids_;
+  uid_t old_uid_ = 0;
+  gid_t old_gid_ = 0;
+};
+
 }  // namespace
 
 FileSystem& host_filesystem() {
@@ -98,10 +121,12 @@ int RootedFileSystem::open_parent(const std::string& path, std::string* leaf) {
 }
 
 int RootedFileSystem::open(const std::string& path, int flags, mode_t mode) {
+  AsIds as(as_);
   return openat2_in_root(root_fd_, path, flags, mode);
 }
 
 int RootedFileSystem::stat(const std::string& path, struct stat* st, bool follow) {
+  AsIds as(as_);
   if (follow) {
     int fd = openat2_in_root(root_fd_, path, O_PATH, 0);
     if (fd < 0) return -fd;
@@ -118,6 +143,7 @@ int RootedFileSystem::stat(const std::string& path, struct stat* st, bool follow
 }
 
 int RootedFileSystem::mkdir(const std::string& path, mode_t mode) {
+  AsIds as(as_);
   std::string leaf;
   int dir = open_parent(path, &leaf);
   if (dir < 0) return -dir;
@@ -127,6 +153,7 @@ int RootedFileSystem::mkdir(const std::string& path, mode_t mode) {
 }
 
 int RootedFileSystem::unlink(const std::string& path) {
+  AsIds as(as_);
   std::string leaf;
   int dir = open_parent(path, &leaf);
   if (dir < 0) return -dir;
@@ -136,6 +163,7 @@ int RootedFileSystem::unlink(const std::string& path) {
 }
 
 int RootedFileSystem::rmdir(const std::string& path) {
+  AsIds as(as_);
   std::string leaf;
   int dir = open_parent(path, &leaf);
   if (dir < 0) return -dir;
@@ -145,6 +173,7 @@ int RootedFileSystem::rmdir(const std::string& path) {
 }
 
 int RootedFileSystem::chmod(const std::string& path, mode_t mode) {
+  AsIds as(as_);
   // fchmod needs a real fd; O_PATH fds refuse it, so go through /proc/self/fd.
   int fd = openat2_in_root(root_fd_, path, O_PATH, 0);
   if (fd < 0) return -fd;
@@ -155,12 +184,14 @@ int RootedFileSystem::chmod(const std::string& path, mode_t mode) {
 }
 
 int RootedFileSystem::list_dir(const std::string& path, std::vector<DirEntry>* out) {
+  AsIds as(as_);
   int fd = openat2_in_root(root_fd_, path, O_RDONLY | O_DIRECTORY, 0);
   if (fd < 0) return -fd;
   return list_fd(fd, out);
 }
 
 int RootedFileSystem::readlink(const std::string& path, std::string* out) {
+  AsIds as(as_);
   std::string leaf;
   int dir = open_parent(path, &leaf);
   if (dir < 0) return -dir;

@@ -46,9 +46,19 @@ FileSystem& host_filesystem();
 /// A view rooted at `root_fd` (an O_PATH fd of a directory, e.g. a cell's "/"): every path
 /// is resolved with openat2(RESOLVE_IN_ROOT), so ".." and symlinks cannot leave the root.
 /// Does not own root_fd.
+/// The host ids whose permissions a RootedFileSystem's operations are checked with
+/// (setfsuid/setfsgid for the call's duration), so that a root runner's file work for a test
+/// can open nothing the test's own processes could not. (The calling thread must have no
+/// supplementary groups they lack.) -1: the runner's own.
+struct FsIds {
+  uid_t uid = static_cast<uid_t>(-1);
+  gid_t gid = static_cast<gid_t>(-1);
+};
+
 class RootedFileSystem : public FileSystem {
  public:
-  explicit RootedFileSystem(int root_fd) : root_fd_(root_fd) {}
+  using Ids = FsIds;
+  explicit RootedFileSystem(int root_fd, FsIds as = FsIds()) : root_fd_(root_fd), as_(as) {}
   int open(const std::string& path, int flags, mode_t mode = 0666) override;
   int stat(const std::string& path, struct stat* st, bool follow = true) override;
   int mkdir(const std::string& path, mode_t mode = 0777) override;
@@ -62,6 +72,7 @@ class RootedFileSystem : public FileSystem {
   /// Opens the parent directory of `path` (O_PATH) and returns the last component.
   int open_parent(const std::string& path, std::string* leaf);
   int root_fd_;
+  Ids as_;
 };
 
 }  // namespace litbox::exec

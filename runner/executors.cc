@@ -202,17 +202,20 @@ class RunExecutors : public Executors {
     spec.network = s.network;
     spec.readonly = s.readonly;
     spec.writable = s.writable;
-    // The defaults ($HOME, /root, /home) always apply; `hidden:` adds to them.
+    // The cell sees an allow-listed host (SandboxSpec::allow_listed_host); $HOME and `hidden:`
+    // are hidden too.
     const char* home = std::getenv("HOME");
     if (home && *home && std::string(home) != "/") spec.hidden.push_back(home);
-    spec.hidden.push_back("/root");
-    spec.hidden.push_back("/home");
     spec.hidden.insert(spec.hidden.end(), s.hidden.begin(), s.hidden.end());
     // What the tests need stays visible even below a hidden path: the suite, its build
-    // tree, litbox itself (out-of-process builtins) and the --path directories.
+    // tree, litbox itself (out-of-process builtins), the --path directories and those of the
+    // config's PATH; `readonly:` names more.
     for (const auto& p : {cfg.source_root, cfg.exec_root, self_dir_})
       if (!p.empty()) spec.readonly.push_back(p);
     for (const auto& p : options_.path) spec.readonly.push_back(p);
+    if (auto path = cfg.environment.set.find("PATH"); path != cfg.environment.set.end())
+      for (const auto& p : split(path->second, ':'))
+        if (!p.empty() && p[0] == '/') spec.readonly.push_back(p);
     // ssh and batch targets read the test's files (%t.exe, inputs) from the host while the
     // test runs, so the test's outputs must be live at their host paths: the Output dir is
     // bound writable instead of a private per-test view (see docs/security.md).

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -34,6 +35,10 @@ class CellTest : public ::testing::Test {
     // (which every cell replaces with its own tmpfs), as the runner does for litbox itself.
     SandboxSpec with_testcase = spec;
     with_testcase.readonly.push_back(std::filesystem::path(testing::testcase()).parent_path());
+    // The test's own dir, as the runner shows a suite's tree (the host's top level is
+    // allow-listed: /work or /check would be hidden).
+    if (std::find(spec.hidden.begin(), spec.hidden.end(), dir.path()) == spec.hidden.end())
+      with_testcase.readonly.push_back(dir.path());
     auto ex = make_executor(io, with_testcase);
     if (!ex) ADD_FAILURE() << ex.error().message;
     return ex ? std::move(*ex) : nullptr;

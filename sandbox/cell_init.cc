@@ -178,6 +178,50 @@ failed:
   _exit(127);
 }
 
+// What a test process could change about init (pid 1) from outside, with the same uid: its
+// limits (prlimit), priority (setpriority, ioprio_set), CPU affinity and scheduling policy.
+// The seccomp policy refuses those calls on pid 1; a reused cell checks anyway, and a cell whose
+// init differs from how it was made, and cannot be put back, is not reused.
+struct OwnState {
+  struct rlimit limits[RLIM_NLIMITS];
+  int nice = 0;
+  int policy = 0;
+  struct sched_param param = {};
+  long ioprio = 0;
+  cpu_set_t affinity;
+
+  void capture() {
+    for (int r = 0; r < RLIM_NLIMITS; ++r) getrlimit(r, &limits[r]);
+    errno = 0;
+    nice = getpriority(PRIO_PROCESS, 0);
+    policy = sched_getscheduler(0);
+    sched_getparam(0, &param);
+    ioprio = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+    CPU_ZERO(&affinity);
+    sched_getaffinity(0, sizeof affinity, &affinity);
+  }
+  bool operator==(const OwnState& o) const {
+    for (int r = 0; r < RLIM_NLIMITS; ++r)
+      if (limits[r].rlim_cur != o.limits[r].rlim_cur || limits[r].rlim_max != o.limits[r].rlim_max) return false;
+    return nice == o.nice && policy == o.policy && param.sched_priority == o.param.sched_priority &&
+           ioprio == o.ioprio && CPU_EQUAL(&affinity, &o.affinity);
+  }
+  // Puts back what an unprivileged process may (a lowered hard limit or a raised nice value
+  // cannot be), then tells whether init is as it was.
+  bool restore() const {
+    OwnState now;
+    now.capture();
+    if (now == *this) return true;
+    for (int r = 0; r < RLIM_NLIMITS; ++r) setrlimit(r, &limits[r]);
+    setpriority(PRIO_PROCESS, 0, nice);
+    sched_setscheduler(0, policy, &param);
+    syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, ioprio);
+    sched_setaffinity(0, sizeof affinity, &affinity);
+    now.capture();
+    return now == *this;
+  }
+};
+
 class Init {
  public:
   Init(const CellMemory& mem, const CellRequest& req) : cfg_(*mem.config()), req_(req), mem_(mem), sock_(req.sock) {}
@@ -185,6 +229,7 @@ class Init {
 
  private:
   void setup();
+  void become_cell_user();
   void drop_capabilities();
   bool handle_request();
   void reset();
@@ -204,6 +249,7 @@ class Init {
   int mq_dir_ = -1;
   int next_kill_ = 0;
   bool reset_when_idle_ = false;  // the test's last process was started (kOpSpawnLast)
+  OwnState own_state_;            // init's limits, priority, affinity as the cell was made
 };
 
 void Init::setup() {
@@ -218,9 +264,20 @@ void Init::setup() {
   if (cfg_.cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) fail(sock, protocol::kStepUnshare, errno);
   // A new user namespace with a single mapping of our own uid needs no privilege; until it is
   // written, files cannot be created (the tmpfs mounts below need it).
-  if (int e = write_file("/proc/self/setgroups", "deny", 4); e && e != ENOENT) fail(sock, protocol::kStepSetgroups, e);
-  if (int e = write_file("/proc/self/uid_map", cfg_.uid_map, strlen(cfg_.uid_map))) fail(sock, protocol::kStepUidMap, e);
-  if (int e = write_file("/proc/self/gid_map", cfg_.gid_map, strlen(cfg_.gid_map))) fail(sock, protocol::kStepGidMap, e);
+  if (cfg_.zygote_maps) {
+    // A root runner's cell maps two ids, which only the zygote may write: wait for it.
+    int err = EIO;
+    ssize_t n = -1;
+    if (req_.maps_fd >= 0)
+      do n = read(req_.maps_fd, &err, sizeof err); while (n < 0 && errno == EINTR);
+    if (n != static_cast<ssize_t>(sizeof err)) err = EIO;
+    if (req_.maps_fd >= 0) close(req_.maps_fd);
+    if (err) fail(sock, protocol::kStepUidMap, err);
+  } else {
+    if (int e = write_file("/proc/self/setgroups", "deny", 4); e && e != ENOENT) fail(sock, protocol::kStepSetgroups, e);
+    if (int e = write_file("/proc/self/uid_map", cfg_.uid_map, strlen(cfg_.uid_map))) fail(sock, protocol::kStepUidMap, e);
+    if (int e = write_file("/proc/self/gid_map", cfg_.gid_map, strlen(cfg_.gid_map))) fail(sock, protocol::kStepGidMap, e);
+  }
   if (setsid() < 0) fail(sock, protocol::kStepSetsid, errno);
   umask(0);  // the plan's modes are exact
   for (int i = 0; i < cfg_.nsignals; ++i) signal(cfg_.ignored_signals[i], SIG_DFL);
@@ -245,6 +302,7 @@ void Init::setup() {
   // and the mounts below /tmp that must survive them.
   mq_dir_ = open_mqueue_dir();
   record_tmp_mounts(req_.plan, req_.plan_size);
+  if (cfg_.switch_to_cell_user) become_cell_user();
   // Test processes (same uid, no capabilities) must not read or write init's memory through
   // /proc/1/mem: it serves the next test when the cell is reused.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -266,10 +324,42 @@ void Init::setup() {
 
   int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) fail(sock, protocol::kStepRootFd, errno);
+  own_state_.capture();
   Record r{};
   r.kind = Kind::kReady;
   send_record(sock, &r, sizeof r, root);
   close(root);
+}
+
+// A root runner's cell: init did the setup as host root (inner 65534, with the namespace's
+// capabilities); test processes must never be host root. The cell user (inner 0, an
+// unprivileged host uid) gets /tmp's skeleton, and init becomes it, without the supplementary
+// groups it inherited from the runner, before anything of the test runs.
+void Init::become_cell_user() {
+  // /tmp and what the plan made in it (the skeleton, the directories leading to mounts below
+  // it): the reset, done as the cell user, must be able to restore them.
+  // Only what lies in the cell's own tmpfs: a mount point the plan made is covered by a bind
+  // of the host by now, and must keep its owner.
+  struct Ctx {
+    dev_t tmp_dev;
+    int err;
+  } ctx = {0, 0};
+  struct stat st;
+  if (lstat("/tmp", &st) < 0 || lchown("/tmp", 0, 0) < 0) fail(sock_, protocol::kStepCellUser, errno);
+  ctx.tmp_dev = st.st_dev;
+  for_each_made_path(
+      req_.plan, req_.plan_size,
+      [](const char* target, void* p) {
+        Ctx* c = static_cast<Ctx*>(p);
+        struct stat t;
+        if (strncmp(target, "/tmp/", 5) != 0 || lstat(target, &t) < 0 || t.st_dev != c->tmp_dev) return;
+        if (lchown(target, 0, 0) < 0 && !c->err) c->err = errno;
+      },
+      &ctx);
+  if (ctx.err) fail(sock_, protocol::kStepCellUser, ctx.err);
+  if (syscall(SYS_setgroups, 0, nullptr) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
+      syscall(SYS_setresuid, 0, 0, 0) < 0)
+    fail(sock_, protocol::kStepCellUser, errno);
 }
 
 // Test processes run as the runner's uid, which in the cell's user namespace could hold every
@@ -502,6 +592,8 @@ void Init::reset() {
   int e = 0;
   if ((e = kill_all()))
     r.step = protocol::kStepResetKill;
+  else if (!own_state_.restore())
+    r.step = protocol::kStepResetInit, e = EPERM;
   else if ((e = reset_tmp()))
     r.step = protocol::kStepResetTmp;
   else if ((e = sysv_ipc_left()))

@@ -38,8 +38,14 @@ struct CellConfig {
   bool private_netns = false;  ///< a network namespace per cell instead of the zygote's
   bool cgroup_ns = true;       ///< the kernel has cgroup namespaces
   bool seccomp_kill = false;   ///< kill mode: init installs the filter with a listener
-  char uid_map[64] = {};       ///< "inner outer 1\n"
-  char gid_map[64] = {};
+  /// The cell's id maps ("inner outer 1\n" lines, see CellIdentity). Written by init itself,
+  /// or, with zygote_maps, by the zygote before init goes on.
+  char uid_map[96] = {};
+  char gid_map[96] = {};
+  bool zygote_maps = false;
+  /// Init sets the cell up as the mapped host root (inner 65534), then becomes the cell user
+  /// (inner 0) for good, with no supplementary groups, before any test process starts.
+  bool switch_to_cell_user = false;
   char hostname[65] = {};
   int cap_last_cap = 40;
   int nlimits = 0;
@@ -100,6 +106,7 @@ struct CellRequest {
   size_t plan_size = 0;
   int sock = -1;       ///< the cell's end of its socketpair with the runner
   int cgroup_fd = -1;  ///< cgroup.procs of the cell's cgroup (init writes "0"), or -1
+  int maps_fd = -1;    ///< with zygote_maps: init reads an int here (0: maps written, else errno)
 };
 
 /// The cell's init, in a fresh clone(CLONE_NEWUSER|NEWNS|NEWPID|NEWIPC|NEWUTS) child of the

@@ -21,6 +21,7 @@ const char* step_name(int32_t step) {
     case kStepSeccomp: return "seccomp(SECCOMP_SET_MODE_FILTER)";
     case kStepSignalfd: return "signalfd()";
     case kStepLoopback: return "bring up lo";
+    case kStepCellUser: return "become the cell user";
     case kStepSpawnClone: return "clone";
     case kStepSpawnTooBig: return "exec";
     case kStepSpawnTable: return "sandbox: too many processes started in this cell";
@@ -32,6 +33,7 @@ const char* step_name(int32_t step) {
     case kStepResetTmp: return "reset: empty /tmp";
     case kStepResetIpc: return "reset: System V IPC objects are left";
     case kStepResetMqueue: return "reset: POSIX message queues are left";
+    case kStepResetInit: return "reset: the test changed the cell's init (limits, priority, affinity or scheduling)";
     default: return nullptr;
   }
 }

@@ -29,6 +29,7 @@ enum Step : int32_t {
   kStepSeccomp,        // init: seccomp(SECCOMP_SET_MODE_FILTER)
   kStepSignalfd,       // init: signalfd()
   kStepLoopback,       // init (private network namespace): bring up lo in the empty network namespace
+  kStepCellUser,       // init: become the cell user (chown of /tmp's skeleton, setgroups, setresgid, setresuid)
   // Per-spawn steps (reported in Record::step of a kSpawned record).
   kStepSpawnClone,     // init: clone() of the test process
   kStepSpawnTooBig,    // request larger than the init's buffers (E2BIG)
@@ -43,6 +44,7 @@ enum Step : int32_t {
   kStepResetTmp,       // /tmp could not be emptied back to its skeleton
   kStepResetIpc,       // System V IPC objects are left
   kStepResetMqueue,    // POSIX message queues are left (or cannot be checked)
+  kStepResetInit,      // init's own limits, priority, affinity or scheduling policy were changed
 };
 
 /// A short text for a fixed step ("setns(user)"), nullptr for plan indices.

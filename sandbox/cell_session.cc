@@ -40,7 +40,7 @@ class CellFileSystem : public exec::FileSystem {
       Expected<int> root = cell_.root_fd();
       if (!root) return false;
       root_ = *root;
-      rooted_ = exec::RootedFileSystem(root_);
+      rooted_ = exec::RootedFileSystem(root_, cell_.fs_ids());
     }
     return true;
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "executor/filesystem.h"
 #include "sandbox/mount_plan.h"
 #include "sandbox/output_view.h"
 #include "sandbox/sandbox_executor.h"
@@ -83,6 +84,7 @@ struct CellLaunch {
   std::string staging_dir;                           ///< where every test's Output view is, or "" (outputs not isolated)
   std::function<void()> on_closed;                   ///< after init is reaped: e.g. remove the cgroup
   std::shared_ptr<CellReaper> reaper;                ///< where a closed cell waits to be reaped
+  exec::RootedFileSystem::Ids fs_ids;                ///< the ids fs() works as (the cell user's on the host)
 };
 
 /// Wraps a launched cell in a Session. With a `pool`, closing the session resets the cell and

@@ -1,5 +1,8 @@
 #include "sandbox/cell_state.h"
 
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -307,6 +310,21 @@ bool CellState::send_request(const protocol::SpawnHeader& h, const std::string& 
   return true;
 }
 
+// A pipe the runner made belongs to the runner (root): a test process that reopens it
+// (`> /dev/stdout`, `/dev/stdin`, or init writing a kill-mode message to /proc/<pid>/fd/2)
+// would get EACCES as the cell user. Anonymous pipes only (pipefs): a named FIFO is a host file
+// and keeps its owner.
+void CellState::give_pipe_to_cell_user(int fd) const {
+  const exec::FsIds ids = launch_.fs_ids;
+  if (ids.uid == static_cast<uid_t>(-1)) return;
+  struct stat st;
+  struct statfs sfs;
+  constexpr long kPipefsMagic = 0x50495045;
+  if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_uid != ids.uid && fstatfs(fd, &sfs) == 0 &&
+      sfs.f_type == kPipefsMagic)
+    (void)!fchown(fd, ids.uid, ids.gid);
+}
+
 void CellState::spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) {
   auto refuse = [&](exec::ExitStatus s) { boost::asio::post(io_, [h = std::move(on_exit), s] { h(s); }); };
   if (!setup_error_.empty()) return refuse(setup_failure());
@@ -358,6 +376,7 @@ void CellState::spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) {
     if (stdio[i] >= 0) {
       h.fd_mask |= 1u << i;
       fds[nfds++] = stdio[i];
+      give_pipe_to_cell_user(stdio[i]);
     }
   Pending p;
   p.on_exit = std::move(on_exit);

@@ -39,6 +39,8 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   }
   /// The cell's staging dir (bound at the test's Output dir), or "" if outputs are not isolated.
   const std::string& staging_dir() const { return launch_.staging_dir; }
+  /// The host ids the runner's file work in this cell is done as.
+  exec::RootedFileSystem::Ids fs_ids() const { return launch_.fs_ids; }
   /// True if the test is over cleanly enough for the cell to serve another one: set up, not
   /// terminated, every process it started has been reported.
   bool reusable() const;
@@ -63,6 +65,7 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
     int err = 0;
   };
 
+  void give_pipe_to_cell_user(int fd) const;
   void arm_read();
   void drain();
   void notify_ready();

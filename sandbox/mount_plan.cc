@@ -311,6 +311,26 @@ bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char*
   return true;
 }
 
+bool for_each_made_path(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx) {
+  FlatHeader h;
+  FlatHeader expected;
+  if (size < sizeof h) return false;
+  memcpy(&h, blob, sizeof h);
+  const size_t steps_size = static_cast<size_t>(h.nsteps) * sizeof(FlatStep);
+  if (h.magic != expected.magic || size != sizeof h + steps_size + h.strings_size || h.strings_size == 0 ||
+      blob[size - 1] != 0)
+    return false;
+  const char* strings = blob + sizeof h + steps_size;
+  for (uint32_t i = 0; i < h.nsteps; ++i) {
+    FlatStep s;
+    memcpy(&s, blob + sizeof h + i * sizeof(FlatStep), sizeof s);
+    if (s.target >= h.strings_size) return false;
+    const auto op = static_cast<MountStep::Op>(s.op);
+    if (op == MountStep::Op::kMkdir || op == MountStep::Op::kTouch) fn(strings + s.target, ctx);
+  }
+  return true;
+}
+
 int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_slots, int* failed_step) {
   *failed_step = -1;
   FlatHeader h;

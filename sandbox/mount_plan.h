@@ -93,6 +93,10 @@ int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_
 /// False if the blob is malformed.
 bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx);
 
+/// Calls `fn(target, ctx)` for every directory or file the plan creates (kMkdir, kTouch), in
+/// plan order. Allocation-free. False if the blob is malformed.
+bool for_each_made_path(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx);
+
 /// True if `path` is `dir` or lies below it (string comparison on normalized paths).
 bool path_within(const std::string& path, const std::string& dir);
 

@@ -1,10 +1,12 @@
 #include "sandbox/sandbox_executor.h"
 
+#include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +16,7 @@
 #include <fstream>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "sandbox/cell_init.h"
 #include "sandbox/cell_session.h"
@@ -80,6 +83,7 @@ class SandboxExecutor : public exec::Executor {
                   std::shared_ptr<CgroupPool> cgroups)
       : io_(io), spec_(spec), seccomp_(std::move(seccomp)), cgroups_(std::move(cgroups)) {
     base_.tmp_size = spec.tmp_size;
+    if (spec.allow_listed_host) base_.hidden = hidden_host_roots();
     for (const auto& p : spec.hidden) base_.hidden.push_back(canonical_path(p));
     for (const auto& p : spec.readonly) base_.readonly.push_back(canonical_path(p));
     for (const auto& p : spec.writable) base_.writable.push_back(canonical_path(p));
@@ -90,12 +94,19 @@ class SandboxExecutor : public exec::Executor {
   Status start() {
     if (!memory_.ok()) return Error{"sandbox: mmap of the cell buffers failed"};
     CellConfig& c = *memory_.config();
-    // Test processes keep the runner's uid, except with binfmt rules: binfmt_misc's register
-    // file belongs to the user namespace's root, so the cell's one uid must be 0 inside.
-    const std::string uid = std::to_string(geteuid()), gid = std::to_string(getegid());
-    const bool as_root = !spec_.binfmt_rules.empty();
-    copy_string(c.uid_map, (as_root ? "0" : uid) + " " + uid + " 1\n");
-    copy_string(c.gid_map, (as_root ? "0" : gid) + " " + gid + " 1\n");
+    // An unprivileged runner's tests keep its uid, as 0 inside with binfmt rules (binfmt_misc's
+    // register file belongs to the user namespace's root). A root runner's run as an
+    // unprivileged host uid (docs/security.md, "Identity and privileges").
+    ids_ = cell_identity(!spec_.binfmt_rules.empty());
+    if (!copy_string(c.uid_map, ids_.cell_uid_map) || !copy_string(c.gid_map, ids_.cell_gid_map))
+      return Error{"sandbox: id map too long"};
+    c.zygote_maps = c.switch_to_cell_user = ids_.separate;
+    if (ids_.separate) {
+      // The runner's own file work for a test is done with the cell user's permissions
+      // (RootedFileSystem's setfsuid), which root's supplementary groups would widen. The
+      // runner is single-threaded and, as root, needs no group to read anything.
+      if (setgroups(0, nullptr) < 0) return Error{std::string("sandbox: setgroups: ") + strerror(errno)};
+    }
     if (!copy_string(c.hostname, spec_.hostname)) return Error{"sandbox: hostname too long: '" + spec_.hostname + "'"};
     c.private_netns = spec_.private_network_namespace && !spec_.network;
     c.cgroup_ns = access("/proc/self/ns/cgroup", F_OK) == 0;
@@ -130,7 +141,7 @@ class SandboxExecutor : public exec::Executor {
 
   Status start_zygote() {
     zygote_.reset();
-    auto z = Zygote::start(memory_, spec_.network);
+    auto z = Zygote::start(memory_, spec_.network, ids_);
     if (!z) return Error{"sandbox: " + z.error().message};
     zygote_ = std::move(*z);
     return {};
@@ -150,6 +161,7 @@ class SandboxExecutor : public exec::Executor {
   std::shared_ptr<const SeccompProgram> seccomp_;
   std::shared_ptr<CgroupPool> cgroups_;  // shared with closed cells not yet reaped
   MountLayout base_;
+  CellIdentity ids_;
   CellMemory memory_;
   std::unique_ptr<Zygote> zygote_;
   std::shared_ptr<CellReaper> reaper_ = std::make_shared<CellReaper>();
@@ -161,6 +173,7 @@ class SandboxExecutor : public exec::Executor {
   // holds many tests, so each path is resolved (realpath, stat) once, not once per test.
   std::unordered_map<std::string, std::string> canonical_;
   std::unordered_map<std::string, PathKind> known_;
+  std::unordered_set<std::string> shared_outputs_;  // Output dirs bound writable, chowned to the cell user
 
   const std::string& canonical(const std::string& p) {
     auto it = canonical_.find(p);
@@ -183,6 +196,7 @@ class SandboxExecutor : public exec::Executor {
     known_.erase(canonical(p));
     return canonical(p);
   }
+  void give_back_now(const std::string& out, const std::string& staging) { staging_->give_back(out, staging); }
 };
 
 Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
@@ -210,9 +224,18 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     auto d = staging_->take(out);
     if (!d) return d.error();
     staging = *d;
+    if (ids_.separate && chown(staging.c_str(), ids_.host_uid, ids_.host_gid) < 0) {
+      int e = errno;
+      give_back_now(out, staging);
+      return Error{"sandbox: chown " + staging + ": " + strerror(e)};
+    }
     layout.binds.push_back({staging, out, true});
     known_[staging] = PathKind::kDirectory;
   } else if (!out.empty()) {
+    // The test writes its %t files straight into the shared Output dir: a root runner's cell
+    // user must own it (what lands there is not published, so it keeps that owner).
+    if (ids_.separate && shared_outputs_.insert(out).second && chown(out.c_str(), ids_.host_uid, ids_.host_gid) < 0)
+      return Error{"sandbox: chown " + out + ": " + strerror(errno)};
     layout.writable.push_back(out);
   }
   std::optional<OutputView> view = view_in(staging);
@@ -267,6 +290,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   launch.output = std::move(view);
   launch.staging_dir = staging;
   launch.reaper = reaper_;
+  if (ids_.separate) launch.fs_ids = {ids_.host_uid, ids_.host_gid};
   launch.on_closed = [give_back, cgroups = cgroup ? cgroups_ : nullptr, path = cgroup ? cgroup->path : std::string()] {
     give_back();
     if (cgroups) cgroups->remove(path);
@@ -275,6 +299,24 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
 }
 
 }  // namespace
+
+std::vector<std::string> hidden_host_roots() {
+  static constexpr const char* kVisibleRoots[] = {"usr", "etc",    "bin", "sbin", "lib",  "lib32",
+                                                  "lib64", "libx32", "opt", "dev",  "proc", "tmp"};
+  std::vector<std::string> out;
+  DIR* d = opendir("/");
+  if (!d) return out;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (std::find(std::begin(kVisibleRoots), std::end(kVisibleRoots), name) != std::end(kVisibleRoots)) continue;
+    struct stat st;
+    if (lstat(("/" + name).c_str(), &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) out.push_back("/" + name);
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 Expected<std::unique_ptr<exec::Executor>> make_executor(boost::asio::io_context& io, const SandboxSpec& spec) {
   auto seccomp = compile_seccomp(spec.deny_syscalls, spec.allow_syscalls,

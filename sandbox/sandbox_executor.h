@@ -25,6 +25,11 @@ struct SandboxSpec {
   /// (empty read-only dir; /dev/null for a file). The caller applies the default hidden list
   /// ($HOME, /root, /home).
   std::vector<std::string> readonly, writable, hidden;
+  /// true: the cell sees only an allow-listed host: of the top level of "/", /usr, /etc, /bin,
+  /// /sbin, /lib*, /opt (and its own /dev, /proc, /tmp); every other top-level directory or
+  /// file (/run, /var, /home, /root, /srv, /mnt, /sys, ...) is hidden, unless `readonly` or
+  /// `writable` names it or something below it (the suite and build tree, for instance).
+  bool allow_listed_host = true;
   /// Edits of the default seccomp deny list, by syscall name.
   std::vector<std::string> deny_syscalls, allow_syscalls;
   /// false: a denied syscall fails with EPERM. true: the process is killed with SIGSYS and the
@@ -66,6 +71,10 @@ class CellSession : public exec::Session {
   /// a cell being made (root_fd() and fs() block until then).
   void async_wait_ready(std::function<void(Status)> on_ready) override = 0;
 };
+
+/// The top-level entries of "/" an allow-listed host hides (real directories and files; a
+/// symlink such as /lib -> usr/lib leads to a path decided on its own).
+std::vector<std::string> hidden_host_roots();
 
 /// How many idle cells `ex` (from make_executor) keeps for reuse; 0 for any other executor.
 /// For tests and diagnostics: a cell gets there once its reset has been answered.

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include "sandbox/test_util.h"
 
 #include <fcntl.h>
@@ -82,6 +83,8 @@ TempDir::TempDir() {
   std::filesystem::create_directories(base);
   std::string tmpl = base + "/t.XXXXXX";
   if (!mkdtemp(tmpl.data())) abort();
+  // As a checkout is: readable by others, such as a root runner's cell user.
+  chmod(tmpl.c_str(), 0755);
   path_ = tmpl;
 }
 

@@ -13,6 +13,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "sandbox/cell_protocol.h"
 
@@ -59,11 +62,65 @@ void drop_runner_heap(char* scratch, size_t scratch_size) {
   }
 }
 
+// The runner's argv area ([arg_start, arg_end) of /proc/self/stat), which /proc/<pid>/cmdline
+// shows: a cell's init is a copy of the runner, and its command line must not show the
+// runner's arguments to the test.
+struct ArgArea {
+  unsigned long start = 0, end = 0;
+};
+
+ArgArea arg_area() {
+  ArgArea a;
+  std::ifstream in("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t p = text.rfind(')');  // the command name may contain spaces and parentheses
+  if (p == std::string::npos) return a;
+  std::istringstream fields(text.substr(p + 2));
+  std::string f;
+  // Field 3 (state) is the first after the name; arg_start and arg_end are fields 48 and 49.
+  for (int i = 3; i <= 49 && fields >> f; ++i) {
+    if (i == 48) a.start = std::stoul(f);
+    if (i == 49) a.end = std::stoul(f);
+  }
+  return a;
+}
+
+void overwrite_command_line(ArgArea a) {
+  if (a.start == 0 || a.end <= a.start) return;
+  char* p = reinterpret_cast<char*>(a.start);
+  const size_t n = a.end - a.start;
+  memset(p, 0, n);
+  static const char kName[] = "litbox-cell";
+  memcpy(p, kName, n < sizeof kName ? n - 1 : sizeof kName - 1);
+}
+
+// Writes the cell's id maps (zygote_maps: two ids, which only we, with CAP_SETUID over our own
+// namespace, may map), then tells init, which waits for them on `maps_fd`.
+void map_cell(const CellConfig& cfg, pid_t init, int maps_fd) {
+  char path[64];
+  int err = 0;
+  const char* files[2] = {"uid_map", "gid_map"};
+  const char* maps[2] = {cfg.uid_map, cfg.gid_map};
+  for (int i = 0; i < 2 && !err; ++i) {
+    snprintf(path, sizeof path, "/proc/%d/%s", static_cast<int>(init), files[i]);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      err = errno;
+      break;
+    }
+    const size_t len = strlen(maps[i]);
+    if (write(fd, maps[i], len) != static_cast<ssize_t>(len)) err = errno ? errno : EIO;
+    close(fd);
+  }
+  (void)!write(maps_fd, &err, sizeof err);
+}
+
 // The zygote's life, after clone(): no allocation, and no reading of the runner's heap.
-[[noreturn]] void zygote_main(char* memory_base, size_t memory_size, int sock, int go_fd, bool netns) {
+[[noreturn]] void zygote_main(char* memory_base, size_t memory_size, int sock, int go_fd, bool netns, ArgArea args) {
   const CellMemory mem(memory_base, memory_size);  // a view on our stack, not the runner's object
   int keep[2] = {sock, go_fd};
   close_all_except(keep, 2);
+  overwrite_command_line(args);
   drop_runner_heap(mem.plan_buffer(), CellMemory::kMaxPlan);
   // 0..2 become /dev/null: no terminal of the runner's reaches a cell, and fds received later
   // land above 2.
@@ -113,13 +170,21 @@ void drop_runner_heap(char* scratch, size_t scratch_size) {
     req.plan_size = h.plan_size;
     req.sock = fds[0];
     req.cgroup_fd = h.has_cgroup && nfds > 1 ? fds[1] : -1;
+    int maps[2] = {-1, -1};
+    const bool zygote_maps = mem.config()->zygote_maps;
+    if (zygote_maps && pipe2(maps, O_CLOEXEC) < 0) maps[0] = maps[1] = -1;
+    req.maps_fd = maps[0];
     unsigned long flags = CLONE_PARENT | CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
     if (mem.config()->private_netns) flags |= CLONE_NEWNET;
     long pid = syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
     if (pid == 0) {
       close(sock);
+      if (maps[1] >= 0) close(maps[1]);
       run_init(mem, req);
     }
+    if (maps[0] >= 0) close(maps[0]);
+    if (pid > 0 && maps[1] >= 0) map_cell(*mem.config(), static_cast<pid_t>(pid), maps[1]);
+    if (maps[1] >= 0) close(maps[1]);
     Record r{};
     if (pid < 0) {
       r.kind = Kind::kSetupFailed;
@@ -136,7 +201,8 @@ void drop_runner_heap(char* scratch, size_t scratch_size) {
 
 }  // namespace
 
-Expected<std::unique_ptr<Zygote>> Zygote::start(const CellMemory& memory, bool network) {
+Expected<std::unique_ptr<Zygote>> Zygote::start(const CellMemory& memory, bool network, const CellIdentity& ids) {
+  const ArgArea args = arg_area();
   int sv[2], go[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return step_error("socketpair", errno);
   if (pipe2(go, O_CLOEXEC) < 0) {
@@ -147,7 +213,7 @@ Expected<std::unique_ptr<Zygote>> Zygote::start(const CellMemory& memory, bool n
   }
   const unsigned long flags = CLONE_NEWUSER | (network ? 0 : CLONE_NEWNET);
   long pid = syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid == 0) zygote_main(memory.begin(), memory.size(), sv[1], go[0], !network);
+  if (pid == 0) zygote_main(memory.begin(), memory.size(), sv[1], go[0], !network, args);
   int clone_errno = errno;
   close(sv[1]);
   close(go[0]);
@@ -157,18 +223,19 @@ Expected<std::unique_ptr<Zygote>> Zygote::start(const CellMemory& memory, bool n
     return step_error(network ? "clone(CLONE_NEWUSER)" : "clone(CLONE_NEWUSER|CLONE_NEWNET)", clone_errno);
   }
   std::unique_ptr<Zygote> z(new Zygote(sv[0], static_cast<pid_t>(pid)));
-  // Map our uid (and gid) to itself: an unprivileged runner may map exactly that.
-  const std::string uid = std::to_string(geteuid()), gid = std::to_string(getegid());
-  int e = write_proc(z->pid_, "setgroups", "deny");
+  // An unprivileged runner may map exactly its own uid and gid, and only with setgroups
+  // denied. A root runner maps itself and the cells' user, and keeps setgroups so that each
+  // init can drop the supplementary groups it inherited from root.
+  int e = ids.separate ? 0 : write_proc(z->pid_, "setgroups", "deny");
   if (e && e != ENOENT) {
     close(go[1]);
     return step_error("write /proc/<zygote>/setgroups", e);
   }
-  if ((e = write_proc(z->pid_, "uid_map", uid + " " + uid + " 1\n"))) {
+  if ((e = write_proc(z->pid_, "uid_map", ids.zygote_uid_map))) {
     close(go[1]);
     return step_error("write /proc/<zygote>/uid_map", e);
   }
-  if ((e = write_proc(z->pid_, "gid_map", gid + " " + gid + " 1\n"))) {
+  if ((e = write_proc(z->pid_, "gid_map", ids.zygote_gid_map))) {
     close(go[1]);
     return step_error("write /proc/<zygote>/gid_map", e);
   }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "sandbox/cell_identity.h"
 #include "sandbox/cell_init.h"
 #include "support/error.h"
 
@@ -22,7 +23,10 @@ class Zygote {
   /// filled in already) and drops its copy of the runner's heap, so what the runner allocates
   /// does not make cells more expensive. Errors name the failed step:
   /// "clone(CLONE_NEWUSER|CLONE_NEWNET): Operation not permitted".
-  static Expected<std::unique_ptr<Zygote>> start(const CellMemory& memory, bool network);
+  /// `ids` gives the maps of the zygote's user namespace (the cells' are in the CellConfig).
+  /// The zygote and every init overwrite their copy of the runner's command line (shown in
+  /// the cell's /proc/1/cmdline; `-D` parameters can be secrets).
+  static Expected<std::unique_ptr<Zygote>> start(const CellMemory& memory, bool network, const CellIdentity& ids);
   ~Zygote();  ///< closes the zygote's socket (it exits) and reaps it
 
   /// Asks for a cell with the flattened mount plan; passes the cell's socket end and cgroup

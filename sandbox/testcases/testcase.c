@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -71,6 +72,17 @@ int main(int argc, char** argv) {
       if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) printf("%s\n", e->d_name), ++n;
     printf("ls: %d entries\n", n);
     return 0;
+  }
+  if (!strcmp(a, "connect-unix")) {  /* connect-unix PATH: a pathname Unix socket */
+    int s = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    strncpy(sa.sun_path, arg, sizeof sa.sun_path - 1);
+    return report(a, connect(s, (struct sockaddr*)&sa, sizeof sa));
+  }
+  if (!strcmp(a, "write-fifo")) {  /* write-fifo PATH: open a FIFO for writing, without blocking */
+    int fd = open(arg, O_WRONLY | O_NONBLOCK);
+    if (fd < 0) return report(a, -1);
+    return report(a, write(fd, "pwned\n", 6) < 0 ? -1 : close(fd));
   }
   if (!strcmp(a, "connect")) {  /* connect PORT (127.0.0.1) */
     int s = socket(AF_INET, SOCK_STREAM, 0);

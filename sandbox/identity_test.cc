@@ -1,0 +1,133 @@
+// Who a test is on the host (docs/security.md, "Identity and privileges"): never host root. A
+// root runner's tests run as the cell user, an unprivileged host uid; an unprivileged runner's
+// keep its uid. Checked from outside the cell where the promise is about the host.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "sandbox/cell_fixture.h"
+#include "sandbox/cell_identity.h"
+
+namespace litbox::sandbox {
+namespace {
+
+using testing::read_file;
+using testing::run;
+using testing::testcase;
+
+// The host uid of the cell's processes: the owner, seen from the host, of a file a test process
+// made in the cell's /tmp.
+uid_t host_uid_of_cell_files(exec::Session& s, boost::asio::io_context& io) {
+  EXPECT_EQ(run(io, s, {testcase(), "write", "/tmp/mine"}).out, "write: ok\n");
+  auto* cell = dynamic_cast<CellSession*>(&s);
+  Expected<int> root = cell->root_fd();
+  struct stat st {};
+  EXPECT_TRUE(root && fstatat(*root, "tmp/mine", &st, AT_SYMLINK_NOFOLLOW) == 0);
+  return st.st_uid;
+}
+
+TEST_F(CellTest, TestProcessesAreNeverHostRoot) {
+  auto ex = executor();
+  auto s = open(*ex);
+  const uid_t host = host_uid_of_cell_files(*s, io);
+  if (geteuid() == 0) {
+    EXPECT_NE(host, 0u);
+    EXPECT_EQ(host, cell_identity(false).host_uid);
+    // Inside, the cell user is uid 0, as lit's tests see a root runner; host root is 65534.
+    EXPECT_EQ(run(io, *s, {testcase(), "id"}).out.substr(0, 10), "uid=0 gid=") << run(io, *s, {testcase(), "id"}).out;
+  } else {
+    EXPECT_EQ(host, geteuid());
+  }
+  std::string groups = run(io, *s, {testcase(), "status", "Groups"}).out;
+  EXPECT_EQ(groups.substr(0, 7), "Groups:");
+  EXPECT_EQ(groups.find_first_of("0123456789"), std::string::npos) << groups;  // no supplementary group
+  s->close();
+}
+
+TEST_F(CellTest, CannotReadWhatOnlyHostRootMayRead) {
+  ASSERT_TRUE(std::filesystem::exists("/etc/shadow"));
+  auto ex = executor();
+  auto s = open(*ex);
+  EXPECT_EQ(run(io, *s, {testcase(), "read", "/etc/shadow"}).out, "read: EACCES\n");
+  // Nor through the runner's own file work for the test (a redirection `< /etc/shadow`).
+  exec::FileSystem& fs = s->fs();
+  int fd = fs.open("/etc/shadow", O_RDONLY);
+  EXPECT_EQ(fd, -EACCES);
+  if (fd >= 0) close(fd);
+  // A file the runner creates for the test (`> %t`) belongs to the test's user.
+  int out = fs.open(t(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(out, 0);
+  struct stat st {};
+  fstat(out, &st);
+  close(out);
+  EXPECT_EQ(st.st_uid, cell_identity(false).host_uid);
+  s->close();
+}
+
+TEST_F(CellTest, CannotConnectToARootOnlySocketOrWriteARootOnlyFifo) {
+  if (geteuid() != 0) GTEST_SKIP() << "the objects must belong to another user than the runner: run as root";
+  // Host objects in a tree the cell sees (the suite's), open to their owner only.
+  const std::string sock_path = spec_.source_dir + "/host.sock", fifo = spec_.source_dir + "/host.fifo";
+  int ls = socket(AF_UNIX, SOCK_STREAM, 0);
+  struct sockaddr_un sa = {};
+  sa.sun_family = AF_UNIX;
+  strncpy(sa.sun_path, sock_path.c_str(), sizeof sa.sun_path - 1);
+  ASSERT_EQ(bind(ls, reinterpret_cast<struct sockaddr*>(&sa), sizeof sa), 0);
+  ASSERT_EQ(listen(ls, 4), 0);
+  chmod(sock_path.c_str(), 0600);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // so a write would not block
+  ASSERT_GE(reader, 0);
+  auto ex = executor();
+  auto s = open(*ex);
+  EXPECT_EQ(run(io, *s, {testcase(), "connect-unix", sock_path}).out, "connect-unix: EACCES\n");
+  EXPECT_EQ(run(io, *s, {testcase(), "write-fifo", fifo}).out, "write-fifo: EACCES\n");
+  s->close();
+  char buf[16];
+  EXPECT_LE(read(reader, buf, sizeof buf), 0);  // nothing reached the host's reader
+  close(reader);
+  close(ls);
+}
+
+TEST_F(CellTest, SeesAnAllowListedHost) {
+  auto ex = executor();
+  auto s = open(*ex);
+  for (const char* hidden : {"/run", "/var", "/srv", "/mnt", "/home", "/root", "/sys"}) {
+    if (!std::filesystem::is_directory(hidden)) continue;
+    EXPECT_EQ(run(io, *s, {testcase(), "ls", hidden}).out, "ls: 0 entries\n") << hidden;
+  }
+  EXPECT_EQ(run(io, *s, {testcase(), "read", "/etc/hostname"}).status.code, 0);
+  EXPECT_NE(run(io, *s, {testcase(), "ls", "/usr/bin"}).out, "ls: 0 entries\n");
+  // The test's own tree stays visible even below a hidden top-level directory.
+  EXPECT_EQ(run(io, *s, {testcase(), "read", spec_.source_path}).out, "read: ok 10 bytes: RUN: true\n\n");
+  s->close();
+}
+
+TEST_F(CellTest, Proc1CmdlineDoesNotShowTheRunnersArguments) {
+  auto ex = executor();
+  auto s = open(*ex);
+  std::string out = run(io, *s, {testcase(), "read", "/proc/1/cmdline"}).out;
+  EXPECT_NE(out.find(" bytes: litbox-cell\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("litbox_sandbox_tests"), std::string::npos) << out;
+  s->close();
+}
+
+TEST_F(CellTest, AForkBombStopsAtTheProcessCap) {
+  SandboxSpec spec;
+  spec.max_processes = 32;
+  auto ex = executor(spec);
+  auto s = open(*ex);
+  std::string out = run(io, *s, {testcase(), "forkbomb", "litbox-identity-test"}).out;
+  EXPECT_EQ(out.substr(0, 23), "forkbomb: EAGAIN after ") << out;
+  EXPECT_LE(std::stoi(out.substr(23)), 32) << out;
+  s->close();
+}
+
+}  // namespace
+}  // namespace litbox::sandbox
