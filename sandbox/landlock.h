@@ -111,10 +111,10 @@ struct LandlockInfo {
 /// Returns 0 when the ruleset is applied (out->state == kEnforced) and also when Landlock is
 /// unavailable or too old (out->state says which; nothing is applied: not an error, the caller
 /// warns once, e.g. with describe(landlock_probe())). Otherwise an errno, and nothing is
-/// applied (out->handled_fs and out->scoped stay 0; out->abi is set): EBADF (and
-/// out->failed_index) for a bad fd, EINVAL for n < 0 or a null
-/// array with n > 0, EPERM when the thread has neither PR_SET_NO_NEW_PRIVS nor CAP_SYS_ADMIN in
-/// its user namespace, E2BIG when the thread is already in 16 nested Landlock domains, ENOMEM.
+/// applied (out->handled_fs and out->scoped stay 0; out->abi and out->state say what would have
+/// been): EBADF (and out->failed_index) for a bad fd, EINVAL for n < 0 or a null array with
+/// n > 0, EPERM when the thread has neither PR_SET_NO_NEW_PRIVS nor CAP_SYS_ADMIN in its user
+/// namespace, E2BIG when the thread is already in 16 nested Landlock domains, ENOMEM.
 /// Single-threaded callers only (other threads keep their domain). Allocation-free; `out` may
 /// be null.
 int landlock_restrict_fds(const int* writable_fds, int n, LandlockInfo* out) noexcept;
