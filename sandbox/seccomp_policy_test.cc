@@ -50,7 +50,8 @@ TEST(SeccompPolicy, NamesDeniedCallsPerArchitecture) {
 }
 
 // The filter's verdict (SECCOMP_RET_*) for one call, from a small classic-BPF interpreter: it
-// checks the rules of every architecture, also one this machine cannot enter (i386 here).
+// checks the rules of every architecture, also one the machine may not run (i386 code needs the
+// kernel's IA32 emulation, which the machine these tests were written on has turned off).
 uint32_t verdict(const SeccompProgram& p, uint32_t arch, int nr, std::initializer_list<uint64_t> args = {}) {
   struct seccomp_data d = {};
   d.nr = nr;
