@@ -9,6 +9,7 @@
 
 #include "emulation/test_util.h"
 #include "executor/local_executor.h"
+#include "support/sandbox_skip.h"
 #include "support/strings.h"
 
 namespace litbox::emulation {
@@ -338,7 +339,7 @@ TEST_F(QemuExecutorTest, BinfmtRulesWorkInAPrivateBinfmtMisc) {
   int rc = testing::run_command(
       {"/usr/bin/unshare", "-U", "-m", "-r", "-p", "-f", "--mount-proc", "/bin/sh", "-c", script}, &out);
   if (rc == 77 || (rc != 0 && out.find("unshare failed") != std::string::npos))
-    GTEST_SKIP() << "no private binfmt_misc here (kernel < 6.7 or no user namespaces): " << out;
+    LITBOX_SKIP_OR_FAIL("no private binfmt_misc here (kernel < 6.7 or no user namespaces): " << out);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_EQ(out, have_probe("riscv64-static") ? "aarch64\naarch64\nriscv64\n" : "aarch64\naarch64\n");
 }

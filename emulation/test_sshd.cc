@@ -18,12 +18,18 @@
 #include <thread>
 
 #include "emulation/qemu.h"
+#include "support/sandbox_skip.h"
 
 extern char** environ;
 
 namespace litbox::emulation::testing {
 
 namespace {
+
+// This machine cannot host the device: a skip, or a failure with LITBOX_REQUIRE_SANDBOX=1.
+TestSshd::Result unsupported(std::string why) {
+  return {sandbox_required() ? TestSshd::Outcome::failed : TestSshd::Outcome::skipped, std::move(why)};
+}
 
 bool can_connect(int port) {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -93,7 +99,7 @@ TestSshd::Result TestSshd::start(bool device) {
 // (real root) so that sshd's privilege separation may call setgroups, with its own pid
 // namespace, /proc and binfmt_misc (Linux >= 6.7).
 TestSshd::Result TestSshd::start_device(const std::string& sshd_command) {
-  if (getuid() != 0) return {Outcome::skipped, "writing identity uid maps needs root"};
+  if (getuid() != 0) return unsupported("writing identity uid maps needs root");
   std::string script =
       "mount -t proc proc /proc && "
       "mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc || exit 77\n";
@@ -125,7 +131,7 @@ TestSshd::Result TestSshd::start_device(const std::string& sshd_command) {
   if (read(to_parent[0], &b, 1) != 1) {
     close(to_parent[0]);
     close(to_child[1]);
-    return {Outcome::skipped, "no user namespaces here"};
+    return unsupported("no user namespaces here");
   }
   for (const char* map : {"uid_map", "gid_map"}) {
     std::string path = "/proc/" + std::to_string(middle) + "/" + map;
@@ -145,7 +151,7 @@ TestSshd::Result TestSshd::start_device(const std::string& sshd_command) {
     int ws;
     if (waitpid(middle, &ws, WNOHANG) == middle) {
       pid_ = device_init_ = -1;
-      if (WIFEXITED(ws) && WEXITSTATUS(ws) == 77) return {Outcome::skipped, "no binfmt_misc in user namespaces"};
+      if (WIFEXITED(ws) && WEXITSTATUS(ws) == 77) return unsupported("no binfmt_misc in user namespaces");
       return {Outcome::failed, "device setup failed with status " + std::to_string(ws) + ": " +
                                    read_file(keys_ / "sshd.log").value_or("")};
     }

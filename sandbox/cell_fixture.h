@@ -1,5 +1,5 @@
 // The fixture of the tests that make real cells: skips (with the reason) where this machine
-// cannot make them, and gives each test a source dir and an Output dir of its own.
+// cannot make them (fails with LITBOX_REQUIRE_SANDBOX=1), and gives each test a source dir and an Output dir of its own.
 #pragma once
 
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 
 #include "sandbox/sandbox_executor.h"
 #include "sandbox/test_util.h"
+#include "support/sandbox_skip.h"
 
 namespace litbox::sandbox {
 
@@ -19,7 +20,7 @@ class CellTest : public ::testing::Test {
  protected:
   void SetUp() override {
     static const Status probed = probe();
-    if (!probed) GTEST_SKIP() << "cannot make sandbox cells here: " << probed.error().message;
+    if (!probed) LITBOX_SKIP_OR_FAIL("cannot make sandbox cells here: " << probed.error().message);
     std::filesystem::create_directories(dir / "src");
     std::filesystem::create_directories(dir / "build/Output");
     spec_.test_name = "suite :: foo.test";

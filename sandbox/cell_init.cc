@@ -25,6 +25,7 @@
 
 #include "sandbox/cell_protocol.h"
 #include "sandbox/cell_reset.h"
+#include "sandbox/landlock.h"
 
 namespace litbox::sandbox {
 
@@ -230,6 +231,7 @@ class Init {
  private:
   void setup();
   void become_cell_user();
+  void restrict_writes();
   void drop_capabilities();
   bool handle_request();
   void reset();
@@ -308,6 +310,7 @@ void Init::setup() {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   drop_capabilities();
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, protocol::kStepNoNewPrivs, errno);
+  restrict_writes();
   // Loaded on init itself: every process of the cell inherits it, and in kill mode init is the
   // supervisor that hears about violations.
   struct sock_fprog prog = {static_cast<unsigned short>(cfg_.nbpf), const_cast<sock_filter*>(cfg_.bpf)};
@@ -360,6 +363,30 @@ void Init::become_cell_user() {
   if (syscall(SYS_setgroups, 0, nullptr) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
       syscall(SYS_setresuid, 0, 0, 0) < 0)
     fail(sock_, protocol::kStepCellUser, errno);
+}
+
+// Landlock (where the kernel has it): files may be opened for writing only beneath /tmp, /dev
+// and the plan's writable binds (the Output view among them), so a host FIFO or other special
+// file in the read-only tree stays closed even where its mode would let the cell user write;
+// abstract Unix sockets and signals are scoped to the cell.
+void Init::restrict_writes() {
+  struct Paths {
+    int fds[64];
+    int n;
+  } paths = {{}, 0};
+  for (const char* p : {"/tmp", "/dev"})
+    if ((paths.fds[paths.n] = open(p, O_PATH | O_CLOEXEC)) >= 0) ++paths.n;
+  for_each_writable(
+      req_.plan, req_.plan_size,
+      [](const char* target, void* ctx) {
+        Paths* ps = static_cast<Paths*>(ctx);
+        if (ps->n < 64 && (ps->fds[ps->n] = open(target, O_PATH | O_CLOEXEC)) >= 0) ++ps->n;
+      },
+      &paths);
+  LandlockInfo info;
+  int e = landlock_restrict_fds(paths.fds, paths.n, &info);
+  for (int i = 0; i < paths.n; ++i) close(paths.fds[i]);
+  if (e) fail(sock_, protocol::kStepLandlock, e);
 }
 
 // Test processes run as the runner's uid, which in the cell's user namespace could hold every

@@ -22,6 +22,7 @@ const char* step_name(int32_t step) {
     case kStepSignalfd: return "signalfd()";
     case kStepLoopback: return "bring up lo";
     case kStepCellUser: return "become the cell user";
+    case kStepLandlock: return "landlock_restrict_self()";
     case kStepSpawnClone: return "clone";
     case kStepSpawnTooBig: return "exec";
     case kStepSpawnTable: return "sandbox: too many processes started in this cell";

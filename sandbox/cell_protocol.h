@@ -29,6 +29,7 @@ enum Step : int32_t {
   kStepSeccomp,        // init: seccomp(SECCOMP_SET_MODE_FILTER)
   kStepSignalfd,       // init: signalfd()
   kStepLoopback,       // init (private network namespace): bring up lo in the empty network namespace
+  kStepLandlock,       // init: restrict writes to the cell's writable paths (Landlock)
   kStepCellUser,       // init: become the cell user (chown of /tmp's skeleton, setgroups, setresgid, setresuid)
   // Per-spawn steps (reported in Record::step of a kSpawned record).
   kStepSpawnClone,     // init: clone() of the test process

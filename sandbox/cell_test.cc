@@ -27,7 +27,7 @@ using testing::write_file;
 
 TEST(Probe, CellsCanBeMadeOnThisMachine) {
   Status s = probe();
-  if (!s) GTEST_SKIP() << "no sandbox here: " << s.error().message;
+  if (!s) LITBOX_SKIP_OR_FAIL("no sandbox here: " << s.error().message);
   SUCCEED();
 }
 
@@ -366,7 +366,7 @@ TEST_F(CellTest, ForeignBinariesRunThroughTheCellsBinfmtMisc) {
   int major = 0, minor = 0;
   sscanf(u.release, "%d.%d", &major, &minor);
   if (major < 6 || (major == 6 && minor < 7))
-    GTEST_SKIP() << "binfmt_misc in a user namespace needs Linux 6.7, this is " << u.release;
+    LITBOX_SKIP_OR_FAIL("binfmt_misc in a user namespace needs Linux 6.7, this is " << u.release);
   // In the test's source dir, which every cell shows (a build tree may be below /tmp).
   std::string src = spec_.source_dir + "/hello.c", bin = spec_.source_dir + "/hello-aarch64";
   write_file(src, "#include <stdio.h>\nint main(){puts(\"hello from aarch64\");return 7;}\n");

@@ -293,6 +293,37 @@ TEST_F(CellTest, CannotChangeTheHostThroughProcOrDev) {
   EXPECT_EQ(st.st_mode & 0777, 0666u);
 }
 
+TEST_F(CellTest, OnlyLocalIpAndNetlinkSocketsCanBeMade) {
+  auto ex = executor();
+  auto s = open(*ex);
+  for (const char* family : {"unix", "inet", "inet6", "netlink"})
+    EXPECT_EQ(run(io, *s, {testcase(), "socket", family}).out, "socket: ok\n") << family;
+  for (const char* family : {"vsock", "packet", "alg"})
+    EXPECT_EQ(run(io, *s, {testcase(), "socket", family}).out, "socket: EAFNOSUPPORT\n") << family;
+  EXPECT_EQ(run(io, *s, {testcase(), "socketpair", "unix"}).out, "socketpair: ok\n");
+  EXPECT_EQ(run(io, *s, {testcase(), "socketpair", "inet"}).out, "socketpair: EAFNOSUPPORT\n");
+}
+
+// The cell's init (pid 1) has the test processes' uid and serves the next test of a reused
+// cell: its limits, priority and affinity are out of their reach, their own are not.
+TEST_F(CellTest, CannotChangeItsInit) {
+  auto ex = executor();
+  auto s = open(*ex);
+  auto sh = [&](const std::string& script) { return run(io, *s, {"/bin/sh", "-c", script}); };
+  for (const char* cmd : {"prlimit --pid 1 --fsize=0", "renice -n 19 -p 1", "taskset -p 1 1"}) {
+    auto r = sh(cmd);
+    EXPECT_NE(r.status.code, 0) << cmd;
+    EXPECT_NE(r.err.find("Operation not permitted"), std::string::npos) << cmd << ": " << r.err;
+  }
+  // Test processes are in init's session: joining its process group would make (PRIO_PGRP, 0)
+  // name init.
+  EXPECT_EQ(run(io, *s, {testcase(), "setpgid", "1"}).out, "setpgid: EPERM\n");
+  auto own = sh("prlimit --pid $$ --fsize=0 && renice -n 19 -p $$ && taskset -p 1 $$");
+  EXPECT_EQ(own.status.code, 0) << own.err;
+  // Reading init's settings is fine.
+  EXPECT_EQ(sh("prlimit --pid 1 --fsize --noheadings --raw --output SOFT").out, "unlimited\n");
+}
+
 TEST_F(CellTest, KillModeNamesTheDeniedSyscall) {
   SandboxSpec spec;
   spec.seccomp_kill = true;
@@ -305,6 +336,13 @@ TEST_F(CellTest, KillModeNamesTheDeniedSyscall) {
   EXPECT_EQ(r.out, "");
   // Allowed calls are unaffected, and the cell goes on.
   EXPECT_EQ(run(io, *s, {testcase(), "exit", "5"}).status.code, 5);
+  // Changing init is a violation too; a socket family outside the list is only unsupported.
+  auto r2 = run(io, *s, {"/usr/bin/prlimit", "--pid", "1", "--fsize=0"});
+  EXPECT_EQ(r2.status.signal, SIGSYS);
+  EXPECT_EQ(r2.status.error, "sandbox: system call prlimit64 denied by the seccomp policy (process killed with SIGSYS)");
+  auto r3 = run(io, *s, {testcase(), "socket", "vsock"});
+  EXPECT_EQ(r3.out, "socket: EAFNOSUPPORT\n");
+  EXPECT_EQ(r3.status.code, 0);
 }
 
 TEST_F(CellTest, PolicyEditsApply) {

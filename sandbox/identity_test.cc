@@ -13,6 +13,8 @@
 
 #include "sandbox/cell_fixture.h"
 #include "sandbox/cell_identity.h"
+#include "sandbox/landlock.h"
+#include "support/sandbox_skip.h"
 
 namespace litbox::sandbox {
 namespace {
@@ -93,6 +95,26 @@ TEST_F(CellTest, CannotConnectToARootOnlySocketOrWriteARootOnlyFifo) {
   EXPECT_LE(read(reader, buf, sizeof buf), 0);  // nothing reached the host's reader
   close(reader);
   close(ls);
+}
+
+TEST_F(CellTest, CannotWriteAHostFifoItsModeAllows) {
+  const LandlockSupport ll = landlock_probe();
+  if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
+  // A FIFO in the suite's tree that anyone may write: the read-only mount does not stop a FIFO.
+  const std::string fifo = spec_.source_dir + "/open.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0666), 0);
+  chmod(fifo.c_str(), 0666);
+  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto ex = executor();
+  auto s = open(*ex);
+  EXPECT_EQ(run(io, *s, {testcase(), "write-fifo", fifo}).out, "write-fifo: EACCES\n");
+  // Its own FIFOs, in %T and /tmp, work.
+  EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "mkfifo /tmp/f && (cat /tmp/f &) && echo hi > /tmp/f"}).status.code, 0);
+  s->close();
+  char buf[16];
+  EXPECT_LE(read(reader, buf, sizeof buf), 0);
+  close(reader);
 }
 
 TEST_F(CellTest, SeesAnAllowListedHost) {

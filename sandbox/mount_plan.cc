@@ -61,6 +61,7 @@ std::string MountStep::describe() const {
     case Op::kProc: return "mount proc on " + target;
     case Op::kBinfmt: return "mount binfmt_misc on " + target;
     case Op::kRegister: return "register binfmt_misc rule '" + rule_name(source) + "'";
+    case Op::kWritable: return "allow writes beneath " + target;
   }
   return "?";
 }
@@ -211,6 +212,7 @@ MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe) {
         // Writable binds keep the host's flags; setting nosuid would cost a syscall and buy
         // nothing under no_new_privs.
         step(MountStep::Op::kAttach, e.target, e.source, slot_of[i]);
+        step(MountStep::Op::kWritable, e.target);
         break;
     }
   }
@@ -283,7 +285,11 @@ std::string flatten(const MountPlan& plan) {
   return blob + strings;
 }
 
-bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx) {
+namespace {
+
+// Calls fn for the targets of the steps `want` accepts. Allocation-free.
+template <typename Want>
+bool for_each_step_target(const char* blob, size_t size, Want want, void (*fn)(const char*, void*), void* ctx) {
   FlatHeader h;
   FlatHeader expected;
   if (size < sizeof h) return false;
@@ -297,38 +303,31 @@ bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char*
     FlatStep s;
     memcpy(&s, blob + sizeof h + i * sizeof(FlatStep), sizeof s);
     if (s.target >= h.strings_size) return false;
-    switch (static_cast<MountStep::Op>(s.op)) {
-      case MountStep::Op::kTmpfs:
-      case MountStep::Op::kAttach:
-      case MountStep::Op::kProc:
-      case MountStep::Op::kBinfmt:
-        fn(strings + s.target, ctx);
-        break;
-      default:
-        break;
-    }
+    if (want(static_cast<MountStep::Op>(s.op))) fn(strings + s.target, ctx);
   }
   return true;
 }
 
+}  // namespace
+
+bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx) {
+  return for_each_step_target(
+      blob, size,
+      [](MountStep::Op op) {
+        return op == MountStep::Op::kTmpfs || op == MountStep::Op::kAttach || op == MountStep::Op::kProc ||
+               op == MountStep::Op::kBinfmt;
+      },
+      fn, ctx);
+}
+
 bool for_each_made_path(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx) {
-  FlatHeader h;
-  FlatHeader expected;
-  if (size < sizeof h) return false;
-  memcpy(&h, blob, sizeof h);
-  const size_t steps_size = static_cast<size_t>(h.nsteps) * sizeof(FlatStep);
-  if (h.magic != expected.magic || size != sizeof h + steps_size + h.strings_size || h.strings_size == 0 ||
-      blob[size - 1] != 0)
-    return false;
-  const char* strings = blob + sizeof h + steps_size;
-  for (uint32_t i = 0; i < h.nsteps; ++i) {
-    FlatStep s;
-    memcpy(&s, blob + sizeof h + i * sizeof(FlatStep), sizeof s);
-    if (s.target >= h.strings_size) return false;
-    const auto op = static_cast<MountStep::Op>(s.op);
-    if (op == MountStep::Op::kMkdir || op == MountStep::Op::kTouch) fn(strings + s.target, ctx);
-  }
-  return true;
+  return for_each_step_target(
+      blob, size, [](MountStep::Op op) { return op == MountStep::Op::kMkdir || op == MountStep::Op::kTouch; }, fn, ctx);
+}
+
+bool for_each_writable(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx) {
+  return for_each_step_target(
+      blob, size, [](MountStep::Op op) { return op == MountStep::Op::kWritable; }, fn, ctx);
 }
 
 int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_slots, int* failed_step) {
@@ -413,6 +412,8 @@ int apply_flat_mount_plan(const char* blob, size_t size, int* slot_fds, int max_
         rc = w == static_cast<ssize_t>(len) ? 0 : -1;
         break;
       }
+      case MountStep::Op::kWritable:
+        break;  // for Landlock, after the plan (cell_init.cc)
       default:
         return EINVAL;
     }

@@ -25,6 +25,7 @@ struct MountStep {
     kProc,        ///< mount a new procfs (of the cell's pid namespace) on `target`, read-only
     kBinfmt,      ///< mount a binfmt_misc instance (of the cell's user namespace) on `target`
     kRegister,    ///< write `source` (a binfmt_misc rule) to `target` (.../register)
+    kWritable,    ///< no mount: `target` is a writable bind, where Landlock lets the cell write
   };
   Op op;
   std::string target;
@@ -96,6 +97,10 @@ bool for_each_mount_target(const char* blob, size_t size, void (*fn)(const char*
 /// Calls `fn(target, ctx)` for every directory or file the plan creates (kMkdir, kTouch), in
 /// plan order. Allocation-free. False if the blob is malformed.
 bool for_each_made_path(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx);
+
+/// Calls `fn(target, ctx)` for every writable bind of the plan (kWritable), in plan order.
+/// Allocation-free. False if the blob is malformed.
+bool for_each_writable(const char* blob, size_t size, void (*fn)(const char* target, void* ctx), void* ctx);
 
 /// True if `path` is `dir` or lies below it (string comparison on normalized paths).
 bool path_within(const std::string& path, const std::string& dir);

@@ -115,6 +115,29 @@ TEST_F(ReuseTest, TheLastProcessLetsTheCellResetWithoutBeingAsked) {
   EXPECT_EQ(sh(*b, "test -e /tmp/x && echo kept || echo gone"), "gone\n");  // /tmp was emptied
 }
 
+// A test cannot leave the cell's init (pid 1, which serves the next test) with other limits,
+// priority or affinity: the next test's processes would inherit them or share its CPUs.
+TEST_F(ReuseTest, ThePreviousTestCannotChangeInitForTheNext) {
+  SandboxSpec spec;
+  spec.limits.file_size = 1 << 20;
+  auto ex = executor(spec);
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  const std::string init_state =
+      "prlimit --pid 1 --fsize --noheadings --raw --output SOFT; cut -d' ' -f19 /proc/1/stat; taskset -p 1";
+  const std::string before = sh(*a, init_state);
+  EXPECT_EQ(before.substr(0, 10), "1048576\n0\n") << before;
+  sh(*a, "prlimit --pid 1 --fsize=0; renice -n 19 -p 1; taskset -p 1 1");
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_EQ(cell_of(*b), cell);
+  EXPECT_EQ(sh(*b, init_state), before);
+  EXPECT_EQ(sh(*b, "echo data > /tmp/f && cat /tmp/f && awk '/Max file size/ {print $4, $5}' /proc/self/limits"),
+            "data\n1048576 1048576\n");
+}
+
 TEST_F(ReuseTest, CellsServeOnlyTheirOwnDirectory) {
   auto ex = executor();
   auto a = open(*ex);

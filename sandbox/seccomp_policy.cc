@@ -1,10 +1,13 @@
 #include "sandbox/seccomp_policy.h"
 
 #include <errno.h>
+#include <linux/ioprio.h>
 #include <linux/sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,6 +23,52 @@ namespace {
 constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,
                                         CLONE_NEWNET,  CLONE_NEWIPC, CLONE_NEWUTS,
                                         CLONE_NEWCGROUP};
+
+// An int or pid_t argument: the kernel reads only its low 32 bits, so a comparison of the
+// whole register would let 0x100000001 through as pid 1.
+constexpr scmp_arg_cmp int_is(unsigned arg, uint64_t value) {
+  return {arg, SCMP_CMP_MASKED_EQ, 0xffffffffULL, value};
+}
+// A pointer argument that is not NULL: the call would change something, not only read it.
+constexpr scmp_arg_cmp is_set(unsigned arg) { return {arg, SCMP_CMP_NE, 0, 0}; }
+
+// A rule on the arguments of one syscall: it is denied when all comparisons hold.
+struct ArgRule {
+  const char* name;
+  unsigned count;
+  scmp_arg_cmp args[2];
+};
+
+// Calls that change another process's limits or scheduling with only a same-uid check. Test
+// processes have the uid of their cell's init (pid 1), and init serves the next test when the
+// cell is reused: denied when they target init (by pid, by its process group 1, or by uid).
+// pid 0 ("self") and the getters (a NULL new value) stay allowed. The calls whose kernel check
+// is ptrace's (process_madvise, prctl(PR_SCHED_CORE), pidfd_getfd, ...) need nothing here: init
+// is not dumpable. migrate_pages and move_pages are such calls too; their rules only make the
+// refusal the filter's.
+constexpr ArgRule kInitRules[] = {
+    {"prlimit64", 2, {int_is(0, 1), is_set(2)}},
+    {"setpriority", 2, {int_is(0, PRIO_PROCESS), int_is(1, 1)}},
+    {"setpriority", 2, {int_is(0, PRIO_PGRP), int_is(1, 1)}},
+    {"setpriority", 1, {int_is(0, PRIO_USER)}},
+    {"ioprio_set", 2, {int_is(0, IOPRIO_WHO_PROCESS), int_is(1, 1)}},
+    {"ioprio_set", 2, {int_is(0, IOPRIO_WHO_PGRP), int_is(1, 1)}},
+    {"ioprio_set", 1, {int_is(0, IOPRIO_WHO_USER)}},
+    {"sched_setaffinity", 1, {int_is(0, 1)}},
+    {"sched_setscheduler", 1, {int_is(0, 1)}},
+    {"sched_setparam", 1, {int_is(0, 1)}},
+    {"sched_setattr", 1, {int_is(0, 1)}},
+    {"migrate_pages", 1, {int_is(0, 1)}},
+    {"move_pages", 2, {int_is(0, 1), is_set(3)}},
+    // Test processes are in init's session, so they could join its process group and then
+    // name it as their own (PRIO_PGRP, 0).
+    {"setpgid", 1, {int_is(1, 1)}},
+};
+
+// The socket families a test may create: local, IPv4, IPv6 and netlink (ip(8), getaddrinfo).
+// Any other (AF_PACKET, AF_VSOCK, AF_ALG, ...) is kernel surface no test needs, and asking for
+// one can make the kernel load its module. Ascending.
+constexpr uint64_t kSocketFamilies[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
 
 struct CtxDeleter {
   void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
@@ -41,6 +90,53 @@ std::vector<uint32_t> architectures() {
     arches.push_back(SCMP_ARCH_ARM);
   }
   return arches;
+}
+
+bool listed(const std::vector<std::string>& names, const std::string& n) {
+  return std::find(names.begin(), names.end(), n) != names.end();
+}
+
+Status add_arg_rule(scmp_filter_ctx ctx, uint32_t action, const ArgRule& r) {
+  int rc = seccomp_rule_add_array(ctx, action, seccomp_syscall_resolve_name(r.name), r.count, r.args);
+  if (rc < 0) return scmp_error(std::string("rule for ") + r.name, rc);
+  return {};
+}
+
+// Terminal injection: ioctl(TIOCSTI) and ioctl(TIOCLINUX).
+Status add_tty_rules(scmp_filter_ctx ctx, uint32_t action) {
+  for (unsigned long req : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)})
+    if (Status s = add_arg_rule(ctx, action, {"ioctl", 1, {int_is(1, req)}}); !s) return s;
+  return {};
+}
+
+// clone() with any CLONE_NEW* flag; clone3 passes its flags in memory, out of seccomp's reach:
+// ENOSYS makes glibc fall back to clone().
+Status add_namespace_rules(scmp_filter_ctx ctx, uint32_t action) {
+  for (uint64_t flag : kNamespaceFlags)
+    if (Status s = add_arg_rule(ctx, action, {"clone", 1, {{0, SCMP_CMP_MASKED_EQ, flag, flag}}}); !s) return s;
+  return add_arg_rule(ctx, SCMP_ACT_ERRNO(ENOSYS), {"clone3", 0, {}});
+}
+
+// socket() outside kSocketFamilies fails with EAFNOSUPPORT, as on a kernel without the family:
+// programs fall back. One comparison per rule (libseccomp takes one per argument): an EQ rule
+// for each value between the allowed families and GT above the last, compared as 64 bits, so
+// that a domain with upper bits set is refused too. On i386, libseccomp applies these rules to
+// socketcall(SYS_SOCKET) as well, whose arguments are in memory: it drops the comparison, so
+// every socket made through socketcall fails (the direct i386 socket() is compared as here).
+Status add_socket_family_rules(scmp_filter_ctx ctx) {
+  uint64_t next = 0;
+  for (uint64_t family : kSocketFamilies) {
+    for (; next < family; ++next)
+      if (Status s = add_arg_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), {"socket", 1, {{0, SCMP_CMP_EQ, next, 0}}}); !s)
+        return s;
+    next = family + 1;
+  }
+  return add_arg_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), {"socket", 1, {{0, SCMP_CMP_GT, next - 1, 0}}});
+}
+
+// socketpair() outside AF_UNIX: EAFNOSUPPORT too; on i386, every socketcall(SYS_SOCKETPAIR).
+Status add_socketpair_rule(scmp_filter_ctx ctx) {
+  return add_arg_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), {"socketpair", 1, {{0, SCMP_CMP_NE, AF_UNIX, 0}}});
 }
 
 }  // namespace
@@ -76,10 +172,13 @@ Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
                                          SeccompAction action) {
   std::vector<std::string> names = default_denied_syscalls();
   for (const auto& n : deny)
-    if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    if (!listed(names, n)) names.push_back(n);
   for (const auto& n : allow) names.erase(std::remove(names.begin(), names.end(), n), names.end());
-  bool deny_ioctl_tty = std::find(allow.begin(), allow.end(), "ioctl") == allow.end();
-  bool deny_clone_ns = std::find(allow.begin(), allow.end(), "clone") == allow.end();
+  bool deny_ioctl_tty = !listed(allow, "ioctl");
+  bool deny_clone_ns = !listed(allow, "clone");
+  // The argument rules added since: lifted by allowing the name, and left out when the name is
+  // denied whatever its arguments.
+  auto ruled = [&](const std::string& n) { return !listed(allow, n) && !listed(names, n); };
 
   // Unknown names are caught here, against every architecture, so a typo in a suite's policy
   // is an error at startup rather than a rule that silently never matches.
@@ -110,24 +209,25 @@ Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
     // -EDOM/-EINVAL: the name exists on no architecture of this filter (e.g. "umount").
     if (rc < 0 && rc != -EDOM && rc != -EINVAL) return scmp_error("rule for " + n, rc);
   }
+  std::vector<std::string> table_names = names;
   if (deny_ioctl_tty) {
-    for (unsigned long req : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
-      int rc = seccomp_rule_add(ctx.get(), deny_action, SCMP_SYS(ioctl), 1,
-                                SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, req));
-      if (rc < 0) return scmp_error("rule for ioctl", rc);
-    }
+    if (Status s = add_tty_rules(ctx.get(), deny_action); !s) return s.error();
+    table_names.push_back("ioctl");
   }
   if (deny_clone_ns) {
-    for (uint64_t flag : kNamespaceFlags) {
-      int rc = seccomp_rule_add(ctx.get(), deny_action, SCMP_SYS(clone), 1,
-                                SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
-      if (rc < 0) return scmp_error("rule for clone", rc);
-    }
-    // clone3 passes its flags in memory, out of seccomp's reach; ENOSYS makes glibc fall back
-    // to clone().
-    int rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-    if (rc < 0) return scmp_error("rule for clone3", rc);
+    if (Status s = add_namespace_rules(ctx.get(), deny_action); !s) return s.error();
+    table_names.push_back("clone");
   }
+  for (const ArgRule& r : kInitRules) {
+    if (!ruled(r.name)) continue;
+    if (Status s = add_arg_rule(ctx.get(), deny_action, r); !s) return s.error();
+    if (!listed(table_names, r.name)) table_names.push_back(r.name);
+  }
+  // Not in the kill table: a family outside the list fails with EAFNOSUPPORT in kill mode too.
+  if (ruled("socket"))
+    if (Status s = add_socket_family_rules(ctx.get()); !s) return s.error();
+  if (ruled("socketpair"))
+    if (Status s = add_socketpair_rule(ctx.get()); !s) return s.error();
 
   // seccomp_export_bpf writes to an fd; a memfd keeps it in memory.
   int fd = memfd_create("litbox-seccomp", MFD_CLOEXEC);
@@ -145,9 +245,6 @@ Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
   close(fd);
   if (got != size) return Error{"seccomp: could not read the exported filter"};
 
-  std::vector<std::string> table_names = names;
-  if (deny_ioctl_tty) table_names.push_back("ioctl");
-  if (deny_clone_ns) table_names.push_back("clone");
   for (uint32_t arch : arches) {
     for (const auto& n : table_names) {
       int nr = seccomp_syscall_resolve_name_arch(arch, n.c_str());

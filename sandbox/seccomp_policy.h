@@ -37,12 +37,16 @@ struct SeccompProgram {
 };
 
 /// The default deny list of docs/security.md, by name (syscalls with argument conditions, such
-/// as ioctl(TIOCSTI) and clone(CLONE_NEW*), are handled separately and always present).
+/// as ioctl(TIOCSTI), clone(CLONE_NEW*), socket(AF_VSOCK) or prlimit64(1, ...), are handled
+/// separately and always present).
 const std::vector<std::string>& default_denied_syscalls();
 
 /// Builds the filter: default list, plus `deny`, minus `allow`. An unknown name is an error
 /// ("seccomp: unknown system call 'foo'"). clone3 always fails with ENOSYS (its flags cannot be
-/// inspected; libc falls back to clone, whose flags can).
+/// inspected; libc falls back to clone, whose flags can). socket() outside AF_UNIX, AF_INET,
+/// AF_INET6, AF_NETLINK and socketpair() outside AF_UNIX fail with EAFNOSUPPORT, in both modes.
+/// The calls that would change the cell's init (pid 1: its limits, priority, affinity, ...) are
+/// denied with `action`. Allowing a name lifts its argument rules.
 Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
                                          const std::vector<std::string>& allow,
                                          SeccompAction action);

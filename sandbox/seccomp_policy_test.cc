@@ -5,13 +5,20 @@
 #include <errno.h>
 #include <sched.h>
 #include <linux/audit.h>
+#include <linux/ioprio.h>
+#include <linux/net.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cstring>
+#include <initializer_list>
 
 #include <gtest/gtest.h>
 
@@ -42,21 +49,85 @@ TEST(SeccompPolicy, NamesDeniedCallsPerArchitecture) {
 #endif
 }
 
-// Loads `prog` in a child and returns what `call` returned there (-errno on failure).
+// The filter's verdict (SECCOMP_RET_*) for one call, from a small classic-BPF interpreter: it
+// checks the rules of every architecture, also one the machine may not run (i386 code needs the
+// kernel's IA32 emulation, which the machine these tests were written on has turned off).
+uint32_t verdict(const SeccompProgram& p, uint32_t arch, int nr, std::initializer_list<uint64_t> args = {}) {
+  struct seccomp_data d = {};
+  d.nr = nr;
+  d.arch = arch;
+  size_t i = 0;
+  for (uint64_t a : args) d.args[i++] = a;
+  uint32_t acc = 0, mem[BPF_MEMWORDS] = {};
+  for (size_t pc = 0; pc < p.bpf.size(); ++pc) {
+    const sock_filter& f = p.bpf[pc];
+    switch (f.code) {
+      case BPF_LD | BPF_W | BPF_ABS:
+        if (f.k > sizeof d - 4) {
+          ADD_FAILURE() << "load at " << f.k;
+          return 0;
+        }
+        memcpy(&acc, reinterpret_cast<const char*>(&d) + f.k, 4);
+        break;
+      case BPF_LD | BPF_MEM: acc = mem[f.k % BPF_MEMWORDS]; break;
+      case BPF_ST: mem[f.k % BPF_MEMWORDS] = acc; break;
+      case BPF_ALU | BPF_AND | BPF_K: acc &= f.k; break;
+      case BPF_JMP | BPF_JA: pc += f.k; break;
+      case BPF_JMP | BPF_JEQ | BPF_K: pc += acc == f.k ? f.jt : f.jf; break;
+      case BPF_JMP | BPF_JGT | BPF_K: pc += acc > f.k ? f.jt : f.jf; break;
+      case BPF_JMP | BPF_JGE | BPF_K: pc += acc >= f.k ? f.jt : f.jf; break;
+      case BPF_JMP | BPF_JSET | BPF_K: pc += (acc & f.k) ? f.jt : f.jf; break;
+      case BPF_RET | BPF_K: return f.k;
+      default:
+        ADD_FAILURE() << "BPF instruction " << f.code;
+        return 0;
+    }
+  }
+  ADD_FAILURE() << "the program ends without a verdict";
+  return 0;
+}
+
+constexpr uint32_t kAllow = SECCOMP_RET_ALLOW;
+constexpr uint32_t kEperm = SECCOMP_RET_ERRNO | EPERM;
+constexpr uint32_t kEafnosupport = SECCOMP_RET_ERRNO | EAFNOSUPPORT;
+
+// Loads `prog` in this forked process, runs `call` and writes what it returned (-errno on
+// failure) to `fd`.
 template <typename F>
-long in_filtered_child(const SeccompProgram& prog, F call) {
+[[noreturn]] void run_filtered(const SeccompProgram& prog, F call, int fd) {
+  struct sock_fprog fp = {static_cast<unsigned short>(prog.bpf.size()), const_cast<sock_filter*>(prog.bpf.data())};
+  long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0
+                ? call()
+                : -2000;
+  if (rc < 0 && rc > -1000) rc = -errno;
+  (void)!write(fd, &rc, sizeof rc);
+  _exit(0);
+}
+
+// Loads `prog` in a child and returns what `call` returned there (-errno on failure). With
+// `under_init`, the child runs as a cell's test process does: in a pid namespace of its own,
+// whose pid 1 (a stand-in for the cell's init) leads a session and is its parent, in a process
+// group of its own. Nothing outside that namespace is reachable by pid, so a call the filter
+// failed to deny cannot touch the host's pid 1.
+template <typename F>
+long in_filtered_child(const SeccompProgram& prog, F call, bool under_init = false) {
   int fds[2];
   if (pipe(fds) < 0) return -1000;
   pid_t pid = fork();
   if (pid == 0) {
     // Safety: if the filter let a mount through, it must land in a private mount namespace.
-    if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(1);
-    struct sock_fprog fp = {static_cast<unsigned short>(prog.bpf.size()), const_cast<sock_filter*>(prog.bpf.data())};
-    long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0
-                  ? call()
-                  : -2000;
-    if (rc < 0 && rc > -1000) rc = -errno;
-    (void)!write(fds[1], &rc, sizeof rc);
+    int ns = CLONE_NEWUSER | CLONE_NEWNS | (under_init ? CLONE_NEWPID : 0);
+    if (unshare(ns) < 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) _exit(1);
+    if (!under_init) run_filtered(prog, call, fds[1]);
+    pid_t init = fork();
+    if (init == 0) {
+      setsid();
+      pid_t test = fork();
+      if (test == 0 && setpgid(0, 0) == 0) run_filtered(prog, call, fds[1]);
+      waitpid(test, nullptr, 0);
+      _exit(0);
+    }
+    waitpid(init, nullptr, 0);
     _exit(0);
   }
   close(fds[1]);
@@ -83,6 +154,187 @@ TEST(SeccompPolicy, AllowingCloneLiftsTheNamespaceRule) {
   ASSERT_TRUE(p);
   // Still refused, but by the kernel (no capability), not by the filter: EINVAL for a bogus flag.
   EXPECT_EQ(in_filtered_child(*p, [] { return syscall(SYS_unshare, 0x80000000UL); }), -EINVAL);
+}
+
+long make_socket(int family, int type) { return syscall(SYS_socket, family, type, 0); }
+
+TEST(SeccompPolicy, SocketFamiliesOutsideTheListFailWithEafnosupport) {
+  for (auto action : {SeccompAction::kErrno, SeccompAction::kKill}) {
+    auto p = compile_seccomp({}, {}, action);
+    ASSERT_TRUE(p) << p.error().message;
+    const uint32_t native = seccomp_arch_native();
+    for (uint64_t domain = 0; domain < 64; ++domain) {
+      bool allowed = domain == AF_UNIX || domain == AF_INET || domain == AF_INET6 || domain == AF_NETLINK;
+      EXPECT_EQ(verdict(*p, native, __NR_socket, {domain, SOCK_STREAM}), allowed ? kAllow : kEafnosupport) << domain;
+    }
+    // The kernel reads an int: upper bits would be dropped, so any value with them is refused.
+    EXPECT_EQ(verdict(*p, native, __NR_socket, {(1ULL << 32) | AF_VSOCK}), kEafnosupport);
+    EXPECT_EQ(verdict(*p, native, __NR_socket, {(1ULL << 32) | AF_UNIX}), kEafnosupport);
+    EXPECT_EQ(verdict(*p, native, __NR_socket, {~0ULL}), kEafnosupport);
+    EXPECT_EQ(verdict(*p, native, __NR_socketpair, {AF_UNIX}), kAllow);
+    EXPECT_EQ(verdict(*p, native, __NR_socketpair, {AF_INET}), kEafnosupport);
+    EXPECT_EQ(verdict(*p, native, __NR_socketpair, {(1ULL << 32) | AF_UNIX}), kEafnosupport);
+    EXPECT_EQ(p->name_of(native, __NR_socket), nullptr);  // never a kill, so not in the table
+  }
+  // Denied outright, socket() fails whatever the family, with the policy's error.
+  auto q = compile_seccomp({"socket"}, {}, SeccompAction::kErrno);
+  ASSERT_TRUE(q) << q.error().message;
+  EXPECT_EQ(verdict(*q, seccomp_arch_native(), __NR_socket, {AF_UNIX}), kEperm);
+  EXPECT_EQ(verdict(*q, seccomp_arch_native(), __NR_socket, {AF_VSOCK}), kEperm);
+}
+
+#ifdef __x86_64__
+// i386's socketcall(call, args) has the socket's arguments in memory, out of seccomp's reach:
+// libseccomp refuses every socket made through it, rather than letting any family through (a
+// 64-bit process can make i386 calls with int $0x80). The direct i386 socket() is filtered.
+TEST(SeccompPolicy, I386SocketcallCannotBypassTheFamilyList) {
+  auto p = compile_seccomp({}, {}, SeccompAction::kErrno);
+  ASSERT_TRUE(p) << p.error().message;
+  // i386 numbers (libseccomp resolves "socket" there to a pseudo number for the multiplexer).
+  const int socketcall = 102, socket_nr = 359;
+  EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, socketcall, {SYS_SOCKET}), kEafnosupport);
+  EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, socketcall, {SYS_SOCKETPAIR}), kEafnosupport);
+  EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, socketcall, {SYS_CONNECT}), kAllow);  // existing sockets
+  EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, socket_nr, {AF_UNIX}), kAllow);
+  EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, socket_nr, {AF_VSOCK}), kEafnosupport);
+  // Allowing socket lifts both.
+  auto q = compile_seccomp({}, {"socket"}, SeccompAction::kErrno);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(verdict(*q, AUDIT_ARCH_I386, socketcall, {SYS_SOCKET}), kAllow);
+  EXPECT_EQ(verdict(*q, AUDIT_ARCH_I386, socket_nr, {AF_VSOCK}), kAllow);
+}
+#endif
+
+TEST(SeccompPolicy, SocketsOfOtherFamiliesFailInAFilteredProcess) {
+  auto p = compile_seccomp({}, {}, SeccompAction::kErrno);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(in_filtered_child(*p, [] { return make_socket(AF_VSOCK, SOCK_STREAM); }), -EAFNOSUPPORT);
+  EXPECT_EQ(in_filtered_child(*p, [] { return make_socket(AF_PACKET, SOCK_RAW); }), -EAFNOSUPPORT);
+  EXPECT_EQ(in_filtered_child(*p, [] { return make_socket(AF_ALG, SOCK_SEQPACKET); }), -EAFNOSUPPORT);
+  EXPECT_EQ(in_filtered_child(*p, [] { return syscall(SYS_socket, (1L << 32) | AF_PACKET, SOCK_RAW, 0); }), -EAFNOSUPPORT);
+  EXPECT_GE(in_filtered_child(*p, [] { return make_socket(AF_UNIX, SOCK_STREAM); }), 0);
+  EXPECT_GE(in_filtered_child(*p, [] { return make_socket(AF_INET, SOCK_DGRAM); }), 0);
+  EXPECT_GE(in_filtered_child(*p, [] { return make_socket(AF_INET6, SOCK_DGRAM); }), 0);
+  EXPECT_GE(in_filtered_child(*p, [] { return make_socket(AF_NETLINK, SOCK_RAW); }), 0);
+  int sv[2];
+  EXPECT_EQ(in_filtered_child(*p, [&] { return static_cast<long>(socketpair(AF_UNIX, SOCK_STREAM, 0, sv)); }), 0);
+  EXPECT_EQ(in_filtered_child(*p, [&] { return static_cast<long>(socketpair(AF_INET, SOCK_STREAM, 0, sv)); }), -EAFNOSUPPORT);
+  // Without the rule the kernel answers itself (no CAP_NET_RAW in the host's network namespace).
+  auto lifted = compile_seccomp({}, {"socket"}, SeccompAction::kErrno);
+  ASSERT_TRUE(lifted);
+  EXPECT_EQ(in_filtered_child(*lifted, [] { return make_socket(AF_PACKET, SOCK_RAW); }), -EPERM);
+}
+
+// What a test process could do to its cell's init (pid 1), which serves the next test.
+struct InitCall {
+  const char* what;
+  long (*call)();
+};
+long set_fsize(long pid) {
+  struct rlimit r = {0, 0};
+  return syscall(SYS_prlimit64, pid, RLIMIT_FSIZE, &r, nullptr);
+}
+long set_affinity(long pid) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) < 0) return -1;
+  return syscall(SYS_sched_setaffinity, pid, sizeof set, &set);
+}
+long set_attr(long pid) {
+  // struct sched_attr, first version (<linux/sched/types.h> clashes with glibc's <sched.h>)
+  struct {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+  } attr = {};
+  attr.size = sizeof attr;
+  attr.policy = SCHED_OTHER;
+  return syscall(SYS_sched_setattr, pid, &attr, 0);
+}
+long move_pages_of(long pid) {
+  int node = 0;
+  return syscall(SYS_move_pages, pid, 0, nullptr, &node, nullptr, 0);
+}
+const long kBestEffort7 = IOPRIO_PRIO_VALUE(IOPRIO_CLASS_BE, 7);
+const long kNobody = 12345;  // a uid with no process: (PRIO_USER, kNobody) changes nothing anywhere
+const InitCall kChangesInit[] = {
+    {"prlimit64(1, FSIZE, new)", [] { return set_fsize(1); }},
+    {"prlimit64(1 | 1 << 32, ...)", [] { return set_fsize(1 | (1L << 32)); }},
+    {"setpriority(PRIO_PROCESS, 1)", [] { return syscall(SYS_setpriority, PRIO_PROCESS, 1, 19); }},
+    {"setpriority(PRIO_PGRP, 1)", [] { return syscall(SYS_setpriority, PRIO_PGRP, 1, 19); }},
+    {"setpriority(PRIO_USER, ...)", [] { return syscall(SYS_setpriority, PRIO_USER, kNobody, 19); }},
+    {"ioprio_set(WHO_PROCESS, 1)", [] { return syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 1, kBestEffort7); }},
+    {"ioprio_set(WHO_PGRP, 1)", [] { return syscall(SYS_ioprio_set, IOPRIO_WHO_PGRP, 1, kBestEffort7); }},
+    {"ioprio_set(WHO_USER, ...)", [] { return syscall(SYS_ioprio_set, IOPRIO_WHO_USER, kNobody, kBestEffort7); }},
+    {"sched_setaffinity(1)", [] { return set_affinity(1); }},
+    {"sched_setscheduler(1)", [] {
+       struct sched_param sp = {};
+       return syscall(SYS_sched_setscheduler, 1, SCHED_OTHER, &sp);
+     }},
+    {"sched_setparam(1)", [] {
+       struct sched_param sp = {};
+       return syscall(SYS_sched_setparam, 1, &sp);
+     }},
+    {"sched_setattr(1)", [] { return set_attr(1); }},
+    {"migrate_pages(1)", [] {
+       unsigned long nodes = 1;
+       return syscall(SYS_migrate_pages, 1, 8 * sizeof nodes, &nodes, &nodes);
+     }},
+    {"move_pages(1, nodes)", [] { return move_pages_of(1); }},
+    {"setpgid(0, 1)", [] { return syscall(SYS_setpgid, 0, 1); }},
+};
+// The same on the caller itself (pid 0), and the getters: allowed.
+const InitCall kLeavesInitAlone[] = {
+    {"prlimit64(0, FSIZE, new)", [] { return set_fsize(0); }},
+    {"prlimit64(1, FSIZE, NULL, old)", [] {
+       struct rlimit r;
+       return syscall(SYS_prlimit64, 1, RLIMIT_FSIZE, nullptr, &r);
+     }},
+    {"setpriority(PRIO_PROCESS, 0)", [] { return syscall(SYS_setpriority, PRIO_PROCESS, 0, 19); }},
+    {"setpriority(PRIO_PGRP, 0)", [] { return syscall(SYS_setpriority, PRIO_PGRP, 0, 19); }},
+    {"getpriority(PRIO_PROCESS, 1)", [] { return syscall(SYS_getpriority, PRIO_PROCESS, 1); }},
+    {"ioprio_set(WHO_PROCESS, 0)", [] { return syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, kBestEffort7); }},
+    {"ioprio_get(WHO_PROCESS, 1)", [] { return syscall(SYS_ioprio_get, IOPRIO_WHO_PROCESS, 1); }},
+    {"sched_setaffinity(0)", [] { return set_affinity(0); }},
+    {"sched_getaffinity(1)", [] {
+       cpu_set_t set;
+       return syscall(SYS_sched_getaffinity, 1, sizeof set, &set);
+     }},
+    {"sched_setattr(0)", [] { return set_attr(0); }},
+    {"move_pages(1, NULL)", [] { return syscall(SYS_move_pages, 1, 0, nullptr, nullptr, nullptr, 0); }},
+    {"setpgid(0, 0)", [] { return syscall(SYS_setpgid, 0, 0); }},
+};
+
+TEST(SeccompPolicy, CallsThatWouldChangeTheCellsInitAreDenied) {
+  auto p = compile_seccomp({}, {}, SeccompAction::kErrno);
+  // Without the rules, the kernel allows each of them (same uid): the refusal is the filter's.
+  auto lifted = compile_seccomp({}, {"prlimit64", "setpriority", "ioprio_set", "sched_setaffinity", "sched_setscheduler",
+                                     "sched_setparam", "sched_setattr", "migrate_pages", "move_pages", "setpgid"},
+                                SeccompAction::kErrno);
+  ASSERT_TRUE(p && lifted);
+  for (const InitCall& c : kChangesInit) {
+    EXPECT_EQ(in_filtered_child(*p, c.call, true), -EPERM) << c.what;
+    EXPECT_NE(in_filtered_child(*lifted, c.call, true), -EPERM) << c.what;
+  }
+  for (const InitCall& c : kLeavesInitAlone) EXPECT_GE(in_filtered_child(*p, c.call, true), 0) << c.what;
+}
+
+TEST(SeccompPolicy, KillModeKillsForInitButNotForSocketFamilies) {
+  auto p = compile_seccomp({}, {}, SeccompAction::kKill);
+  ASSERT_TRUE(p);
+  const uint32_t native = seccomp_arch_native();
+  EXPECT_EQ(verdict(*p, native, __NR_prlimit64, {1, RLIMIT_FSIZE, 0x1000}), SECCOMP_RET_USER_NOTIF);
+  EXPECT_EQ(verdict(*p, native, __NR_prlimit64, {0, RLIMIT_FSIZE, 0x1000}), kAllow);
+  EXPECT_EQ(verdict(*p, native, __NR_setpriority, {PRIO_USER, 0, 19}), SECCOMP_RET_USER_NOTIF);
+  EXPECT_EQ(verdict(*p, native, __NR_socket, {AF_VSOCK}), kEafnosupport);
+  EXPECT_STREQ(p->name_of(native, __NR_prlimit64), "prlimit64");
+  EXPECT_STREQ(p->name_of(native, __NR_sched_setaffinity), "sched_setaffinity");
+#ifdef __x86_64__
+  const int i386_prlimit = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, "prlimit64");
+  EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, i386_prlimit, {1, RLIMIT_FSIZE, 0x1000}), SECCOMP_RET_USER_NOTIF);
+  EXPECT_STREQ(p->name_of(AUDIT_ARCH_I386, i386_prlimit), "prlimit64");
+#endif
 }
 
 TEST(SeccompPolicy, KillModeNotifiesInsteadOfFailing) {

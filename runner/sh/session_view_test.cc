@@ -15,6 +15,7 @@
 #include "runner/sh/py_path.h"
 #include "runner/sh/script_harness_for_tests.h"
 #include "runner/sh/test_util.h"
+#include "support/sandbox_skip.h"
 
 namespace litbox::runner::sh {
 namespace {
@@ -59,7 +60,7 @@ bool openat2_works() {
 class SessionViewTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!openat2_works()) GTEST_SKIP() << "no openat2(RESOLVE_IN_ROOT) on this kernel";
+    if (!openat2_works()) LITBOX_SKIP_OR_FAIL("no openat2(RESOLVE_IN_ROOT) on this kernel");
     write_file(host / "canary", "original\n");
     view = std::make_unique<ViewSession>(h.io(), root.path());
     h.opts.session = view.get();

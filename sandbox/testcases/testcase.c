@@ -25,6 +25,20 @@
 #include <termios.h>
 #include <unistd.h>
 
+/* The socket family (and a type it supports) by name, as the socket verbs take it; -1 if unknown. */
+static int family(const char* name, int* type) {
+  static const struct { const char* name; int family, type; } families[] = {
+      {"unix", AF_UNIX, SOCK_STREAM},    {"inet", AF_INET, SOCK_STREAM},  {"inet6", AF_INET6, SOCK_STREAM},
+      {"netlink", AF_NETLINK, SOCK_RAW}, {"packet", AF_PACKET, SOCK_RAW}, {"vsock", AF_VSOCK, SOCK_STREAM},
+      {"alg", AF_ALG, SOCK_SEQPACKET}};
+  for (size_t i = 0; i < sizeof families / sizeof families[0]; ++i)
+    if (!strcmp(name, families[i].name)) {
+      *type = families[i].type;
+      return families[i].family;
+    }
+  return -1;
+}
+
 static int report(const char* action, int rc) {
   if (rc < 0)
     printf("%s: %s\n", action, strerrorname_np(errno));
@@ -101,6 +115,15 @@ int main(int argc, char** argv) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     return report(a, connect(s, (struct sockaddr*)&sa, sizeof sa));
   }
+  if (!strcmp(a, "socket")) {  /* socket FAMILY: unix, inet, inet6, netlink, packet, vsock, alg */
+    int type = 0, f = family(arg, &type);
+    return report(a, f < 0 ? (errno = EINVAL, -1) : socket(f, type, 0));
+  }
+  if (!strcmp(a, "socketpair")) {  /* socketpair FAMILY */
+    int type = 0, f = family(arg, &type), sv[2];
+    return report(a, f < 0 ? (errno = EINVAL, -1) : socketpair(f, type, 0, sv));
+  }
+  if (!strcmp(a, "setpgid")) return report(a, setpgid(0, atoi(arg)));  /* setpgid PGID */
   if (!strcmp(a, "kill")) return report(a, kill(atoi(arg), SIGKILL));
   if (!strcmp(a, "ptrace")) return report(a, (int)ptrace(PTRACE_ATTACH, atoi(arg), 0, 0));
   if (!strcmp(a, "mount")) return report(a, mount("tmpfs", "/mnt", "tmpfs", 0, NULL));

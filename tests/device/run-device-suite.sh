@@ -12,7 +12,8 @@
 # registration for qemu-aarch64: every aarch64 ELF it is asked to run runs under QEMU.
 #
 # Usage: run-device-suite.sh [path/to/litbox]   (default: build/bin/litbox of this checkout)
-# Exit: 0 all equal and expected (or skipped: a kernel feature is missing), 1 otherwise.
+# Exit: 0 all equal and expected (or skipped: a kernel feature is missing), 1 otherwise. With
+# LITBOX_REQUIRE_SANDBOX=1 (CI), a missing kernel feature or privilege is a failure, not a skip.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,8 +22,12 @@ litbox=$(cd "$(dirname "$litbox")" && pwd)/$(basename "$litbox")
 ntests=${LITBOX_DEVICE_TESTS:-200}
 jobs=${LITBOX_DEVICE_JOBS:-2}
 
-skip() { echo "SKIPPED: $*"; exit 0; }
 die() { echo "FAIL: $*" >&2; exit 1; }
+skip() {
+  [ "${LITBOX_REQUIRE_SANDBOX:-}" != 1 ] || die "LITBOX_REQUIRE_SANDBOX=1, but $*"
+  echo "SKIPPED: $*"
+  exit 0
+}
 
 [ -x "$litbox" ] || die "no litbox at $litbox"
 for tool in aarch64-linux-gnu-g++ qemu-aarch64 sshd ssh ssh-keygen unshare python3; do
