@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -88,6 +89,10 @@ class AsIds {
     int saved = errno;
     if (ids_.uid != static_cast<uid_t>(-1)) syscall(SYS_setfsuid, old_uid_);
     if (ids_.gid != static_cast<gid_t>(-1)) syscall(SYS_setfsgid, old_gid_);
+    // A change of fsuid makes the process non-dumpable (no core dump of a crashed runner, and
+    // its children's /proc files belong to root): put that back as it was.
+    if ((ids_.uid != static_cast<uid_t>(-1) || ids_.gid != static_cast<gid_t>(-1)) && dumpable_)
+      prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
     errno = saved;
   }
   AsIds(const AsIds&) = delete;
@@ -95,6 +100,7 @@ class AsIds {
 
  private:
   RootedFileSystem::Ids ids_;
+  static inline const bool dumpable_ = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
   uid_t old_uid_ = 0;
   gid_t old_gid_ = 0;
 };

@@ -383,6 +383,9 @@ void Init::restrict_writes() {
         if (ps->n < 64 && (ps->fds[ps->n] = open(target, O_PATH | O_CLOEXEC)) >= 0) ++ps->n;
       },
       &paths);
+  // The cell's POSIX message queues live in its own mqueue filesystem (mq_open creates files
+  // there): init's view of it is a writable path too.
+  if (mq_dir_ >= 0 && paths.n < 64) paths.fds[paths.n++] = dup(mq_dir_);
   LandlockInfo info;
   int e = landlock_restrict_fds(paths.fds, paths.n, &info);
   for (int i = 0; i < paths.n; ++i) close(paths.fds[i]);

@@ -96,7 +96,8 @@ TEST(MountPlan, PathsBelowAHiddenDirAreBoundOnTopOfItsMask) {
                 "make /home/u/src read-only (recursive, nodev)\n"
                 "mkdir /home/u/build (0755)\n"
                 "mkdir /home/u/build/Output (0755)\n"
-                "bind /home/u/build/Output/.litbox/t.test on /home/u/build/Output from #2\n" +
+                "bind /home/u/build/Output/.litbox/t.test on /home/u/build/Output from #2\n"
+                "allow writes beneath /home/u/build/Output\n" +
                 dev_and_proc(3) +
                 "make /home/u read-only (nodev)\n");
 }
