@@ -138,6 +138,33 @@ TEST_F(ReuseTest, ThePreviousTestCannotChangeInitForTheNext) {
             "data\n1048576 1048576\n");
 }
 
+// With the seccomp rules lifted, the reset's own check is what stands: what an unprivileged
+// process can put back (affinity) is put back and the cell serves on; what it cannot (a
+// lowered hard limit, a raised nice value) retires the cell.
+TEST_F(ReuseTest, AChangedInitIsPutBackOrRetiresTheCell) {
+  SandboxSpec spec;
+  spec.limits.file_size = 1 << 20;
+  spec.allow_syscalls = {"prlimit64", "setpriority", "sched_setaffinity"};
+  auto ex = executor(spec);
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  const std::string affinity = sh(*a, "taskset -p 1");
+  EXPECT_EQ(sh(*a, "taskset -p 1 1 >/dev/null && echo changed"), "changed\n");
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_EQ(cell_of(*b), cell);
+  EXPECT_EQ(sh(*b, "taskset -p 1"), affinity);
+  EXPECT_EQ(sh(*b, "prlimit --pid 1 --fsize=0:0 && echo lowered"), "lowered\n");
+  b->close();
+  b.reset();
+  wait_idle(*ex);
+  auto c = open(*ex, sibling("baz.test"));
+  EXPECT_TRUE(is_new(*c));  // a new cell: init's hard limit could not be raised again
+  EXPECT_EQ(sh(*c, "echo data > /tmp/f && cat /tmp/f"), "data\n");
+}
+
 TEST_F(ReuseTest, CellsServeOnlyTheirOwnDirectory) {
   auto ex = executor();
   auto a = open(*ex);
