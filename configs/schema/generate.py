@@ -170,8 +170,11 @@ ENVIRONMENT = [
 
 LIMITS = [
     Key("memory", ALL, REF("size"), "size", "0 (none)", "memory: 4GiB", "Address space per process (RLIMIT_AS)."),
-    Key("processes", ALL, REF("count"), "count", "0 (none)", "processes: 512",
-        "Processes and threads the test may have at once."),
+    Key("processes", ALL, REF("count"), "count", "1024 (unlimited or 0: no cap)", "processes: 512",
+        "Processes and threads a sandboxed test may have at once, all its processes together (a fork "
+        "bomb stops there). Enforced on every machine: RLIMIT_NPROC counts per cell (every cell has its "
+        "own user namespace, and its user is never host root, not even for a root runner), and a cgroup "
+        "pids.max is added where the runner can make one."),
     Key("cpu_seconds", ALL, REF("count"), "count", "0 (none)", "cpu_seconds: 300", "CPU seconds per process (RLIMIT_CPU)."),
     Key("file_size", ALL, REF("size"), "size", "0 (none)", "file_size: 1GiB", "Largest file a process may write (RLIMIT_FSIZE)."),
     Key("open_files", ALL, REF("count"), "count", "0 (none)", "open_files: 1024", "Open file descriptors per process (RLIMIT_NOFILE)."),
