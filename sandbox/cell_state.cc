@@ -379,21 +379,29 @@ void CellState::terminate() {
   }
 }
 
-// close() kills the cell and publishes its outputs at once, but does not wait for init: the
-// kernel's teardown of the cell's namespaces (an RCU grace period for the mount namespace) takes
-// milliseconds, during which the runner has better things to do. The pidfd watch reaps init and
-// completes any request still pending.
+// close() kills the cell but does not wait for init: the kernel's teardown of the cell's
+// namespaces (an RCU grace period for the mount namespace) takes milliseconds, during which the
+// runner has better things to do. The pidfd watch reaps init, completes any request still
+// pending, and publishes the test's outputs: only then is no process of the test left to change
+// the staging dir while it is published (the kill of init is asynchronous; the rest of the pid
+// namespace dies with init, before init can be reaped).
 void CellState::close() {
   if (closed_) return;
   resetting_ = false;
   terminate();
   closed_ = true;
-  if (launch_.output) (void)finish_output_view(*launch_.output);
-  if (init_ == 0 || dead_) {
+  if (init_ == 0 || dead_ || !launch_.reaper) {
     reap_blocking();
-  } else if (launch_.reaper) {
+  } else {
     launch_.reaper->add(weak_from_this());
   }
+}
+
+Status CellState::publish_outputs() {
+  if (!launch_.output) return {};
+  Status published = finish_output_view(*launch_.output);
+  launch_.output.reset();
+  return published;
 }
 
 bool CellState::reusable() const {
@@ -425,8 +433,7 @@ void CellState::recycle(const std::shared_ptr<CellPool>& pool, const std::string
 void CellState::on_reset_done(const Record& r) {
   if (!resetting_) return;
   resetting_ = false;
-  Status published = launch_.output ? finish_output_view(*launch_.output) : Status{};
-  launch_.output.reset();
+  Status published = publish_outputs();
   std::shared_ptr<CellPool> pool = pool_.lock();
   if (r.err == 0 && published && pool && !pool->closing()) {
     pool->put(pool_key_, shared_from_this());
@@ -445,6 +452,7 @@ void CellState::finish_reset() {
 
 void CellState::reap_blocking() {
   if (init_ != 0) on_init_exit(true);
+  (void)publish_outputs();  // init is gone, and every process of the cell with it
   close_descriptor(&sd_);
   close_descriptor(pidfd_sd_.get());
   if (launch_.on_closed) {

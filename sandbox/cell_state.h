@@ -29,7 +29,7 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void start() { arm_read(); }
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit);
   void terminate();
-  /// Ends the cell: kills it, publishes the test's outputs; init is reaped later.
+  /// Ends the cell: kills it; init is reaped later, and the test's outputs published then.
   void close();
   /// The test that uses the cell from now on (its Output view in the cell's staging dir).
   void begin_test(std::optional<OutputView> view) {
@@ -68,6 +68,8 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void notify_ready();
   void on_record(const protocol::Record& r);
   void on_reset_done(const protocol::Record& r);
+  /// Publishes the test's outputs, once no process of the cell is left.
+  Status publish_outputs();
   void on_init_exit(bool block);
   void watch_init();
   void complete(uint32_t id, exec::ExitStatus s);
