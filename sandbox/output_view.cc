@@ -50,8 +50,10 @@ bool valid_name(const std::string& n) {
 
 bool OutputView::owns(const std::string& name) const {
   if (publish_all) return name != ".litbox";
-  return name.size() >= prefix.size() + 4 && name.compare(0, prefix.size(), prefix) == 0 &&
-         name.compare(prefix.size(), 4, ".tmp") == 0;
+  if (name.size() < prefix.size() + 4 || name.compare(0, prefix.size(), prefix) != 0) return false;
+  // <prefix>.script: what the external shell (format: sh-external) runs, written by the runner
+  // as lit does. No other test's %t can begin it (that test's name would collide with this one).
+  return name.compare(prefix.size(), 4, ".tmp") == 0 || name.compare(prefix.size(), std::string::npos, ".script") == 0;
 }
 
 Expected<OutputView> make_output_view(const std::string& output_dir, const std::string& tmp_prefix,

@@ -2,7 +2,7 @@
 // that dir writable would let a test overwrite its siblings' %t files. Instead each cell gets a
 // private host directory, its staging dir, bound at <Output> inside the cell. When a test ends
 // (no process of it left), the entries it owns (names starting with "<test file name>.tmp":
-// %t, %t.o, %t.d/, %t2) are published to <Output> on the host, where lit keeps them, and
+// %t, %t.o, %t.d/, %t2; and the external shell's "<test file name>.script") are published to <Output> on the host, where lit keeps them, and
 // anything else it wrote there goes to <Output>/.litbox/leftovers/<test file name>/, for
 // inspection. The staging dir is then empty again, for the cell's next test.
 //
@@ -34,6 +34,7 @@ namespace litbox::sandbox {
 struct OutputView {
   std::string output_dir;    ///< the host's Output dir (%T), canonical
   std::string prefix;        ///< the test file's name: it owns the names starting with "<prefix>.tmp"
+                             ///< (and "<prefix>.script", the external shell's script)
   std::string private_dir;   ///< the cell's staging dir, seen as output_dir in the cell
   bool publish_all = false;  ///< sandbox.publish_all_outputs: it owns every name but ".litbox"
 

@@ -35,8 +35,9 @@ TEST(OutputView, OwnsOnlyNamesStartingWithItsTmp) {
   EXPECT_TRUE(v.owns("foo.test.tmp1"));
   EXPECT_TRUE(v.owns("foo.test.tmp.o"));
   EXPECT_TRUE(v.owns("foo.test.tmpx.test.tmp"));  // discovery refuses a test of that name
+  EXPECT_TRUE(v.owns("foo.test.script"));  // the external shell's script, written by the runner
+  EXPECT_FALSE(v.owns("foo.test.script2"));
   EXPECT_FALSE(v.owns("foo.test"));
-  EXPECT_FALSE(v.owns("foo.test.script"));
   EXPECT_FALSE(v.owns("foo.test.bar.test.tmp"));  // test foo.test.bar.test's %t
   EXPECT_FALSE(v.owns("foo.test2.tmp"));
   EXPECT_FALSE(v.owns("foo.tes"));
