@@ -10,6 +10,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -35,6 +36,23 @@ void close_descriptor(stream_descriptor* sd) {
   boost::system::error_code ignored;
   sd->cancel(ignored);
   ::close(sd->release());
+}
+
+// What the test's report says about outputs that were not published.
+std::vector<std::string> publish_notes(const OutputView& v, PublishReport& r) {
+  auto list = [](std::vector<std::string>& names) {
+    std::sort(names.begin(), names.end());
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
+  std::vector<std::string> notes;
+  if (!r.leftovers.empty())
+    notes.push_back("not published to " + v.output_dir + " (" +
+                    (v.publish_all ? std::string("litbox's own name") : "its outputs are the names starting with " + v.prefix + ".tmp") +
+                    "): " + list(r.leftovers) + "; kept in " + v.leftovers_dir());
+  if (!r.dropped.empty()) notes.push_back("not published (not a regular file, directory or symlink): " + list(r.dropped));
+  return notes;
 }
 
 }  // namespace
@@ -398,10 +416,27 @@ void CellState::close() {
 }
 
 Status CellState::publish_outputs() {
-  if (!launch_.output) return {};
-  Status published = finish_output_view(*launch_.output);
-  launch_.output.reset();
-  return published;
+  if (published_) return {};
+  published_ = true;
+  report_ = {};
+  if (launch_.output) {
+    PublishReport r;
+    report_.status = finish_output_view(*launch_.output, &r);
+    report_.notes = publish_notes(*launch_.output, r);
+    launch_.output.reset();
+  }
+  if (on_published_) {
+    boost::asio::post(io_, [done = std::move(on_published_), r = report_] { done(r); });
+    on_published_ = nullptr;
+  }
+  return report_.status;
+}
+
+void CellState::on_published(std::function<void(exec::CloseReport)> done) {
+  if (published_)
+    boost::asio::post(io_, [done = std::move(done), r = report_] { done(r); });
+  else
+    on_published_ = std::move(done);
 }
 
 bool CellState::reusable() const {

@@ -34,9 +34,13 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   /// The test that uses the cell from now on (its Output view in the cell's staging dir).
   void begin_test(std::optional<OutputView> view) {
     launch_.output = std::move(view);
+    published_ = false;
     last_sent_ = false;
     auto_reset_.reset();
   }
+  /// Calls `done` on the io_context once the current test's outputs are published (or at once
+  /// if they already are).
+  void on_published(std::function<void(exec::CloseReport)> done);
   /// The cell's staging dir (bound at the test's Output dir), or "" if outputs are not isolated.
   const std::string& staging_dir() const { return launch_.staging_dir; }
   /// True if the test is over cleanly enough for the cell to serve another one: set up, not
@@ -100,6 +104,9 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   std::optional<protocol::Record> auto_reset_;  // init's reset after it, before recycle()
   std::weak_ptr<CellPool> pool_;
   std::string pool_key_;
+  bool published_ = false;                                // the current test's outputs
+  exec::CloseReport report_;                              // what publishing them said
+  std::function<void(exec::CloseReport)> on_published_;  // waits for it
 };
 
 
