@@ -52,7 +52,7 @@ struct SandboxSpec {
   /// With isolate_outputs: false, a test's outputs are the names starting with "<test file
   /// name>.tmp" (its %t), and only those are published to the Output dir; anything else it
   /// wrote in %T is kept apart, for inspection. true: every name it wrote is published (for
-  /// legacy suites whose tests share files in %T), with the same checks.
+  /// legacy suites that expect them in %T afterwards), with the same checks.
   bool publish_all_outputs = false;
 };
 

@@ -205,8 +205,9 @@ SANDBOX = [
         "false: of what a sandboxed test writes in its Output dir (%T), only the names starting with its %t "
         "(<test file name>.tmp) are published to the real Output dir; anything else is kept in "
         "Output/.litbox/leftovers/<test file name>/ and listed in the verbose output. true: every name is "
-        "published (for legacy suites whose tests share files in %T), with the same checks (regular files, "
-        "directories and symlinks only, owned by the runner, no setuid/setgid bits). See docs/security.md."),
+        "published (for legacy suites that expect every file their tests write in %T to be there afterwards; "
+        "each test still starts with an empty view of %T), with the same checks (regular files, directories and "
+        "symlinks only, owned by the runner, no setuid/setgid bits). See docs/security.md."),
     Key("limits", ALL, None, "map", "{}", "limits: {memory: 4GiB, processes: 512}",
         "Resource limits of each test (also applied with the sandbox off). Merges key by key.",
         children=LIMITS, defname="limits"),
