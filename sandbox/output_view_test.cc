@@ -532,7 +532,9 @@ TEST(OutputView, StagingDirsOfACellOwnerArePublishedAsTheRunners) {
   Status st = finish_output_view(v, &report);
   ASSERT_TRUE(st) << st.error().message;
   EXPECT_FALSE(fs::exists(fs::symlink_status(d / "Output/foo.test.tmp.dev")));
-  report.dropped.erase(std::find(report.dropped.begin(), report.dropped.end(), "foo.test.tmp.dev"));
+  auto dev = std::find(report.dropped.begin(), report.dropped.end(), "foo.test.tmp.dev");
+  ASSERT_NE(dev, report.dropped.end());
+  report.dropped.erase(dev);
   expect_published_safely(d, v, outside, nobody, report);
   EXPECT_EQ(lstat_of(v.private_dir).st_uid, nobody);  // ready for the next test
 }
