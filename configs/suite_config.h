@@ -47,6 +47,7 @@ struct Sandbox {
   std::string seccomp_action = "errno";    ///< errno (EPERM) | kill (SIGSYS, reported)
   std::string hostname = "litbox";
   bool reuse_cells = true;                 ///< a cleanly reset cell serves the directory's next test
+  bool publish_all_outputs = false;        ///< publish every name a test wrote in %T, not only its %t*
   Limits limits;
 };
 

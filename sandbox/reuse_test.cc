@@ -83,7 +83,7 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
   EXPECT_EQ(sh(*b, "for p in /proc/[0-9]*; do [ $p = /proc/$$ ] || cat $p/comm; done | grep -c sleep"), "0\n");
   // The previous test's outputs were published; the stray one kept for inspection.
   EXPECT_EQ(read_file(t()), "mine\n");
-  EXPECT_EQ(read_file(spec_.output_dir + "/.litbox/foo.test/stray.o"), "stray\n");
+  EXPECT_EQ(read_file(spec_.output_dir + "/.litbox/leftovers/foo.test/stray.o"), "stray\n");
   EXPECT_FALSE(std::filesystem::exists(spec_.output_dir + "/stray.o"));
 }
 

@@ -55,6 +55,11 @@ struct SandboxSpec {
   /// IPC object left, Output view emptied) and serves the next test of the same directory;
   /// a cell that is not clean is closed. false: a brand-new cell for every test.
   bool reuse_cells = true;
+  /// With isolate_outputs: false, a test's outputs are the names starting with "<test file
+  /// name>.tmp" (its %t), and only those are published to the Output dir; anything else it
+  /// wrote in %T is kept apart, for inspection. true: every name it wrote is published (for
+  /// legacy suites that expect them in %T afterwards), with the same checks.
+  bool publish_all_outputs = false;
 };
 
 /// A sandbox session, for runners that need more than exec::Session.

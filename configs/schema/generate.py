@@ -204,6 +204,13 @@ SANDBOX = [
         "true: when a test ends normally its cell is reset (every process killed, /tmp emptied, no IPC object "
         "left, its outputs moved out) and serves the next test of the same directory; a cell that cannot be "
         "made clean is closed. false: a new cell for every test (slower). See docs/security.md."),
+    Key("publish_all_outputs", ALL, REF("bool"), "boolean", "false", "publish_all_outputs: true",
+        "false: of what a sandboxed test writes in its Output dir (%T), only the names starting with its %t "
+        "(<test file name>.tmp) are published to the real Output dir; anything else is kept in "
+        "Output/.litbox/leftovers/<test file name>/ and listed in the verbose output. true: every name is "
+        "published (for legacy suites that expect every file their tests write in %T to be there afterwards; "
+        "each test still starts with an empty view of %T), with the same checks (regular files, directories and "
+        "symlinks only, owned by the runner, no setuid/setgid bits). See docs/security.md."),
     Key("limits", ALL, None, "map", "{}", "limits: {memory: 4GiB, processes: 512}",
         "Resource limits of each test (also applied with the sandbox off). Merges key by key.",
         children=LIMITS, defname="limits"),
