@@ -101,6 +101,7 @@ class SandboxExecutor : public exec::Executor {
     if (!copy_string(c.uid_map, ids_.cell_uid_map) || !copy_string(c.gid_map, ids_.cell_gid_map))
       return Error{"sandbox: id map too long"};
     c.zygote_maps = c.switch_to_cell_user = ids_.separate;
+    staging_->set_cell_owner(ids_.host_uid, ids_.host_gid);  // the test writes its %t files there
     if (ids_.separate) {
       // The runner's own file work for a test is done with the cell user's permissions
       // (RootedFileSystem's setfsuid), which root's supplementary groups would widen. The
@@ -196,7 +197,6 @@ class SandboxExecutor : public exec::Executor {
     known_.erase(canonical(p));
     return canonical(p);
   }
-  void give_back_now(const std::string& out, const std::string& staging) { staging_->give_back(out, staging); }
 };
 
 Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::SessionSpec& spec) {
@@ -228,11 +228,6 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     auto d = staging_->take(out);
     if (!d) return d.error();
     staging = *d;
-    if (ids_.separate && chown(staging.c_str(), ids_.host_uid, ids_.host_gid) < 0) {
-      int e = errno;
-      give_back_now(out, staging);
-      return Error{"sandbox: chown " + staging + ": " + strerror(e)};
-    }
     layout.binds.push_back({staging, out, true});
     known_[staging] = PathKind::kDirectory;
   } else if (!out.empty()) {
