@@ -2,25 +2,36 @@
 # Runs the hostile suite with litbox and checks, from outside the sandbox, that every attempt
 # was contained and every ordinary test still got its result.
 #
-#   run-hostile.sh LITBOX TESTCASE [WORK_DIR]
+#   run-hostile.sh [--unprivileged] LITBOX TESTCASE [WORK_DIR]
 #
 # LITBOX is the litbox binary, TESTCASE the litbox_sandbox_testcase helper (both in the build's
 # bin/). The suite is copied to WORK_DIR (default: a new dir under the current one), so its
 # Output dirs do not land in the source tree. Exits 0 when everything was contained.
+#
+# Run as root, litbox is a root runner (its tests run as the cell user). With --unprivileged,
+# root gives WORK_DIR to nobody and runs the rest as nobody (setpriv), the way most people run
+# litbox; the build tree must then be readable by nobody. Exits 77 (skipped) if it cannot
+# switch (no setpriv), or fails then with LITBOX_REQUIRE_SANDBOX=1 (CI). Run by another user,
+# --unprivileged changes nothing: that user is the unprivileged runner.
 set -u
+unprivileged=
+if [ "${1:-}" = --unprivileged ]; then
+  unprivileged=1
+  shift
+fi
 if [ $# -lt 2 ]; then
-  echo "usage: $0 LITBOX TESTCASE [WORK_DIR]" >&2
+  echo "usage: $0 [--unprivileged] LITBOX TESTCASE [WORK_DIR]" >&2
   exit 2
 fi
 litbox=$(realpath "$1")
 testcase=$(realpath "$2")
-suite_src=$(dirname "$(realpath "$0")")
-
-# As root, a sandbox failure would let a mount attack cover the machine's own mounts: run
-# everything in a private mount namespace, so that even then it stays in here.
-if [ "$(id -u)" = 0 ] && [ -z "${LITBOX_HOSTILE_UNSHARED:-}" ]; then
-  LITBOX_HOSTILE_UNSHARED=1 exec unshare -m --propagation private "$0" "$@"
-fi
+self=$(realpath "$0")
+suite_src=$(dirname "$self")
+skip() {
+  echo "$*"
+  [ "${LITBOX_REQUIRE_SANDBOX:-}" = 1 ] && { echo "LITBOX_REQUIRE_SANDBOX=1: failing instead of skipping"; exit 1; }
+  exit 77
+}
 
 work=${3:-$(pwd)/hostile-run.$$}
 # Every cell has its own /tmp: a canary below the host's /tmp would be shadowed there, and a
@@ -28,9 +39,38 @@ work=${3:-$(pwd)/hostile-run.$$}
 case "$(realpath -m "$work")" in
   /tmp|/tmp/*) work=/var/tmp/litbox-hostile-run.$$ ;;
 esac
-rm -rf "$work"
-mkdir -p "$work/canary/secret" "$work/suite/Output"
+
+if [ "$(id -u)" = 0 ] && [ -n "$unprivileged" ]; then
+  # Switch to nobody, in a work dir that nobody owns (its parent stays root's).
+  command -v setpriv >/dev/null || skip "setpriv is not installed: cannot switch to nobody"
+  rm -rf "$work"
+  mkdir -p "$work"
+  chown 65534:65534 "$work"
+  for f in "$litbox" "$testcase" "$self" "$suite_src/lit.yaml"; do
+    setpriv --reuid=65534 --regid=65534 --clear-groups test -r "$f" || {
+      echo "nobody cannot read $f: make the build and source trees readable by others"
+      exit 1
+    }
+  done
+  exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+    env HOME=/nonexistent PATH=/usr/local/bin:/usr/bin:/bin "$self" --unprivileged "$litbox" "$testcase" "$work"
+fi
+# As root, a sandbox failure would let a mount attack cover the machine's own mounts: run
+# everything in a private mount namespace, so that even then it stays in here.
+if [ "$(id -u)" = 0 ] && [ -z "${LITBOX_HOSTILE_UNSHARED:-}" ]; then
+  LITBOX_HOSTILE_UNSHARED=1 exec unshare -m --propagation private "$self" "$litbox" "$testcase" "$work"
+fi
+if [ "$(id -u)" = 0 ]; then runner=root; else runner=unprivileged; fi
+
+# The work dir may be one we cannot remove (nobody's, in root's build tree): empty it.
+rm -rf "$work" 2>/dev/null
+mkdir -p "$work" || exit 1
 work=$(realpath "$work")
+if [ -n "$(ls -A "$work")" ]; then
+  echo "cannot empty $work"
+  exit 1
+fi
+mkdir -p "$work/canary/secret" "$work/suite/Output"
 cp "$suite_src"/lit.yaml "$suite_src"/*.test "$work/suite/"
 echo original > "$work/canary/canary.txt"
 echo "private key" > "$work/canary/secret/key.txt"
@@ -62,9 +102,10 @@ victim=$!
 while [ ! -s "$work/port" ]; do sleep 0.1; done
 port=$(cat "$work/port")
 
+echo "hostile suite: $runner runner ($(id -un)), work dir $work"
 LITBOX_HOSTILE_SECRET=host-secret "$litbox" --sandbox=require -v --no-progress-bar \
   -D canary_dir="$work/canary" -D host_port="$port" -D victim="$victim" -D marker="$marker" \
-  -D testcase="$testcase" --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
+  -D testcase="$testcase" -D runner=$runner --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
 status=$?
 cat "$work/litbox.out"
 
@@ -78,7 +119,7 @@ grep -q "Passed *: *$total\$" "$work/litbox.out" || fail "not all $total tests p
 mkdir -p "$work/reuse"
 cp "$suite_src"/lit.yaml "$suite_src"/reuse/*.test "$work/reuse/"
 "$litbox" --sandbox=require -v -j1 --no-progress-bar -D marker="$marker" -D testcase="$testcase" \
-  --path "$(dirname "$testcase")" "$work/reuse" > "$work/reuse.out" 2>&1
+  -D runner=$runner --path "$(dirname "$testcase")" "$work/reuse" > "$work/reuse.out" 2>&1
 reuse_status=$?
 cat "$work/reuse.out"
 [ $reuse_status = 0 ] || fail "litbox exited with status $reuse_status on the reused-cell tests"
@@ -103,9 +144,9 @@ left=$(pgrep -f "$marker" | grep -v "^$$\$")
 kill "$listener" "$victim" 2>/dev/null
 wait 2>/dev/null
 if [ $failures = 0 ]; then
-  echo "hostile suite: all $total + $reuse_total tests passed and every attempt was contained"
-  rm -rf "$work"
+  echo "hostile suite ($runner runner): all $total + $reuse_total tests passed and every attempt was contained"
+  rm -rf "$work" 2>/dev/null
   exit 0
 fi
-echo "hostile suite: $failures containment failure(s); see $work"
+echo "hostile suite ($runner runner): $failures containment failure(s); see $work"
 exit 1
