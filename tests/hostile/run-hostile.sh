@@ -119,7 +119,8 @@ grep -q "Passed *: *$total\$" "$work/litbox.out" || fail "not all $total tests p
 mkdir -p "$work/reuse"
 cp "$suite_src"/lit.yaml "$suite_src"/reuse/*.test "$work/reuse/"
 "$litbox" --sandbox=require -v -j1 --no-progress-bar -D marker="$marker" -D testcase="$testcase" \
-  -D runner=$runner --path "$(dirname "$testcase")" "$work/reuse" > "$work/reuse.out" 2>&1
+  -D runner=$runner -D nice="$(nice)" -D affinity="$(taskset -cp $$ | sed 's/.*: //')" \
+  --path "$(dirname "$testcase")" "$work/reuse" > "$work/reuse.out" 2>&1
 reuse_status=$?
 cat "$work/reuse.out"
 [ $reuse_status = 0 ] || fail "litbox exited with status $reuse_status on the reused-cell tests"
