@@ -70,7 +70,7 @@ if [ -n "$(ls -A "$work")" ]; then
   echo "cannot empty $work"
   exit 1
 fi
-mkdir -p "$work/canary/secret" "$work/suite/Output"
+mkdir -p "$work/canary/secret" "$work/suite/Output" "$work/suite/host-objects" "$work/run"
 cp "$suite_src"/lit.yaml "$suite_src"/*.test "$work/suite/"
 echo original > "$work/canary/canary.txt"
 echo "private key" > "$work/canary/secret/key.txt"
@@ -96,16 +96,34 @@ while True:
     c.close()
 PY
 listener=$!
+# Host Unix sockets and FIFOs that record every connection and every byte written: open to
+# everyone in two host dirs the cell does not see ($work/run; below /run for a root runner,
+# which alone may write there, else below /var/tmp), and in the suite tree, which the cell
+# sees, a FIFO open to everyone and a socket and a FIFO only their owner may use (root, or the
+# unprivileged runner).
+if [ $runner = root ]; then outside=/run/litbox-hostile.$$; else outside=/var/tmp/litbox-hostile.$(id -u).$$; fi
+rm -rf "$outside"
+mkdir -p "$outside"
+objects=$work/suite/host-objects
+python3 "$suite_src/host-objects.py" "$work/host-objects.log" "$work/host-objects.ready" \
+  "sock:666:$work/run/everyone.sock" "fifo:666:$work/run/everyone.fifo" \
+  "sock:666:$outside/everyone.sock" "fifo:666:$outside/everyone.fifo" \
+  "sock:600:$objects/owner-only.sock" "fifo:600:$objects/owner-only.fifo" "fifo:666:$objects/everyone.fifo" &
+host_objects=$!
 # A host process for the tests to try to kill.
 sleep 100000 &
 victim=$!
-while [ ! -s "$work/port" ]; do sleep 0.1; done
+while [ ! -s "$work/port" ] || [ ! -e "$work/host-objects.ready" ]; do
+  kill -0 $listener $host_objects || { echo "a host listener did not start"; exit 1; }
+  sleep 0.1
+done
 port=$(cat "$work/port")
 
-echo "hostile suite: $runner runner ($(id -un)), work dir $work"
+echo "hostile suite: $runner runner ($(id -un)), work dir $work, outside dir $outside"
 LITBOX_HOSTILE_SECRET=host-secret "$litbox" --sandbox=require -v --no-progress-bar \
   -D canary_dir="$work/canary" -D host_port="$port" -D victim="$victim" -D marker="$marker" \
-  -D testcase="$testcase" -D runner=$runner --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
+  -D testcase="$testcase" -D runner=$runner -D host_dir="$work/run" -D outside_dir="$outside" \
+  --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
 status=$?
 cat "$work/litbox.out"
 
@@ -135,15 +153,18 @@ grep -q "Passed *: *$reuse_total\$" "$work/reuse.out" || fail "not all $reuse_to
 # 3. Other tests' outputs are intact, and the ordinary ones are where lit puts them.
 [ "$(cat "$work/suite/Output/preexisting.test.tmp")" = precious ] || fail "a test overwrote preexisting.test.tmp"
 [ "$(cat "$work/suite/Output/ordinary-output.test.tmp")" = "ordinary output" ] || fail "a test overwrote ordinary-output.test.tmp"
-# 4. The host's loopback service saw nothing; the host process lives.
+# 4. The host's loopback service, Unix sockets and FIFOs saw nothing; the host process lives.
 [ ! -s "$work/connections" ] || fail "the host listener was reached: $(cat "$work/connections")"
+kill -0 $host_objects 2>/dev/null || fail "host-objects.py died: its sockets and FIFOs were not watched"
+[ ! -s "$work/host-objects.log" ] || fail "host Unix sockets or FIFOs were reached: $(cat "$work/host-objects.log")"
 kill -0 "$victim" 2>/dev/null || fail "the host process was killed"
 # 5. Nothing the tests started outlived litbox (daemons, fork-bomb children).
 left=$(pgrep -f "$marker" | grep -v "^$$\$")
 [ -z "$left" ] || fail "processes left behind: $(ps -o pid=,args= -p $(echo $left | tr ' ' ,))"
 
-kill "$listener" "$victim" 2>/dev/null
+kill $listener $host_objects "$victim" 2>/dev/null
 wait 2>/dev/null
+rm -rf "$outside"
 if [ $failures = 0 ]; then
   echo "hostile suite ($runner runner): all $total + $reuse_total tests passed and every attempt was contained"
   rm -rf "$work" 2>/dev/null
