@@ -76,6 +76,7 @@ echo original > "$work/canary/canary.txt"
 echo "private key" > "$work/canary/secret/key.txt"
 echo precious > "$work/suite/Output/preexisting.test.tmp"
 marker=litbox-hostile-$$
+secret=litbox-hostile-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 failures=0
 fail() {
   echo "NOT CONTAINED: $*"
@@ -119,11 +120,24 @@ while [ ! -s "$work/port" ] || [ ! -e "$work/host-objects.ready" ]; do
 done
 port=$(cat "$work/port")
 
-echo "hostile suite: $runner runner ($(id -un)), work dir $work, outside dir $outside"
+# The top-level host dirs a cell must see empty: those that hold none of the trees a run binds
+# back (the suite, the build tree with litbox and the helper).
+empty_dirs=
+for d in /run /var /home /root /srv /mnt; do
+  [ -d "$d" ] || continue
+  for p in "$work" "$(dirname "$(dirname "$litbox")")" "$(dirname "$testcase")"; do
+    case "$p/" in "$d"/*) continue 2 ;; esac
+  done
+  empty_dirs="$empty_dirs $d"
+done
+empty_dirs=${empty_dirs# }
+
+echo "hostile suite: $runner runner ($(id -un)), work dir $work, outside dir $outside," \
+  "cells must see empty: $empty_dirs"
 LITBOX_HOSTILE_SECRET=host-secret "$litbox" --sandbox=require -v --no-progress-bar \
   -D canary_dir="$work/canary" -D host_port="$port" -D victim="$victim" -D marker="$marker" \
   -D testcase="$testcase" -D runner=$runner -D host_dir="$work/run" -D outside_dir="$outside" \
-  --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
+  -D secret="$secret" -D empty_dirs="$empty_dirs" --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
 status=$?
 cat "$work/litbox.out"
 
