@@ -70,8 +70,16 @@ if [ -n "$(ls -A "$work")" ]; then
   echo "cannot empty $work"
   exit 1
 fi
-mkdir -p "$work/canary/secret" "$work/suite/Output" "$work/suite/host-objects" "$work/run"
+mkdir -p "$work/canary/secret" "$work/suite/Output" "$work/suite/runner-files" "$work/suite/host-objects" "$work/run"
 cp "$suite_src"/lit.yaml "$suite_src"/*.test "$work/suite/"
+cp "$suite_src"/runner-files/*.test "$work/suite/runner-files/"
+# One runner-files test per ssh host key the host has.
+ssh_host_keys=0
+for key in /etc/ssh/ssh_host_*_key; do
+  [ -e "$key" ] || continue
+  sed "s|@KEY@|$key|" "$suite_src"/runner-files/ssh-host-key.test.in > "$work/suite/runner-files/$(basename "$key").test"
+  ssh_host_keys=$((ssh_host_keys + 1))
+done
 echo original > "$work/canary/canary.txt"
 echo "private key" > "$work/canary/secret/key.txt"
 echo precious > "$work/suite/Output/preexisting.test.tmp"
@@ -132,21 +140,53 @@ for d in /run /var /home /root /srv /mnt; do
 done
 empty_dirs=${empty_dirs# }
 
+# Outcomes: every test PASSes, but runner-files/*, which are UNRESOLVED by design (litbox
+# itself cannot open what they redirect from or to). Nothing is UNSUPPORTED: checks for one
+# kind of runner are `%if runner=root` lines inside tests that pass for both kinds.
+results() {  # litbox's output -> "NAME RESULT" lines, sorted
+  sed -n "s/^\([A-Z]*\): $1 :: \(.*\) ([0-9]* of [0-9]*)\$/\2 \1/p" "$2" | sort
+}
+(cd "$work/suite" && find . -name '*.test' | sed 's|^\./||') | sort | while read -r t; do
+  case "$t" in runner-files/*) echo "$t UNRESOLVED" ;; *) echo "$t PASS" ;; esac
+done > "$work/expected"
+
 echo "hostile suite: $runner runner ($(id -un)), work dir $work, outside dir $outside," \
   "cells must see empty: $empty_dirs"
 LITBOX_HOSTILE_SECRET=host-secret "$litbox" --sandbox=require -v --no-progress-bar \
   -D canary_dir="$work/canary" -D host_port="$port" -D victim="$victim" -D marker="$marker" \
   -D testcase="$testcase" -D runner=$runner -D host_dir="$work/run" -D outside_dir="$outside" \
-  -D secret="$secret" -D empty_dirs="$empty_dirs" --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
+  -D secret="$secret" -D empty_dirs="$empty_dirs" \
+  --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
 status=$?
 cat "$work/litbox.out"
 
-# 1. litbox says every test passed, sandboxed (no UNSUPPORTED: REQUIRES: sandbox held).
-[ $status = 0 ] || fail "litbox exited with status $status"
-total=$(ls "$work/suite"/*.test | wc -l)
-grep -q "Passed *: *$total\$" "$work/litbox.out" || fail "not all $total tests passed"
+# 1. litbox says every test had its designed outcome, sandboxed (no UNSUPPORTED: REQUIRES:
+# sandbox held). It exits 1: the runner-files tests are UNRESOLVED.
+[ $status = 1 ] || fail "litbox exited with status $status, not 1 (runner-files tests UNRESOLVED)"
+total=$(wc -l < "$work/expected")
+passed=$(grep -c ' PASS$' "$work/expected")
+unresolved=$(grep -c ' UNRESOLVED$' "$work/expected")
+results hostile "$work/litbox.out" > "$work/actual"
+cmp -s "$work/expected" "$work/actual" ||
+  fail "tests without their designed outcome (expected, actual):
+$(diff "$work/expected" "$work/actual" | grep '^[<>]')"
+grep -q "Passed *: *$passed\$" "$work/litbox.out" || fail "not all $passed tests meant to pass passed"
+grep -q "Unresolved *: *$unresolved\$" "$work/litbox.out" || fail "not $unresolved tests unresolved"
+# 1a. The runner-files tests are UNRESOLVED because litbox could not open their files, as lit
+# says when Python's open() refuses: a PermissionError.
+for t in $(sed -n 's/ UNRESOLVED$//p' "$work/expected"); do
+  awk -v t="hostile :: $t" 'index($0, "TEST '"'"'" t "'"'"'") { on = 1; next } on && /^\*{20}$/ { exit } on' \
+    "$work/litbox.out" > "$work/section"
+  grep -q "^PermissionError: \[Errno 13\] Permission denied: " "$work/section" ||
+    fail "$t is not UNRESOLVED for a PermissionError: $(cat "$work/section")"
+done
+# 1b. What only host root may read did not reach the output.
+grep -q "PRIVATE KEY" "$work/litbox.out" && fail "a private key is in litbox's output"
+if [ $runner = root ]; then
+  grep -qF "$(head -n1 /etc/shadow)" "$work/litbox.out" && fail "/etc/shadow is in litbox's output"
+fi
 
-# 1b. Reused cells: tests that leave traces for the next test of their directory, and tests
+# 1c. Reused cells: tests that leave traces for the next test of their directory, and tests
 # that look for them, in order (-j1), so that each follows the other in the same cell.
 mkdir -p "$work/reuse"
 cp "$suite_src"/lit.yaml "$suite_src"/reuse/*.test "$work/reuse/"
@@ -180,7 +220,8 @@ kill $listener $host_objects "$victim" 2>/dev/null
 wait 2>/dev/null
 rm -rf "$outside"
 if [ $failures = 0 ]; then
-  echo "hostile suite ($runner runner): all $total + $reuse_total tests passed and every attempt was contained"
+  echo "hostile suite ($runner runner): $passed tests passed and $unresolved runner-files tests were UNRESOLVED" \
+    "as designed, of $total; $reuse_total reused-cell tests passed; every attempt was contained"
   rm -rf "$work" 2>/dev/null
   exit 0
 fi
