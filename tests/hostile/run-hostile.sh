@@ -155,7 +155,7 @@ echo "hostile suite: $runner runner ($(id -un)), work dir $work, outside dir $ou
 LITBOX_HOSTILE_SECRET=host-secret "$litbox" --sandbox=require -v --no-progress-bar \
   -D canary_dir="$work/canary" -D host_port="$port" -D victim="$victim" -D marker="$marker" \
   -D testcase="$testcase" -D runner=$runner -D host_dir="$work/run" -D outside_dir="$outside" \
-  -D secret="$secret" -D empty_dirs="$empty_dirs" \
+  -D secret="$secret" -D empty_dirs="$empty_dirs" -D ssh_host_keys=$ssh_host_keys \
   --path "$(dirname "$testcase")" "$work/suite" > "$work/litbox.out" 2>&1
 status=$?
 cat "$work/litbox.out"
