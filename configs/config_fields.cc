@@ -288,6 +288,7 @@ const std::vector<Field> kSandboxFields = {
     {"enabled", 0, true, S::kScalar, BOOL_FIELD(sandbox.enabled)},
     {"network", 0, true, S::kScalar, BOOL_FIELD(sandbox.network)},
     {"reuse_cells", 0, true, S::kScalar, BOOL_FIELD(sandbox.reuse_cells)},
+    {"publish_all_outputs", 0, true, S::kScalar, BOOL_FIELD(sandbox.publish_all_outputs)},
     {"readonly", 0, true, S::kList, LIST_FIELD(sandbox.readonly, {.paths = true})},
     {"writable", 0, true, S::kList, LIST_FIELD(sandbox.writable, {.paths = true})},
     {"hidden", 0, true, S::kList, LIST_FIELD(sandbox.hidden, {.paths = true})},

@@ -41,6 +41,7 @@ TEST_F(LoadSuiteConfig, AbsentKeysKeepTheInlineDefaults) {
   EXPECT_FALSE(c->recursive_expansion_limit.has_value());
   EXPECT_EQ(c->sandbox.limits.tmp_size, 64ull << 20);
   EXPECT_TRUE(c->sandbox.reuse_cells);
+  EXPECT_FALSE(c->sandbox.publish_all_outputs);
   EXPECT_EQ(c->target.executor, "auto");
   EXPECT_EQ(c->gtest_suffix, "Tests");
   EXPECT_TRUE(c->features.empty());
@@ -141,6 +142,7 @@ sandbox:
   seccomp_action: kill
   hostname: box
   reuse_cells: false
+  publish_all_outputs: yes
   limits: {memory: 4GiB, processes: 512, cpu_seconds: 60, file_size: 64MiB, open_files: unlimited, tmp_size: 1G}
 )");
   ASSERT_TRUE(c.ok()) << c.error().str();
@@ -155,6 +157,7 @@ sandbox:
   EXPECT_EQ(s.seccomp_action, "kill");
   EXPECT_EQ(s.hostname, "box");
   EXPECT_FALSE(s.reuse_cells);
+  EXPECT_TRUE(s.publish_all_outputs);
   EXPECT_EQ(s.limits.memory, 4ull << 30);
   EXPECT_EQ(s.limits.processes, 512u);
   EXPECT_EQ(s.limits.cpu_seconds, 60u);

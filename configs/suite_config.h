@@ -28,7 +28,7 @@ struct Environment {
 /// Resource limits of a test (sandbox or not). 0 = no limit.
 struct Limits {
   uint64_t memory = 0;       ///< bytes of address space per process
-  uint64_t processes = 0;    ///< max processes/threads of the test
+  uint64_t processes = 1024;  ///< max processes/threads of a sandboxed test (a whole-cell cap)
   uint64_t cpu_seconds = 0;  ///< CPU time per process
   uint64_t file_size = 0;    ///< bytes
   uint64_t open_files = 0;
@@ -47,6 +47,7 @@ struct Sandbox {
   std::string seccomp_action = "errno";    ///< errno (EPERM) | kill (SIGSYS, reported)
   std::string hostname = "litbox";
   bool reuse_cells = true;                 ///< a cleanly reset cell serves the directory's next test
+  bool publish_all_outputs = false;        ///< publish every name a test wrote in %T, not only its %t*
   Limits limits;
 };
 

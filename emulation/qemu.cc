@@ -140,6 +140,7 @@ class QemuSession : public exec::Session {
     return env;
   }
   void close() override { inner_->close(); }
+  void async_close(std::function<void(exec::CloseReport)> done) override { inner_->async_close(std::move(done)); }
 
  private:
   boost::asio::io_context& io_;

@@ -58,6 +58,12 @@ struct ExitStatus {
 
 using ExitHandler = std::function<void(ExitStatus)>;
 
+/// What the end of a session settled (Session::async_close).
+struct CloseReport {
+  Status status;                   ///< an error: the test's outputs could not all be published (UNRESOLVED)
+  std::vector<std::string> notes;  ///< lines for the test's report: what was not published, and where it is
+};
+
 /// The processes of one test. Every process a session starts shares its fate: terminate()
 /// kills them all (and, where the executor can, everything they started).
 class Session {
@@ -78,6 +84,12 @@ class Session {
   virtual std::map<std::string, std::string> environment_overrides() const { return {}; }
   /// Called once when the test is over. Kills what is left and releases resources.
   virtual void close() {}
+  /// Instead of close(): the same, then calls `done` (on the io_context, or at once) once what
+  /// the test left is where the runner reports it from (a sandbox cell: its outputs published).
+  virtual void async_close(std::function<void(CloseReport)> done) {
+    close();
+    done({});
+  }
 };
 
 /// What a session needs to know about its test.

@@ -160,6 +160,7 @@ int run_main(int argc, char** argv) {
   Discovery discovery(dopts, diag);
   std::vector<std::unique_ptr<Test>> owned;
   for (const auto& p : opts.test_paths) discovery.discover(p, owned);
+  mark_output_collisions(owned);
   // lit stops here on any discovery error. litbox reports it, still runs every test it could
   // discover (tests under a broken lit.local.yaml are UNRESOLVED with the error), and exits
   // with lit's status 2 at the end.

@@ -111,6 +111,35 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 
 }  // namespace
 
+void mark_output_collisions(const std::vector<std::unique_ptr<Test>>& tests) {
+  std::map<std::string, std::vector<Test*>> by_dir;  // exec dir (which holds Output/) -> its tests
+  for (const auto& t : tests) by_dir[parent_of(t->exec_path)].push_back(t.get());
+  auto mark = [](Test* t, const std::string& message) {
+    if (t->has_result) return;
+    t->result = {ResultCode::kUnresolved, message, 0, 0};
+    t->has_result = true;
+  };
+  for (auto& [dir, ts] : by_dir) {
+    if (ts.size() < 2) continue;
+    std::sort(ts.begin(), ts.end(),
+              [](const Test* a, const Test* b) { return base_of(a->exec_path) < base_of(b->exec_path); });
+    for (size_t i = 0; i < ts.size(); ++i) {
+      const std::string name = base_of(ts[i]->exec_path), tmp = name + ".tmp";
+      for (size_t j = i + 1; j < ts.size(); ++j) {
+        const std::string other = base_of(ts[j]->exec_path);
+        if (other.compare(0, tmp.size(), tmp) > 0) break;  // sorted: no later name starts with it
+        if (other.compare(0, tmp.size(), tmp) != 0) continue;
+        const std::string message = "output names collide: the %t of '" + ts[j]->full_name() + "' (" + other +
+                                    ".tmp) starts with the %t of '" + ts[i]->full_name() + "' (" + tmp +
+                                    "), in the same Output dir, so a sandboxed '" + name + "' would own the outputs of '" +
+                                    other + "'; rename one of them";
+        mark(ts[i], message);
+        mark(ts[j], message);
+      }
+    }
+  }
+}
+
 bool matches_suffixes(const std::string& name, const std::vector<std::string>& suffixes) {
   // os.path.splitext: the last extension; a leading dot does not start one.
   size_t dot = name.rfind('.');

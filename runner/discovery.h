@@ -69,6 +69,12 @@ class Discovery {
   std::map<std::pair<const TestSuite*, std::string>, LocalEntry> local_cache_;
 };
 
+/// Tests of one directory share its Output dir, where a sandboxed test owns (and publishes) the
+/// names starting with its %t, "<file name>.tmp": a test whose file name starts with another's
+/// "<file name>.tmp" (a.test and a.test.tmpx.test) would own the other's outputs. Both are
+/// made UNRESOLVED, with a message naming both, unless they already have a result.
+void mark_output_collisions(const std::vector<std::unique_ptr<Test>>& tests);
+
 /// True if `name`'s last extension is in `suffixes` and it is a test file name lit accepts.
 bool matches_suffixes(const std::string& name, const std::vector<std::string>& suffixes);
 

@@ -58,7 +58,7 @@ std::string policy_key(const config::SuiteConfig& cfg) {
   const auto& s = cfg.sandbox;
   k << s.enabled << '|' << s.network << '|' << join(s.readonly, ",") << '|' << join(s.writable, ",") << '|'
     << join(s.hidden, ",") << '|' << join(s.deny_syscalls, ",") << '|' << join(s.allow_syscalls, ",") << '|'
-    << s.seccomp_action << '|' << s.hostname << '|' << s.reuse_cells << '|' << s.limits.memory << '|' << s.limits.processes << '|'
+    << s.seccomp_action << '|' << s.hostname << '|' << s.reuse_cells << '|' << s.publish_all_outputs << '|' << s.limits.memory << '|' << s.limits.processes << '|'
     << s.limits.cpu_seconds << '|' << s.limits.file_size << '|' << s.limits.open_files << '|' << s.limits.tmp_size
     << '|' << cfg.target.executor << '|' << cfg.target.sysroot << '|' << join(cfg.target.emulator_args, ",") << '|'
     << cfg.source_root << '|' << cfg.exec_root;
@@ -225,6 +225,7 @@ class RunExecutors : public Executors {
     spec.seccomp_kill = s.seccomp_action == "kill";
     spec.hostname = s.hostname;
     spec.reuse_cells = s.reuse_cells;
+    spec.publish_all_outputs = s.publish_all_outputs;
     spec.tmp_size = s.limits.tmp_size;
     spec.limits.address_space = s.limits.memory;
     spec.limits.cpu_seconds = s.limits.cpu_seconds;

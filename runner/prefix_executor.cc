@@ -21,6 +21,7 @@ class PrefixSession : public exec::Session {
   exec::FileSystem& fs() override { return inner_->fs(); }
   std::map<std::string, std::string> environment_overrides() const override { return inner_->environment_overrides(); }
   void close() override { inner_->close(); }
+  void async_close(std::function<void(exec::CloseReport)> done) override { inner_->async_close(std::move(done)); }
 
  private:
   std::unique_ptr<exec::Session> inner_;

@@ -108,6 +108,28 @@ asio::awaitable<Status> wait_ready(exec::Session& session) {
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(init, asio::use_awaitable);
 }
 
+// Awaits Session::async_close: a sandbox cell's outputs are published before the test's result
+// is reported, and what was not published is part of it.
+asio::awaitable<exec::CloseReport> close_and_wait(exec::Session& session) {
+  exec::Session* sp = &session;
+  auto init = [sp](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    sp->async_close([h](exec::CloseReport r) { (*h)(std::move(r)); });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::CloseReport)>(init,
+                                                                                                  asio::use_awaitable);
+}
+
+// Adds what closing the test's session reported to its result: notes, and UNRESOLVED if its
+// outputs could not all be published.
+void add_close_report(TestResult& result, const exec::CloseReport& closed) {
+  for (const auto& n : closed.notes) result.output += "Note: " + n + "\n";
+  if (!closed.status) {
+    result.code = ResultCode::kUnresolved;
+    result.output += closed.status.error().message + "\n";
+  }
+}
+
 // The session's variables win; lit's four temp-dir variables all follow TMPDIR, so none of
 // them points at a host directory a sandbox cell cannot see.
 void apply_overrides(std::map<std::string, std::string>& env, const std::map<std::string, std::string>& overrides) {
@@ -149,6 +171,7 @@ class TargetTimeoutObserver : public exec::Session {
   exec::FileSystem& fs() override { return inner_->fs(); }
   std::map<std::string, std::string> environment_overrides() const override { return inner_->environment_overrides(); }
   void close() override { inner_->close(); }
+  void async_close(std::function<void(exec::CloseReport)> done) override { inner_->async_close(std::move(done)); }
 
  private:
   std::unique_ptr<exec::Session> inner_;
@@ -166,14 +189,24 @@ struct TestSessions {
 
   ~TestSessions() {
     if (!ctx) return;
-    if (target) {
-      ctx->live_sessions.erase(target.get());
-      target->close();
-    }
+    close_target();
     if (session) {
       ctx->live_sessions.erase(session.get());
       session->close();
     }
+  }
+  void close_target() {
+    if (!target) return;
+    ctx->live_sessions.erase(target.get());
+    target->close();
+    target.reset();
+  }
+  // Closes both sessions once the test is over, and waits until its outputs are published.
+  asio::awaitable<exec::CloseReport> close() {
+    close_target();
+    std::unique_ptr<exec::Session> s = std::move(session);
+    ctx->live_sessions.erase(s.get());
+    co_return co_await close_and_wait(*s);
   }
 };
 
@@ -431,6 +464,7 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
     if (code != ResultCode::kFail) break;
   }
   if (i > 0 && code == ResultCode::kPass) code = ResultCode::kFlakyPass;
+  const exec::CloseReport closed = co_await sessions.close();
 
   std::string output = "Script:\n--\n" + join(*lines, "\n") + "\n--\nExit Code: " + std::to_string(o.exit_code) + "\n";
   if (o.timed_out) output += "Timeout: Reached timeout of " + format_timeout(timeout) + " seconds\n";
@@ -448,6 +482,7 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
     if (result.code == ResultCode::kPass) result.code = ResultCode::kXPass;
     else if (result.code == ResultCode::kFail) result.code = ResultCode::kXFail;
   }
+  add_close_report(result, closed);
   co_return result;
 }
 
@@ -480,10 +515,11 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   auto st = co_await spawn_and_wait(**session, std::move(req));
   ctx.live_sessions.erase(session->get());
   close(*in);
-  (*session)->close();
+  const exec::CloseReport closed = co_await close_and_wait(**session);
   if (st.setup_failure) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + st.error};
-  std::string text = out->read_all() + st.error;
-  co_return TestResult{st.lit_code() == 0 ? ResultCode::kPass : ResultCode::kFail, text};
+  TestResult result{st.lit_code() == 0 ? ResultCode::kPass : ResultCode::kFail, out->read_all() + st.error};
+  add_close_report(result, closed);
+  co_return result;
 }
 
 }  // namespace

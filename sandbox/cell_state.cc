@@ -13,6 +13,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -38,6 +39,23 @@ void close_descriptor(stream_descriptor* sd) {
   boost::system::error_code ignored;
   sd->cancel(ignored);
   ::close(sd->release());
+}
+
+// What the test's report says about outputs that were not published.
+std::vector<std::string> publish_notes(const OutputView& v, PublishReport& r) {
+  auto list = [](std::vector<std::string>& names) {
+    std::sort(names.begin(), names.end());
+    std::string s;
+    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  };
+  std::vector<std::string> notes;
+  if (!r.leftovers.empty())
+    notes.push_back("not published to " + v.output_dir + " (" +
+                    (v.publish_all ? std::string("litbox's own name") : "its outputs are the names starting with " + v.prefix + ".tmp") +
+                    "): " + list(r.leftovers) + "; kept in " + v.leftovers_dir());
+  if (!r.dropped.empty()) notes.push_back("not published (not a regular file, directory or symlink): " + list(r.dropped));
+  return notes;
 }
 
 }  // namespace
@@ -398,21 +416,46 @@ void CellState::terminate() {
   }
 }
 
-// close() kills the cell and publishes its outputs at once, but does not wait for init: the
-// kernel's teardown of the cell's namespaces (an RCU grace period for the mount namespace) takes
-// milliseconds, during which the runner has better things to do. The pidfd watch reaps init and
-// completes any request still pending.
+// close() kills the cell but does not wait for init: the kernel's teardown of the cell's
+// namespaces (an RCU grace period for the mount namespace) takes milliseconds, during which the
+// runner has better things to do. The pidfd watch reaps init, completes any request still
+// pending, and publishes the test's outputs: only then is no process of the test left to change
+// the staging dir while it is published (the kill of init is asynchronous; the rest of the pid
+// namespace dies with init, before init can be reaped).
 void CellState::close() {
   if (closed_) return;
   resetting_ = false;
   terminate();
   closed_ = true;
-  if (launch_.output) (void)finish_output_view(*launch_.output);
-  if (init_ == 0 || dead_) {
+  if (init_ == 0 || dead_ || !launch_.reaper) {
     reap_blocking();
-  } else if (launch_.reaper) {
+  } else {
     launch_.reaper->add(weak_from_this());
   }
+}
+
+Status CellState::publish_outputs() {
+  if (published_) return {};
+  published_ = true;
+  report_ = {};
+  if (launch_.output) {
+    PublishReport r;
+    report_.status = finish_output_view(*launch_.output, &r);
+    report_.notes = publish_notes(*launch_.output, r);
+    launch_.output.reset();
+  }
+  if (on_published_) {
+    boost::asio::post(io_, [done = std::move(on_published_), r = report_] { done(r); });
+    on_published_ = nullptr;
+  }
+  return report_.status;
+}
+
+void CellState::on_published(std::function<void(exec::CloseReport)> done) {
+  if (published_)
+    boost::asio::post(io_, [done = std::move(done), r = report_] { done(r); });
+  else
+    on_published_ = std::move(done);
 }
 
 bool CellState::reusable() const {
@@ -444,8 +487,7 @@ void CellState::recycle(const std::shared_ptr<CellPool>& pool, const std::string
 void CellState::on_reset_done(const Record& r) {
   if (!resetting_) return;
   resetting_ = false;
-  Status published = launch_.output ? finish_output_view(*launch_.output) : Status{};
-  launch_.output.reset();
+  Status published = publish_outputs();
   std::shared_ptr<CellPool> pool = pool_.lock();
   if (r.err == 0 && published && pool && !pool->closing()) {
     pool->put(pool_key_, shared_from_this());
@@ -464,6 +506,7 @@ void CellState::finish_reset() {
 
 void CellState::reap_blocking() {
   if (init_ != 0) on_init_exit(true);
+  (void)publish_outputs();  // init is gone, and every process of the cell with it
   close_descriptor(&sd_);
   close_descriptor(pidfd_sd_.get());
   if (launch_.on_closed) {

@@ -29,14 +29,18 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void start() { arm_read(); }
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit);
   void terminate();
-  /// Ends the cell: kills it, publishes the test's outputs; init is reaped later.
+  /// Ends the cell: kills it; init is reaped later, and the test's outputs published then.
   void close();
   /// The test that uses the cell from now on (its Output view in the cell's staging dir).
   void begin_test(std::optional<OutputView> view) {
     launch_.output = std::move(view);
+    published_ = false;
     last_sent_ = false;
     auto_reset_.reset();
   }
+  /// Calls `done` on the io_context once the current test's outputs are published (or at once
+  /// if they already are).
+  void on_published(std::function<void(exec::CloseReport)> done);
   /// The cell's staging dir (bound at the test's Output dir), or "" if outputs are not isolated.
   const std::string& staging_dir() const { return launch_.staging_dir; }
   /// The host ids the runner's file work in this cell is done as.
@@ -71,6 +75,8 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void notify_ready();
   void on_record(const protocol::Record& r);
   void on_reset_done(const protocol::Record& r);
+  /// Publishes the test's outputs, once no process of the cell is left.
+  Status publish_outputs();
   void on_init_exit(bool block);
   void watch_init();
   void complete(uint32_t id, exec::ExitStatus s);
@@ -101,6 +107,9 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   std::optional<protocol::Record> auto_reset_;  // init's reset after it, before recycle()
   std::weak_ptr<CellPool> pool_;
   std::string pool_key_;
+  bool published_ = false;                                // the current test's outputs
+  exec::CloseReport report_;                              // what publishing them said
+  std::function<void(exec::CloseReport)> on_published_;  // waits for it
 };
 
 

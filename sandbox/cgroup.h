@@ -1,7 +1,7 @@
-// Whole-cell process caps with the cgroup pids controller. Needed when the runner is root:
-// the kernel does not apply RLIMIT_NPROC to processes of the host's root user, even inside a
-// user namespace. (For other users RLIMIT_NPROC already counts per cell, since every cell has
-// its own user namespace, and no cgroup is needed.)
+// Whole-cell process caps with the cgroup pids controller, where the runner can make a cgroup
+// (as root). A second line of defence: the cap itself is RLIMIT_NPROC, which counts per cell
+// (every cell has its own user namespace) and always applies, since a cell's user is never
+// host root (cell_identity.h).
 #pragma once
 
 #include <cstdint>

@@ -83,7 +83,7 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
   EXPECT_EQ(sh(*b, "for p in /proc/[0-9]*; do [ $p = /proc/$$ ] || cat $p/comm; done | grep -c sleep"), "0\n");
   // The previous test's outputs were published; the stray one kept for inspection.
   EXPECT_EQ(read_file(t()), "mine\n");
-  EXPECT_EQ(read_file(spec_.output_dir + "/.litbox/foo.test/stray.o"), "stray\n");
+  EXPECT_EQ(read_file(spec_.output_dir + "/.litbox/leftovers/foo.test/stray.o"), "stray\n");
   EXPECT_FALSE(std::filesystem::exists(spec_.output_dir + "/stray.o"));
 }
 
@@ -136,6 +136,33 @@ TEST_F(ReuseTest, ThePreviousTestCannotChangeInitForTheNext) {
   EXPECT_EQ(sh(*b, init_state), before);
   EXPECT_EQ(sh(*b, "echo data > /tmp/f && cat /tmp/f && awk '/Max file size/ {print $4, $5}' /proc/self/limits"),
             "data\n1048576 1048576\n");
+}
+
+// With the seccomp rules lifted, the reset's own check is what stands: what an unprivileged
+// process can put back (affinity) is put back and the cell serves on; what it cannot (a
+// lowered hard limit, a raised nice value) retires the cell.
+TEST_F(ReuseTest, AChangedInitIsPutBackOrRetiresTheCell) {
+  SandboxSpec spec;
+  spec.limits.file_size = 1 << 20;
+  spec.allow_syscalls = {"prlimit64", "setpriority", "sched_setaffinity"};
+  auto ex = executor(spec);
+  auto a = open(*ex);
+  const std::string cell = cell_of(*a);
+  const std::string affinity = sh(*a, "taskset -p 1");
+  EXPECT_EQ(sh(*a, "taskset -p 1 1 >/dev/null && echo changed"), "changed\n");
+  a->close();
+  a.reset();
+  ASSERT_TRUE(wait_idle(*ex));
+  auto b = open(*ex, sibling("bar.test"));
+  EXPECT_EQ(cell_of(*b), cell);
+  EXPECT_EQ(sh(*b, "taskset -p 1"), affinity);
+  EXPECT_EQ(sh(*b, "prlimit --pid 1 --fsize=0:0 && echo lowered"), "lowered\n");
+  b->close();
+  b.reset();
+  wait_idle(*ex);
+  auto c = open(*ex, sibling("baz.test"));
+  EXPECT_TRUE(is_new(*c));  // a new cell: init's hard limit could not be raised again
+  EXPECT_EQ(sh(*c, "echo data > /tmp/f && cat /tmp/f"), "data\n");
 }
 
 TEST_F(ReuseTest, CellsServeOnlyTheirOwnDirectory) {

@@ -207,13 +207,17 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
     out = *o;
   }
   const bool isolate = !out.empty() && spec_.isolate_outputs;
-  if (isolate && fs::path(spec.tmp_prefix).filename().empty())
-    return Error{"sandbox: no test file name in '" + spec.tmp_prefix + "'"};
+  if (isolate)
+    if (auto v = make_output_view(out, spec.tmp_prefix, out); !v) return v.error();
   const std::string src = spec.source_dir.empty() ? std::string() : canonical(spec.source_dir);
   const std::string key = out + '\n' + src;
   auto view_in = [&](const std::string& staging) -> std::optional<OutputView> {
     if (!isolate || staging.empty()) return std::nullopt;
-    return *make_output_view(out, spec.tmp_prefix, staging);
+    OutputView v = *make_output_view(out, spec.tmp_prefix, staging, spec_.publish_all_outputs);
+    // If it fails, the staging dir has no record: a later run that finds outputs in it, this
+    // one being dead, drops them rather than publish them as another test's.
+    (void)staging_->record_test(v);
+    return v;
   };
   if (pool_)
     if (auto reused = reuse_cell_session(pool_, key, view_in)) return std::unique_ptr<exec::Session>(std::move(reused));

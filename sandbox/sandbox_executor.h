@@ -38,8 +38,9 @@ struct SandboxSpec {
   std::string hostname = "litbox";
   uint64_t tmp_size = 64 << 20;  ///< bytes of the private /tmp (tmpfs)
   exec::Limits limits;           ///< rlimits of every process of the cell (requests can lower them)
-  /// Whole-cell process cap: cgroup pids.max where a cgroup can be made, else RLIMIT_NPROC,
-  /// which counts per cell because every cell has its own user namespace. 0: no cap.
+  /// Whole-cell process cap: RLIMIT_NPROC, which counts per cell because every cell has its
+  /// own user namespace (and applies because the cell user is never host root), plus cgroup
+  /// pids.max where a cgroup can be made. 0: no cap.
   uint64_t max_processes = 0;
   /// binfmt_misc rules (":qemu-aarch64:M::...:F") registered in the cell's own binfmt_misc
   /// instance (Linux >= 6.7); an unsupported kernel makes every cell a setup failure.
@@ -54,6 +55,11 @@ struct SandboxSpec {
   /// IPC object left, Output view emptied) and serves the next test of the same directory;
   /// a cell that is not clean is closed. false: a brand-new cell for every test.
   bool reuse_cells = true;
+  /// With isolate_outputs: false, a test's outputs are the names starting with "<test file
+  /// name>.tmp" (its %t), and only those are published to the Output dir; anything else it
+  /// wrote in %T is kept apart, for inspection. true: every name it wrote is published (for
+  /// legacy suites that expect them in %T afterwards), with the same checks.
+  bool publish_all_outputs = false;
 };
 
 /// A sandbox session, for runners that need more than exec::Session.

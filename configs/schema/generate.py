@@ -170,8 +170,11 @@ ENVIRONMENT = [
 
 LIMITS = [
     Key("memory", ALL, REF("size"), "size", "0 (none)", "memory: 4GiB", "Address space per process (RLIMIT_AS)."),
-    Key("processes", ALL, REF("count"), "count", "0 (none)", "processes: 512",
-        "Processes and threads the test may have at once."),
+    Key("processes", ALL, REF("count"), "count", "1024 (unlimited or 0: no cap)", "processes: 512",
+        "Processes and threads a sandboxed test may have at once, all its processes together (a fork "
+        "bomb stops there). Enforced on every machine: RLIMIT_NPROC counts per cell (every cell has its "
+        "own user namespace, and its user is never host root, not even for a root runner), and a cgroup "
+        "pids.max is added where the runner can make one."),
     Key("cpu_seconds", ALL, REF("count"), "count", "0 (none)", "cpu_seconds: 300", "CPU seconds per process (RLIMIT_CPU)."),
     Key("file_size", ALL, REF("size"), "size", "0 (none)", "file_size: 1GiB", "Largest file a process may write (RLIMIT_FSIZE)."),
     Key("open_files", ALL, REF("count"), "count", "0 (none)", "open_files: 1024", "Open file descriptors per process (RLIMIT_NOFILE)."),
@@ -201,6 +204,13 @@ SANDBOX = [
         "true: when a test ends normally its cell is reset (every process killed, /tmp emptied, no IPC object "
         "left, its outputs moved out) and serves the next test of the same directory; a cell that cannot be "
         "made clean is closed. false: a new cell for every test (slower). See docs/security.md."),
+    Key("publish_all_outputs", ALL, REF("bool"), "boolean", "false", "publish_all_outputs: true",
+        "false: of what a sandboxed test writes in its Output dir (%T), only the names starting with its %t "
+        "(<test file name>.tmp) are published to the real Output dir; anything else is kept in "
+        "Output/.litbox/leftovers/<test file name>/ and listed in the verbose output. true: every name is "
+        "published (for legacy suites that expect every file their tests write in %T to be there afterwards; "
+        "each test still starts with an empty view of %T), with the same checks (regular files, directories and "
+        "symlinks only, owned by the runner, no setuid/setgid bits). See docs/security.md."),
     Key("limits", ALL, None, "map", "{}", "limits: {memory: 4GiB, processes: 512}",
         "Resource limits of each test (also applied with the sandbox off). Merges key by key.",
         children=LIMITS, defname="limits"),
