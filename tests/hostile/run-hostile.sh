@@ -201,6 +201,16 @@ cat "$work/reuse.out"
 [ $reuse_status = 0 ] || fail "litbox exited with status $reuse_status on the reused-cell tests"
 reuse_total=$(ls "$work/reuse"/*.test | wc -l)
 grep -q "Passed *: *$reuse_total\$" "$work/reuse.out" || fail "not all $reuse_total reused-cell tests passed"
+# 1d. A suite that sets no limits: the default process cap holds.
+mkdir -p "$work/defaults"
+cp "$suite_src"/default-limits/lit.yaml "$suite_src"/default-limits/*.test "$work/defaults/"
+"$litbox" --sandbox=require -v --no-progress-bar -D marker="$marker" -D testcase="$testcase" \
+  --path "$(dirname "$testcase")" "$work/defaults" > "$work/defaults.out" 2>&1
+defaults_status=$?
+cat "$work/defaults.out"
+[ $defaults_status = 0 ] || fail "litbox exited with status $defaults_status on the default-limits tests"
+defaults_total=$(ls "$work/defaults"/*.test | wc -l)
+grep -q "Passed *: *$defaults_total\$" "$work/defaults.out" || fail "not all $defaults_total default-limits tests passed"
 # 2. Files outside the tests' outputs are untouched.
 [ "$(cat "$work/canary/canary.txt")" = original ] || fail "canary.txt was modified"
 [ "$(ls "$work/canary")" = "$(printf 'canary.txt\nsecret')" ] || fail "files appeared in the canary dir: $(ls "$work/canary")"
@@ -224,7 +234,8 @@ wait 2>/dev/null
 rm -rf "$outside"
 if [ $failures = 0 ]; then
   echo "hostile suite ($runner runner): $passed tests passed and $unresolved runner-files tests were UNRESOLVED" \
-    "as designed, of $total; $reuse_total reused-cell tests passed; every attempt was contained"
+    "as designed, of $total; $reuse_total reused-cell and $defaults_total default-limits tests passed;" \
+    "every attempt was contained"
   rm -rf "$work" 2>/dev/null
   exit 0
 fi
