@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,7 +130,23 @@ int RootedFileSystem::open_parent(const std::string& path, std::string* leaf) {
 
 int RootedFileSystem::open(const std::string& path, int flags, mode_t mode) {
   AsIds as(as_);
-  return openat2_in_root(root_fd_, path, flags, mode);
+  // Without blocking: a FIFO nobody reads would stop the runner's only thread (and every
+  // test with it). Then a FIFO or socket on a read-only mount (the host's tree: the suite,
+  // /usr...) is refused: the runner must not write into, or read from, a host object for a
+  // test (the test's own processes are kept from it by Landlock). FIFOs in the cell's writable
+  // dirs (%t, /tmp) work, except that opening one for writing with no reader fails (ENXIO)
+  // instead of waiting.
+  int fd = openat2_in_root(root_fd_, path, flags | O_NONBLOCK, mode);
+  if (fd < 0) return fd;
+  struct stat st;
+  struct statvfs vfs;
+  if (fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) &&
+      (fstatvfs(fd, &vfs) != 0 || (vfs.f_flag & ST_RDONLY))) {
+    close(fd);
+    return -EACCES;
+  }
+  if (!(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  return fd;
 }
 
 int RootedFileSystem::stat(const std::string& path, struct stat* st, bool follow) {
