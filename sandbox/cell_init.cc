@@ -363,6 +363,10 @@ void Init::become_cell_user() {
   if (syscall(SYS_setgroups, 0, nullptr) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
       syscall(SYS_setresuid, 0, 0, 0) < 0)
     fail(sock_, protocol::kStepCellUser, errno);
+  // A change of credentials clears the parent-death signal: set it again, so that a killed
+  // runner still takes the cell with it. (Should the runner have died in between, its end of
+  // our socket is closed, and the first poll ends init.)
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail(sock_, protocol::kStepPdeathsig, errno);
 }
 
 // Landlock (where the kernel has it): files may be opened for writing only beneath /tmp, /dev
