@@ -121,7 +121,8 @@ TEST_F(CellTest, SeesAnAllowListedHost) {
   auto ex = executor();
   auto s = open(*ex);
   for (const char* hidden : {"/run", "/var", "/srv", "/mnt", "/home", "/root", "/sys"}) {
-    if (!std::filesystem::is_directory(hidden)) continue;
+    // (Not one that holds this test's own tree, which is bound back below it.)
+    if (!std::filesystem::is_directory(hidden) || dir.path().rfind(std::string(hidden) + "/", 0) == 0) continue;
     EXPECT_EQ(run(io, *s, {testcase(), "ls", hidden}).out, "ls: 0 entries\n") << hidden;
   }
   EXPECT_EQ(run(io, *s, {testcase(), "read", "/etc/hostname"}).status.code, 0);

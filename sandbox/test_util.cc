@@ -2,6 +2,7 @@
 #include "sandbox/test_util.h"
 
 #include <fcntl.h>
+#include <cstdlib>
 #include <unistd.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -78,8 +79,10 @@ RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<s
 }
 
 TempDir::TempDir() {
-  // Under the build tree, not /tmp: cells have their own /tmp.
-  std::string base = std::filesystem::current_path().string() + "/sandbox-test-tmp";
+  // Under $TMPDIR when it is set, else under the build tree (never the source tree, whatever
+  // the working directory): a tree below /tmp is bound into the cell's own /tmp.
+  const char* tmpdir = getenv("TMPDIR");
+  std::string base = (tmpdir && *tmpdir ? std::string(tmpdir) : std::string(LITBOX_BINARY_DIR)) + "/litbox-sandbox-tests";
   std::filesystem::create_directories(base);
   std::string tmpl = base + "/t.XXXXXX";
   if (!mkdtemp(tmpl.data())) abort();
