@@ -114,6 +114,11 @@ TEST_F(BatchDeviceTest, KillingTheDevicesSshdMidBatchFailsExactlyTheUnfinishedRe
   // Once the quick ones are back, the slow ones hold the driver's four slots or wait for one.
   ASSERT_TRUE(spawner.wait_for(
       [&] { return std::all_of(quick.begin(), quick.end(), [](const auto& o) { return o->exited; }); }));
+  // On a loaded machine the driver may still be starting the fourth: wait until the four run.
+  std::string run = run_dir();
+  ASSERT_TRUE(spawner.wait_for(
+      [&] { return testing::processes_mentioning({run + "/", std::string("/t.tmp.exe\0sleep\0", 17)}) == 4; }))
+      << testing::processes_mentioning({run + "/", std::string("/t.tmp.exe\0sleep\0", 17)});
   sshd.stop();
   ASSERT_TRUE(spawner.wait_all());
   for (int i = 0; i < 8; ++i) {

@@ -58,6 +58,13 @@ Captured run_captured(boost::asio::io_context& io, exec::Session& session, exec:
 /// The entries of the directory `path` (without . and ..), sorted; empty if it cannot be read.
 std::vector<std::string> list_dir(const std::string& path);
 
+/// Live (not zombie) processes whose command line (arguments joined by NUL) contains every
+/// one of `texts`. Processes of child pid namespaces (the simulated device) are counted too.
+int processes_mentioning(const std::vector<std::string>& texts);
+/// processes_mentioning(texts), after waiting (a bound, not a timing assertion) for it to
+/// become 0 while the kernel finishes killing them.
+int processes_mentioning_settled(const std::vector<std::string>& texts);
+
 /// A command's stdin given as `kind`: the descriptor for SpawnRequest::stdin_fd (-1: none)
 /// and, for a pipe, its write end.
 struct TestStdin {
