@@ -382,6 +382,7 @@ const std::vector<Field> kTopLevelFields = {
     {"preamble_commands", kAllFiles, true, S::kList, LIST_FIELD(preamble_commands, {.unique = false})},
     {"gtest_sub_dirs", kAllFiles, true, S::kScalar, apply_gtest_sub_dirs},
     {"gtest_suffix", kAllFiles, true, S::kScalar, STRING_FIELD(gtest_suffix)},
+    {"gtest_run_under", kAllFiles, true, S::kList, LIST_FIELD(gtest_run_under, {.unique = false})},
     {"target_triple", kAllFiles, true, S::kScalar, apply_target_triple},
     {"host_triple", kAllFiles, true, S::kScalar, STRING_FIELD(host_triple)},
     {"sandbox", kAllFiles, true, S::kMap, apply_sandbox, &kSandboxFields},

@@ -110,6 +110,8 @@ struct SuiteConfig {
   std::vector<std::string> preamble_commands;
   std::string gtest_sub_dirs = ".";  ///< gtest format: ';'-separated dirs
   std::string gtest_suffix = "Tests";
+  /// gtest format: a command the binaries run under (lit's GoogleTest run_under).
+  std::vector<std::string> gtest_run_under;
   std::string target_triple;  ///< lit's config.target_triple
   std::string host_triple;
   Sandbox sandbox;

@@ -15,6 +15,7 @@
 #include "runner/diagnostics.h"
 #include "runner/discovery.h"
 #include "runner/executors.h"
+#include "runner/gtest_format.h"
 #include "runner/options.h"
 #include "runner/report/console.h"
 #include "runner/report/files.h"
@@ -74,6 +75,7 @@ void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_test
 void print_used_features(const std::vector<Test*>& tests, Diagnostics& diag) {
   std::set<std::string> used;
   for (const Test* t : tests) {
+    if (t->gtest) continue;  // a binary, not a test file
     auto ts = read_test_file(t->source_path, false);
     if (!ts) {
       diag.error(t->full_name() + ": " + ts.error().message);
@@ -132,6 +134,7 @@ int run_main(int argc, char** argv) {
   ctx.litbox_exe = self_exe();
   ctx.no_execute = opts.no_execute;
   ctx.echo_all_commands = opts.echo_all_commands;
+  ctx.gtest_shuffle = opts.order == Order::kRandom;
   ctx.path_prepend = opts.path;
   ctx.cli_timeout = opts.timeout;
   ctx.strict_features = opts.strict_features;
@@ -160,6 +163,8 @@ int run_main(int argc, char** argv) {
   Discovery discovery(dopts, diag);
   std::vector<std::unique_ptr<Test>> owned;
   for (const auto& p : opts.test_paths) discovery.discover(p, owned);
+  // gtest binaries are listed (in their cells) and split into shards, as lit's discovery does.
+  list_gtest_binaries(owned, ctx, opts.workers, diag);
   mark_output_collisions(owned);
   // lit stops here on any discovery error. litbox reports it, still runs every test it could
   // discover (tests under a broken lit.local.yaml are UNRESOLVED with the error), and exits
@@ -272,6 +277,8 @@ int run_main(int argc, char** argv) {
     std::filesystem::remove_all(tmp_dir, ec);
   }
 
+  // Each gtest shard becomes one result per test case (lit's post_process_shard_results).
+  replace_gtest_shards(owned, discovered, selected);
   record_test_times(selected);
   if (opts.time_tests) report::print_histogram(discovered);
   report::print_results(discovered, elapsed, opts);

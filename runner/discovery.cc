@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 
+#include "runner/gtest_format.h"
 #include "support/strings.h"
 
 namespace litbox::runner {
@@ -287,20 +288,28 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
   std::string source = join_path(ts->source_root, dir);
   auto entries = list_dir(source);
   if (cfg.format == "gtest") {
-    // lit's GoogleTest format (gtest binaries listed and run in shards) is not implemented:
-    // say so once per suite rather than finding no tests.
-    if (gtest_reported_.insert(ts).second)
-      diag_.error("test suite '" + ts->name + "' (" + ts->source_root +
-                  "): test format 'gtest' (lit's GoogleTest format) is not supported by litbox; "
-                  "its gtest binaries are not run");
-    return;
-  }
-  if (cfg.standalone_tests) {
+    // One test per binary for now; runner/gtest_format.h lists each and makes its shards.
+    for (auto& [sub, name] : gtest_binaries(source, cfg)) {
+      std::vector<std::string> path = dir;
+      path.push_back(sub);
+      path.push_back(name);
+      auto t = make_test(ts, std::move(path), cfg_ptr);
+      t->gtest = std::make_shared<GtestShard>();
+      t->gtest->binary = (!sub.empty() && sub[0] == '/' ? sub : source + "/" + sub) + "/" + name;
+      t->source_path = t->gtest->binary;
+      if (!config_error.empty()) {
+        t->result = {ResultCode::kUnresolved, "invalid configuration: " + config_error, 0, 0};
+        t->has_result = true;
+      }
+      out.push_back(std::move(t));
+    }
+  } else if (cfg.standalone_tests) {
     if (!cfg.suffixes.empty() || !cfg.excludes.empty())
       diag_.warning("standalone_tests set in config but suffixes or excludes are also set");
     return;
   }
   for (const auto& e : entries) {
+    if (cfg.format == "gtest") break;
     if (e.dir || e.name[0] == '.' || contains(cfg.excludes, e.name)) continue;
     // litbox's own config files are never tests, whatever the suffixes (LLVM tests .yaml).
     if (options_.names.is_config(e.name)) continue;

@@ -60,7 +60,6 @@ class Discovery {
   DiscoveryOptions options_;
   Diagnostics& diag_;
   std::vector<std::unique_ptr<TestSuite>> suites_;
-  std::set<const TestSuite*> gtest_reported_;
   std::map<std::string, SuiteRef> suite_cache_;  // realpath(dir) → suite search result
   struct LocalEntry {
     std::shared_ptr<const config::SuiteConfig> config;

@@ -40,6 +40,7 @@ struct RunContext {
   std::optional<double> cli_timeout;    ///< --timeout (wins over the config)
   bool no_execute = false;              ///< --no-execute
   bool echo_all_commands = false;       ///< -vv
+  bool gtest_shuffle = false;           ///< --order=random: gtest binaries shuffle their tests
   std::vector<std::string> path_prepend;  ///< --path
   std::string tmp_dir;                  ///< the run's temp dir
   std::vector<std::string> valgrind;    ///< --vg: command prefix for external commands

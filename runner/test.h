@@ -26,6 +26,8 @@ struct TestResult {
   double start = 0;    ///< seconds since the run started
 };
 
+struct GtestShard;
+
 /// One test: a file of a suite with the effective config of its directory.
 struct Test {
   const TestSuite* suite = nullptr;
@@ -40,6 +42,8 @@ struct Test {
   bool previous_failure = false;
   TestResult result;
   bool has_result = false;
+  /// Set for the gtest format: the binary (and shard) this test runs (runner/gtest_format.h).
+  std::shared_ptr<GtestShard> gtest;
 
   /// "<suite> :: a/b/c.test"
   std::string full_name() const;

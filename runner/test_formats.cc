@@ -15,10 +15,12 @@
 
 #include "emulation/batch_executor.h"
 #include "runner/capture.h"
+#include "runner/gtest_format.h"
 #include "runner/environment.h"
 #include "runner/sh/interpreter.h"
 #include "runner/substitutions.h"
 #include "runner/test_file.h"
+#include "runner/test_session.h"
 #include "support/feature_expr.h"
 #include "support/strings.h"
 
@@ -31,15 +33,6 @@ namespace {
 std::string dirname_of(const std::string& p) {
   size_t s = p.rfind('/');
   return s == 0 ? "/" : p.substr(0, s);
-}
-
-Status mkdir_p(const std::string& path) {
-  if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};
-  if (errno == ENOENT) {
-    if (auto st = mkdir_p(dirname_of(path)); !st) return st;
-    if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};
-  }
-  return Error("mkdir " + path + ": " + strerror(errno));
 }
 
 // lit 15: `%dbg(RUN: at line N) cmd` → `: 'RUN: at line N'; cmd` (or `: '...'` alone).
@@ -84,60 +77,6 @@ struct Timeout {
   bool fired = false;
   exec::Session* session = nullptr;
 };
-
-// Awaits `session->spawn`: resumes the coroutine when the process has exited.
-// (GCC 12 destroys a temporary lambda inside a co_await expression twice, so the initiation
-// is a named object capturing only pointers.)
-asio::awaitable<exec::ExitStatus> spawn_and_wait(exec::Session& session, exec::SpawnRequest req) {
-  exec::SpawnRequest* r = &req;
-  exec::Session* sp = &session;
-  auto init = [sp, r](auto handler) {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    sp->spawn(std::move(*r), [h](exec::ExitStatus s) { (*h)(std::move(s)); });
-  };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::ExitStatus)>(init, asio::use_awaitable);
-}
-
-// Awaits Session::async_wait_ready: a sandbox cell is set up while other tests run.
-asio::awaitable<Status> wait_ready(exec::Session& session) {
-  exec::Session* sp = &session;
-  auto init = [sp](auto handler) {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    sp->async_wait_ready([h](Status st) { (*h)(std::move(st)); });
-  };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(init, asio::use_awaitable);
-}
-
-// Awaits Session::async_close: a sandbox cell's outputs are published before the test's result
-// is reported, and what was not published is part of it.
-asio::awaitable<exec::CloseReport> close_and_wait(exec::Session& session) {
-  exec::Session* sp = &session;
-  auto init = [sp](auto handler) {
-    auto h = std::make_shared<decltype(handler)>(std::move(handler));
-    sp->async_close([h](exec::CloseReport r) { (*h)(std::move(r)); });
-  };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::CloseReport)>(init,
-                                                                                                  asio::use_awaitable);
-}
-
-// Adds what closing the test's session reported to its result: notes, and UNRESOLVED if its
-// outputs could not all be published.
-void add_close_report(TestResult& result, const exec::CloseReport& closed) {
-  for (const auto& n : closed.notes) result.output += "Note: " + n + "\n";
-  if (!closed.status) {
-    result.code = ResultCode::kUnresolved;
-    result.output += closed.status.error().message + "\n";
-  }
-}
-
-// The session's variables win; lit's four temp-dir variables all follow TMPDIR, so none of
-// them points at a host directory a sandbox cell cannot see.
-void apply_overrides(std::map<std::string, std::string>& env, const std::map<std::string, std::string>& overrides) {
-  for (const auto& [k, v] : overrides) env[k] = v;
-  auto tmp = overrides.find("TMPDIR");
-  if (tmp != overrides.end())
-    for (const char* name : {"TMP", "TEMP", "TEMPDIR"}) env[name] = tmp->second;
-}
 
 exec::SessionSpec session_spec(Test& t, RunContext& ctx, const TestPaths& paths) {
   exec::SessionSpec spec = session_spec(t, paths);
@@ -446,7 +385,7 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   if (!lines) co_return TestResult{ResultCode::kUnresolved, "Exception during script execution:\n" + lines.error().message};
   for (auto& l : *lines) l = expand_dbg(l);
 
-  if (auto st = mkdir_p(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
+  if (auto st = make_dirs(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
 
   double timeout = ctx.cli_timeout ? *ctx.cli_timeout : cfg.timeout;
   int attempts = (ts.allowed_retries ? *ts.allowed_retries : cfg.test_retry_attempts) + 1;
@@ -492,7 +431,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   auto executor = ctx.executors->executor_for(*t.config);
   if (!executor) co_return TestResult{ResultCode::kUnresolved, executor.error().message};
   TestPaths paths = test_paths(t.source_path, t.exec_path);
-  if (auto st = mkdir_p(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
+  if (auto st = make_dirs(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
   auto session = (*executor)->open(session_spec(t, ctx, paths));
   if (!session) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
   if (Status ready = co_await wait_ready(**session); !ready)
@@ -530,6 +469,7 @@ asio::awaitable<TestResult> execute_test(Test& test, RunContext& ctx) {
   const std::string& format = test.config->format;
   if (format == "sh" || format == "sh-external") co_return co_await execute_sh_test(test, ctx);
   if (format == "executable") co_return co_await execute_executable_test(test, ctx);
+  if (format == "gtest" && test.gtest) co_return co_await execute_gtest_shard(test, ctx);
   co_return TestResult{ResultCode::kUnresolved, "unsupported test format '" + format + "' in " +
                                                     (test.config->files.empty() ? std::string("config")
                                                                                 : test.config->files.back())};

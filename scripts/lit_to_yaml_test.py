@@ -411,8 +411,6 @@ class LitOwnConfigs(TempDir):
         # suite config: (exit status, text on stderr)
         'Inputs/custom-result-category/lit.cfg': (1, 'custom-result-category/lit.cfg:8: cannot represent: '
                                                      'test format format.MyFormat is a subclass of ShTest'),
-        'Inputs/googletest-cmd-wrapper/lit.cfg': (1, 'googletest-cmd-wrapper/lit.cfg:3: cannot represent: '
-                                                     'GoogleTest(run_under='),
         'Inputs/googletest-timeout/lit.cfg': (1, "cannot represent: environment['GTEST_FILTER'] = None"),
         'Inputs/test-data/lit.cfg': (1, 'test-data/lit.cfg:7: cannot represent: custom test format '
                                         'dummy_format.DummyFormat'),
@@ -446,6 +444,9 @@ class LitOwnConfigs(TempDir):
                 self.assertIn('wrote ', out + err.replace('unchanged', 'wrote '), cfg)
         # Spot checks of what lit's configs say.
         self.assertIn('gtest_sub_dirs: [DummySubDir]\ngtest_suffix: Test\n', read(self.path('Inputs/googletest-format/lit.yaml')))
+        # run_under=[sys.executable]: the Python the translator ran lit's config under.
+        self.assertRegex(read(self.path('Inputs/googletest-cmd-wrapper/lit.yaml')),
+                         r'gtest_suffix: \.exe\ngtest_run_under: \[/\S*python3[.0-9]*\]\n')
         self.assertIn('recursive_expansion_limit: 2\n', read(self.path(
             'Inputs/shtest-recursive-substitution/does-not-substitute-within-limit/lit.yaml')))
         self.assertIn('parallelism_groups:\n  my_group: null\n', read(self.path('Inputs/parallelism-groups/lit.yaml')))

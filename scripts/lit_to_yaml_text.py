@@ -276,7 +276,8 @@ def scalar_lines(child, parent, rev, keys):
 
 
 LITBOX_DEFAULTS = {
-    'format': 'sh', 'gtest_sub_dirs': None, 'gtest_suffix': None, 'suffixes': [], 'excludes': [],
+    'format': 'sh', 'gtest_sub_dirs': None, 'gtest_suffix': None, 'gtest_run_under': [],
+    'suffixes': [], 'excludes': [],
     'standalone_tests': False, 'recursive_expansion_limit': None, 'pipefail': True,
     'unsupported': False, 'limit_to_features': [], 'test_retry_attempts': 0, 'timeout': 0,
     'parallelism_group': '', 'preamble_commands': [], 'target_triple': '', 'host_triple': ''}
@@ -294,6 +295,8 @@ def format_lines(v, parent):
             lines += list_lines('gtest_sub_dirs', v['gtest_sub_dirs'])
         if parent is None or v['gtest_suffix'] != parent['gtest_suffix']:
             lines.append('gtest_suffix: %s' % scalar(escape_dollars(v['gtest_suffix'])))
+        if v.get('gtest_run_under') and (parent is None or v['gtest_run_under'] != parent.get('gtest_run_under')):
+            lines += list_lines('gtest_run_under', v['gtest_run_under'])
     return lines
 
 

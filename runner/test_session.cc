@@ -1,0 +1,79 @@
+#include "runner/test_session.h"
+
+#include <sys/stat.h>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace litbox::runner {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string dirname_of(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == 0 ? "/" : p.substr(0, s);
+}
+
+}  // namespace
+
+Status make_dirs(const std::string& path) {
+  if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};
+  if (errno == ENOENT) {
+    if (auto st = make_dirs(dirname_of(path)); !st) return st;
+    if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};
+  }
+  return Error("mkdir " + path + ": " + strerror(errno));
+}
+
+// (GCC 12 destroys a temporary lambda inside a co_await expression twice, so each initiation
+// is a named object capturing only pointers.)
+asio::awaitable<exec::ExitStatus> spawn_and_wait(exec::Session& session, exec::SpawnRequest req) {
+  exec::SpawnRequest* r = &req;
+  exec::Session* sp = &session;
+  auto init = [sp, r](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    sp->spawn(std::move(*r), [h](exec::ExitStatus s) { (*h)(std::move(s)); });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::ExitStatus)>(init, asio::use_awaitable);
+}
+
+asio::awaitable<Status> wait_ready(exec::Session& session) {
+  exec::Session* sp = &session;
+  auto init = [sp](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    sp->async_wait_ready([h](Status st) { (*h)(std::move(st)); });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(init, asio::use_awaitable);
+}
+
+asio::awaitable<exec::CloseReport> close_and_wait(exec::Session& session) {
+  exec::Session* sp = &session;
+  auto init = [sp](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    sp->async_close([h](exec::CloseReport r) { (*h)(std::move(r)); });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(exec::CloseReport)>(init,
+                                                                                                  asio::use_awaitable);
+}
+
+void add_close_report(TestResult& result, const exec::CloseReport& closed) {
+  for (const auto& n : closed.notes) result.output += "Note: " + n + "\n";
+  if (!closed.status) {
+    result.code = ResultCode::kUnresolved;
+    result.output += closed.status.error().message + "\n";
+  }
+}
+
+void apply_overrides(std::map<std::string, std::string>& env, const std::map<std::string, std::string>& overrides) {
+  for (const auto& [k, v] : overrides) env[k] = v;
+  auto tmp = overrides.find("TMPDIR");
+  if (tmp != overrides.end())
+    for (const char* name : {"TMP", "TEMP", "TEMPDIR"}) env[name] = tmp->second;
+}
+
+}  // namespace litbox::runner
