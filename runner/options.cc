@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string_view>
 
 #include "support/python_regex.h"
 #include "support/strings.h"
@@ -13,6 +15,9 @@
 namespace litbox::runner {
 
 namespace {
+
+constexpr const char* kLitboxVersion = "0.1.0";
+constexpr const char* kLitVersion = "15.0.6";  // the lit whose behaviour litbox follows
 
 int usable_cores() {
   cpu_set_t set;
@@ -45,7 +50,26 @@ std::string int_check(const std::string& arg, bool positive) {
   return "";
 }
 
+// argparse's help layout: the usage line first, then the description.
+class LitFormatter : public CLI::Formatter {
+ public:
+  explicit LitFormatter(std::string usage) : usage_(std::move(usage)) {}
+  std::string make_description(const CLI::App*) const override { return ""; }
+  std::string make_usage(const CLI::App* app, std::string) const override {
+    return usage_ + "\n\n" + app->get_description() + "\n\n";
+  }
+
+ private:
+  std::string usage_;
+};
+
 }  // namespace
+
+std::string program_name(const char* argv0) {
+  std::string_view name = argv0 ? argv0 : "";
+  if (size_t slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  return name == "lit" ? "lit" : "litbox";
+}
 
 std::vector<std::string> shell_split(const std::string& s) {
   std::vector<std::string> out;
@@ -84,7 +108,12 @@ std::vector<std::string> shell_split(const std::string& s) {
 ParseOutcome parse_options(int argc, char** argv) {
   ParseOutcome r;
   Options& o = r.options;
-  CLI::App app{"litbox - a hermetic, lit-compatible test runner", "litbox"};
+  // Started as `lit` (a symlink), litbox stands in for lit: lit's name in the usage, the
+  // errors and --version (lit 15's version, then litbox's own).
+  const std::string prog = program_name(argc > 0 ? argv[0] : nullptr);
+  const std::string usage = "usage: " + prog + " [-h] [--version] [options] TEST_PATH [TEST_PATH ...]";
+  CLI::App app{"litbox - a hermetic, lit-compatible test runner", prog};
+  app.formatter(std::make_shared<LitFormatter>(usage));
   app.set_help_flag("-h,--help", "show this help message and exit");
   app.allow_windows_style_options(false);
 
@@ -162,6 +191,11 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--site", o.site_config, "lit.site.yaml to use when running a suite from its source tree (also LITBOX_SITE_CONFIG)")->type_name("PATH");
   app.add_flag("--strict-features", o.strict_features, "Make REQUIRES/UNSUPPORTED/XFAIL names that no config can define an error instead of a warning");
 
+  // argparse keeps the last of an option given twice (`--order=lexical ... --order=random`,
+  // `-j1 ... -j2`, or LIT_OPTS overriding argv); CLI11 would refuse it.
+  for (CLI::Option* opt : app.get_options())
+    if (opt->get_items_expected_max() == 1) opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+
   // lit: `-vv` is its own option; LIT_OPTS is appended after argv; @file reads arguments.
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
@@ -189,17 +223,18 @@ ParseOutcome parse_options(int argc, char** argv) {
     r.exit_code = 0;
     return r;
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "usage: litbox [options] TEST_PATH [TEST_PATH ...]\nlitbox: error: %s\n", e.what());
+    std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), prog.c_str(), e.what());
     r.exit_code = 2;
     return r;
   }
   if (version) {
-    std::printf("litbox 0.1.0 (compatible with lit 15.0.6)\n");
+    if (prog == "lit") std::printf("lit %s (litbox %s)\n", kLitVersion, kLitboxVersion);
+    else std::printf("litbox %s (compatible with lit %s)\n", kLitboxVersion, kLitVersion);
     r.exit_code = 0;
     return r;
   }
   auto usage_error = [&](const std::string& msg) {
-    std::fprintf(stderr, "usage: litbox [options] TEST_PATH [TEST_PATH ...]\nlitbox: error: %s\n", msg.c_str());
+    std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), prog.c_str(), msg.c_str());
     r.exit_code = 2;
     return r;
   };

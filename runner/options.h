@@ -54,6 +54,10 @@ struct ParseOutcome {
 /// Parses argv (+ LIT_OPTS, LIT_* defaults) as lit does; usage errors exit with status 2.
 ParseOutcome parse_options(int argc, char** argv);
 
+/// The name litbox presents itself by: "lit" when started by that name (a `lit` symlink makes
+/// litbox a drop-in for lit: usage, errors and --version say lit), else "litbox".
+std::string program_name(const char* argv0);
+
 /// shlex.split for LIT_OPTS.
 std::vector<std::string> shell_split(const std::string& s);
 

@@ -7,9 +7,8 @@
 namespace litbox::runner {
 namespace {
 
-ParseOutcome parse(std::vector<std::string> args) {
+ParseOutcome parse(std::vector<std::string> args, std::string prog = "litbox") {
   std::vector<char*> argv;
-  static std::string prog = "litbox";
   argv.push_back(prog.data());
   for (auto& a : args) argv.push_back(a.data());
   return parse_options(static_cast<int>(argv.size()), argv.data());
@@ -48,6 +47,48 @@ TEST(Options, LitOptsAppendedAfterArgv) {
   unsetenv("LIT_OPTS");
   EXPECT_EQ(r.options.max_tests, 4);
   EXPECT_EQ(r.options.test_paths, (std::vector<std::string>{"x", "a b"}));
+}
+
+TEST(Options, LastOfARepeatedOptionWins) {
+  auto r = parse({"-j1", "--order=lexical", "--timeout", "3", "-j2", "--order=random", "--timeout=4", "x"});
+  ASSERT_EQ(r.exit_code, -1);
+  EXPECT_EQ(r.options.workers, 2);
+  EXPECT_EQ(r.options.order, Order::kRandom);
+  EXPECT_EQ(r.options.timeout, 4);
+  setenv("LIT_OPTS", "--max-tests=7 --filter b", 1);
+  r = parse({"--max-tests", "4", "--filter=a", "x"});
+  unsetenv("LIT_OPTS");
+  EXPECT_EQ(r.options.max_tests, 7);
+  EXPECT_EQ(r.options.filter, "b");
+}
+
+TEST(Options, RepeatedListOptionsAccumulate) {
+  auto r = parse({"-D", "a=1", "x", "--path", "/p", "-Db=2", "y", "--path=/q"});
+  ASSERT_EQ(r.exit_code, -1);
+  EXPECT_EQ(r.options.params.size(), 2u);
+  EXPECT_EQ(r.options.path, (std::vector<std::string>{"/p", "/q"}));
+  EXPECT_EQ(r.options.test_paths, (std::vector<std::string>{"x", "y"}));
+}
+
+TEST(Options, StartedAsLitItPresentsItselfAsLit) {
+  EXPECT_EQ(program_name("/usr/bin/lit"), "lit");
+  EXPECT_EQ(program_name("lit"), "lit");
+  EXPECT_EQ(program_name("build/bin/litbox"), "litbox");
+  EXPECT_EQ(program_name("/x/lit.py"), "litbox");
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(parse({"--version"}, "/tmp/bin/lit").exit_code, 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "lit 15.0.6 (litbox 0.1.0)\n");
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(parse({"--help"}, "/tmp/bin/lit").exit_code, 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout().rfind("usage: lit [-h] [--version] [options] TEST_PATH", 0), 0u);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(parse({"--order=sideways", "x"}, "lit").exit_code, 2);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.rfind("usage: lit [-h]", 0), 0u) << err;
+  EXPECT_NE(err.find("\nlit: error: "), std::string::npos) << err;
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(parse({"--version"}).exit_code, 0);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "litbox 0.1.0 (compatible with lit 15.0.6)\n");
 }
 
 TEST(Options, ShellSplit) {

@@ -168,27 +168,27 @@ struct IfElseParser {
       if (starts(ln, "%if ")) {
         std::string_view rest = ln.substr(4);
         size_t open = rest.find("%{");
-        if (open == std::string_view::npos) return Error("'%{' is missing for %if substitution");
+        if (open == std::string_view::npos) return Error(value_error("'%{' is missing for %if substitution"));
         std::string_view cond = rest.substr(0, open);
         if (!cond.empty()) {
           ln = rest.substr(open + 2);
           std::string branch_if, branch_else;
           if (auto st = parse(ln, true, branch_if); !st) return st;
-          if (!starts(ln, "%}")) return Error("'%}' is missing for %if substitution");
+          if (!starts(ln, "%}")) return Error(value_error("'%}' is missing for %if substitution"));
           ln.remove_prefix(2);
           // ^\s*%else\s*(%{)?
           std::string_view probe = lstrip(ln);
           if (starts(probe, "%else")) {
             probe.remove_prefix(5);
             probe = lstrip(probe);
-            if (!starts(probe, "%{")) return Error("'%{' is missing for %else substitution");
+            if (!starts(probe, "%{")) return Error(value_error("'%{' is missing for %else substitution"));
             ln = probe.substr(2);
             if (auto st = parse(ln, true, branch_else); !st) return st;
-            if (!starts(ln, "%}")) return Error("'%}' is missing for %else substitution");
+            if (!starts(ln, "%}")) return Error(value_error("'%}' is missing for %else substitution"));
             ln.remove_prefix(2);
           }
           auto expr = FeatureExpr::parse(cond);
-          if (!expr) return expr.error();
+          if (!expr) return Error(value_error(expr.error().message));
           result += expr->evaluate(features) ? branch_if : branch_else;
           continue;
         }
@@ -335,13 +335,16 @@ Expected<std::vector<std::string>> apply_substitutions(const std::vector<ScriptE
         ++steps;
       }
       if (r && *r != ln)
-        return Error("Recursive substitution of '" + e.text + "' did not complete in the provided recursion limit (" +
-                     std::to_string(*recursion_limit) + ")");
+        return Error(value_error("Recursive substitution of '" + e.text +
+                                 "' did not complete in the provided recursion limit (" +
+                                 std::to_string(*recursion_limit) + ")"));
     }
     if (!r) return r.error();
     out.push_back(replace_all(*r, kMarker, "%"));
   }
   return out;
 }
+
+std::string value_error(std::string_view message) { return "ValueError: " + std::string(message); }
 
 }  // namespace litbox::runner

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "configs/suite_config.h"
@@ -35,6 +36,11 @@ Expected<std::vector<std::string>> apply_substitutions(const std::vector<ScriptE
                                                        std::vector<config::Substitution> subs,
                                                        const std::set<std::string>& features,
                                                        std::optional<int> recursion_limit);
+
+/// A Python ValueError as lit shows it: lit reports an exception raised while it prepares a
+/// test's script by the traceback, whose last line is `ValueError: <message>`; litbox gives
+/// that line (lit's tests check it), without the traceback.
+std::string value_error(std::string_view message);
 
 /// Resolves `%if cond %{ a %} %else %{ b %}` in one line (exposed for tests).
 Expected<std::string> substitute_if_else(const std::string& line, const std::set<std::string>& features);

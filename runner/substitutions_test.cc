@@ -55,9 +55,9 @@ TEST(Substitutions, IfElse) {
   EXPECT_EQ(expand(runs({"%if foo %{ %if bar %{x%} %else %{y%} %}"}), {}, {"foo"})[0], "y");
   auto r = substitute_if_else("%if foo %{ a", {});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "'%}' is missing for %if substitution");
-  EXPECT_EQ(substitute_if_else("%if foo a", {}).error().message, "'%{' is missing for %if substitution");
-  EXPECT_EQ(substitute_if_else("%if foo %{a%} %else b", {}).error().message, "'%{' is missing for %else substitution");
+  EXPECT_EQ(r.error().message, "ValueError: '%}' is missing for %if substitution");
+  EXPECT_EQ(substitute_if_else("%if foo a", {}).error().message, "ValueError: '%{' is missing for %if substitution");
+  EXPECT_EQ(substitute_if_else("%if foo %{a%} %else b", {}).error().message, "ValueError: '%{' is missing for %else substitution");
 }
 
 TEST(Substitutions, RecursionLimit) {
@@ -73,7 +73,7 @@ TEST(Substitutions, RecursionLimit) {
   cfg.substitutions = {{"%{a}", "%{a}%{a}", true}};
   auto r = apply_substitutions(runs({"%{a}"}), cfg.substitutions, {}, 2);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "Recursive substitution of '%{a}' did not complete in the provided recursion limit (2)");
+  EXPECT_EQ(r.error().message, "ValueError: Recursive substitution of '%{a}' did not complete in the provided recursion limit (2)");
 }
 
 TEST(Substitutions, DefineRedefineInFileOrder) {

@@ -343,7 +343,8 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   for (const auto* list : {&ts.requires_, &ts.unsupported})
     for (const auto& x : *list)
       if (auto e = FeatureExpr::parse(x); !e)
-        co_return TestResult{ResultCode::kUnresolved, "Exception during script execution:\n" + e.error().message};
+        co_return TestResult{ResultCode::kUnresolved,
+                             "Exception during script execution:\n" + value_error(e.error().message)};
   std::vector<std::string> missing;
   for (const auto& r : ts.requires_) {
     auto e = FeatureExpr::parse(r);

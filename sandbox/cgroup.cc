@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -63,7 +64,17 @@ void find_mounts(std::string* v2, std::string* v1_pids) {
   }
 }
 
-// Runs that were SIGKILLed leave their (empty) cgroups behind: remove those of dead runners.
+// Removes the (empty) cell cgroups under `base`.
+void remove_cells(const std::string& base) {
+  if (DIR* cells = opendir(base.c_str())) {
+    while (struct dirent* c = readdir(cells))
+      if (strncmp(c->d_name, "cell-", 5) == 0) rmdir((base + "/" + c->d_name).c_str());
+    closedir(cells);
+  }
+}
+
+// Runs that were SIGKILLed leave their (empty) cgroups behind: remove those of dead runners
+// ("litbox.<pid>.<pool>", or "litbox.<pid>" of older runners).
 void remove_stale(const std::string& top) {
   DIR* d = opendir(top.c_str());
   if (!d) return;
@@ -72,15 +83,15 @@ void remove_stale(const std::string& top) {
     pid_t pid = static_cast<pid_t>(atoi(e->d_name + 7));
     if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
     std::string base = top + "/" + e->d_name;
-    if (DIR* cells = opendir(base.c_str())) {
-      while (struct dirent* c = readdir(cells))
-        if (strncmp(c->d_name, "cell-", 5) == 0) rmdir((base + "/" + c->d_name).c_str());
-      closedir(cells);
-    }
+    remove_cells(base);
     rmdir(base.c_str());
   }
   closedir(d);
 }
+
+// Pools of one process (a run makes one sandbox executor per distinct sandbox config, each
+// with its own pool) get directories of their own: their cell numbers would collide.
+std::atomic<uint64_t> next_pool{0};
 
 }  // namespace
 
@@ -103,10 +114,13 @@ std::unique_ptr<CgroupPool> CgroupPool::create(std::string* why_not) {
     return nullptr;
   }
   remove_stale(top);
-  std::string base = top + "/litbox." + std::to_string(getpid());
-  if (mkdir(base.c_str(), 0755) < 0 && errno != EEXIST) {
-    *why_not = "mkdir " + base + ": " + strerror(errno);
-    return nullptr;
+  std::string base = top + "/litbox." + std::to_string(getpid()) + "." + std::to_string(next_pool++);
+  if (mkdir(base.c_str(), 0755) < 0) {
+    if (errno != EEXIST) {
+      *why_not = "mkdir " + base + ": " + strerror(errno);
+      return nullptr;
+    }
+    remove_cells(base);  // left by a killed runner whose pid this process now has
   }
   if (is_v2 && !write_text(base + "/cgroup.subtree_control", "+pids")) {
     *why_not = "enable pids in " + base + ": " + strerror(errno);

@@ -19,7 +19,7 @@ struct CellCgroup {
   int procs_fd = -1;
 };
 
-/// A directory "litbox.<pid>" at the top of the pids hierarchy (cgroup v2 root with pids in
+/// A directory "litbox.<pid>.<n>" (n: the process's n-th pool) at the top of the pids hierarchy (cgroup v2 root with pids in
 /// its subtree_control, or the v1 pids mount) holding one cgroup per live cell.
 class CgroupPool {
  public:

@@ -59,6 +59,22 @@ class RecordingGroups(dict):
         super().__setitem__(key, value)
 
 
+class ParamDefault(str):
+    """The default of a param the configs read with lit_config.params.get(name, default) and
+    the translation was not given: the same text (equal, same truth value), marked with the
+    param's name. A substitution whose replacement is exactly this value is written as
+    `${name}` with `params: {name: default}` in lit.yaml, so `-D name=...` works at run time;
+    any computation on it (concatenation, formatting) gives a plain str, translated as text."""
+
+    def __new__(cls, value, param):
+        obj = super().__new__(cls, value)
+        obj.param = param
+        return obj
+
+    def __getnewargs__(self):  # copy / deepcopy of configs keep the mark
+        return (str(self), self.param)
+
+
 class RecordingParams(dict):
     """lit_config.params that remembers which params the configs read."""
 
@@ -69,6 +85,8 @@ class RecordingParams(dict):
 
     def get(self, key, default=None):
         self._note(key)
+        if key not in self and type(default) is str and isinstance(key, str) and key != 'config_map':
+            return ParamDefault(default, key)
         return super().get(key, default)
 
     def __getitem__(self, key):

@@ -365,6 +365,34 @@ class SmallSuites(TempDir):
         self.assertIn("  - {match: '%py', replace: /opt/py/bin/python3}\n", text)
         self.assertIn('features: [switched]\n', text)
 
+    def test_param_defaults_used_as_substitutions_stay_params(self):
+        write(self.path('d/lit.cfg'), '''
+            import lit.formats
+            config.test_format = lit.formats.ShTest()
+            config.substitutions.append(('%var', lit_config.params.get('var', '')))
+            config.substitutions.append(('%mode', lit_config.params.get('mode', 'Release')))
+            config.substitutions.append(('%both', lit_config.params.get('var', '') + '-x'))
+            if lit_config.params.get('var', ''):
+                config.available_features.add('var-set')
+            ''')
+        write(self.path('d/sub/lit.local.cfg'), '''
+            config.substitutions.append(('%local', lit_config.params.get('local', 'L')))
+            ''')
+        rc, _, err = translate(self.path('d'))
+        self.assertEqual(rc, 0, err)
+        text = body(self.path('d/lit.yaml'))
+        self.assertIn("params:\n  local: L\n  mode: Release\n  var: \"\"\n", text)
+        self.assertIn("  - {match: '%var', replace: '${var}'}\n", text)
+        self.assertIn("  - {match: '%mode', replace: '${mode}'}\n", text)
+        # Computed from a default: the value, as before; so is the (false) condition.
+        self.assertIn("  - {match: '%both', replace: '-x'}\n", text)
+        self.assertNotIn('var-set', text)
+        self.assertIn("'${local}'", body(self.path('d/sub/lit.local.yaml')))
+        # Given at translation time: the given value, as before.
+        rc, _, err = translate(self.path('d'), '-D', 'mode=Debug', '--force')
+        self.assertEqual(rc, 0, err)
+        self.assertIn("  - {match: '%mode', replace: Debug}\n", body(self.path('d/lit.yaml')))
+
     @unittest.skipUnless(os.access(LITBOX, os.X_OK), 'no litbox binary (set LITBOX)')
     def test_litbox_runs_the_translation(self):
         self.suite()

@@ -130,7 +130,9 @@ class Reverse:
 
 
 def substitution_entry(pattern, replacement, rev):
-    repl = rev(replacement, pattern)
+    # A param's default, as the config used it (lit_to_yaml_load.ParamDefault): the param.
+    param = getattr(replacement, 'param', None)
+    repl = '${%s}' % param if param else rev(replacement, pattern)
     if litbox_escape(pattern) == pattern and '\\' not in replacement:
         return '{match: %s, replace: %s}' % (scalar(escape_dollars(pattern)), scalar(repl))
     return '{regex: %s, replace: %s}' % (scalar(escape_dollars(pattern)), scalar(repl))

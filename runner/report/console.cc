@@ -90,7 +90,9 @@ void Console::print_result(const Test& test) {
               num_tests_);
   if ((failure && options_.show_output) || options_.show_all) {
     if (failure) std::printf("%s TEST '%s' FAILED %s\n", std::string(20, '*').c_str(), test.full_name().c_str(), std::string(20, '*').c_str());
-    std::printf("%s\n%s\n", r.output.c_str(), std::string(20, '*').c_str());
+    // The output may hold NUL bytes (a test's binary output): all of it, as lit prints it.
+    std::fwrite(r.output.data(), 1, r.output.size(), stdout);
+    std::printf("\n%s\n", std::string(20, '*').c_str());
   }
 }
 

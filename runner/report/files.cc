@@ -111,10 +111,11 @@ Status write_xunit(const std::string& path, std::vector<Test*> tests, double ela
         }
         out += ">\n  <failure><![CDATA[" + o + "]]></failure>\n</testcase>\n";
       } else if (skipped_code(t->result.code)) {
+        static constexpr std::string_view kMissing = "Test requires the following unavailable features: ";
         std::string reason = t->result.code == ResultCode::kExcluded ? "Test not selected (--filter, --max-tests)"
                              : t->result.code == ResultCode::kSkipped ? "User interrupt"
-                             : t->result.output.rfind("Test requires the following unavailable features: ", 0) == 0
-                                 ? "Missing required feature(s): " + t->result.output.substr(51)
+                             : t->result.output.starts_with(kMissing)
+                                 ? "Missing required feature(s): " + t->result.output.substr(kMissing.size())
                                  : "Unsupported configuration";
         out += ">\n  <skipped message=" + quoteattr(reason) + "/>\n</testcase>\n";
       } else {
