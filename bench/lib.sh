@@ -103,3 +103,42 @@ bench_need_llvm_tests() {
     "$BENCH_ROOT/scripts/llvm/make-litbox-config" >/dev/null || exit 2
   fi
 }
+
+# bench_make_trivial_suite DIR [EXTRA_LIT_YAML_LINE]: $n (the caller's; default 2000) trivial tests
+# (`RUN: echo hello > %t` + `RUN: true`) in 20 directories, with lit.cfg (lit's internal
+# shell) and lit.yaml (format: sh) side by side. Made once (DIR/.complete).
+bench_make_trivial_suite() {
+  local dir=$1 extra=${2:-} n=${n:-2000}
+  [ -f "$dir/.complete" ] && return
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cat > "$dir/lit.cfg" <<'EOF'
+import lit.formats
+config.name = 'trivial'
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = ['.test']
+EOF
+  cat > "$dir/lit.yaml" <<'EOF'
+name: trivial
+format: sh
+suffixes: [.test]
+EOF
+  [ -n "$extra" ] && echo "$extra" >> "$dir/lit.yaml"
+  local d i
+  # 20 directories of n/20 tests: a realistic shape for discovery and Output/ creation.
+  for ((d = 0; d < 20; d++)); do mkdir -p "$dir/d$d"; done
+  for ((i = 0; i < n; i++)); do
+    printf 'RUN: echo hello > %%t\nRUN: true\n' > "$dir/d$((i % 20))/t$i.test"
+  done
+  touch "$dir/.complete"
+}
+
+# bench_print_machine_facts DIR: what changes the figures, printed beside them: kernel, CPUs,
+# memory, load, and the file system (type, mount options) that DIR (the outputs) lives on.
+bench_print_machine_facts() {
+  local dir=$1 src fstype opts
+  mkdir -p "$dir"
+  read -r src fstype opts < <(findmnt -n -o SOURCE,FSTYPE,OPTIONS --target "$dir" 2>/dev/null)
+  echo "machine: $(uname -sr), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "outputs: $dir on $fstype ($src) mounted $opts"
+}

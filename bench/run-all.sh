@@ -4,10 +4,14 @@
 # Usage: bench/run-all.sh     (env: see bench/lib.sh)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
 status=0
+# The machine facts that change the figures, at the start and again at the end (load).
+bench_print_machine_facts "$BENCH_WORK"
 for b in startup.sh trivial.sh "filecheck.sh FileCheck" "filecheck.sh Assembler" discovery.sh cross.sh executors.sh; do
   echo "== bench/$b"
   # shellcheck disable=SC2086  # $b holds a script name and its arguments
   bash "$here"/$b || { echo "(bench/$b exited $?)"; status=1; }
 done
+bench_print_machine_facts "$BENCH_WORK"
 exit $status

@@ -19,34 +19,9 @@ bench_need_litbox
 n=${1:-2000}
 dir=$BENCH_WORK/trivial-$n
 
-make_suite() {
-  local dir=$1 extra=${2:-}
-  [ -f "$dir/.complete" ] && return
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  cat > "$dir/lit.cfg" <<'EOF'
-import lit.formats
-config.name = 'trivial'
-config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = ['.test']
-EOF
-  cat > "$dir/lit.yaml" <<'EOF'
-name: trivial
-format: sh
-suffixes: [.test]
-EOF
-  [ -n "$extra" ] && echo "$extra" >> "$dir/lit.yaml"
-  local d i
-  # 20 directories of n/20 tests: a realistic shape for discovery and Output/ creation.
-  for ((d = 0; d < 20; d++)); do mkdir -p "$dir/d$d"; done
-  for ((i = 0; i < n; i++)); do
-    printf 'RUN: echo hello > %%t\nRUN: true\n' > "$dir/d$((i % 20))/t$i.test"
-  done
-  touch "$dir/.complete"
-}
 if [ "${TRIVIAL_IN_TMPFS:-}" != 1 ]; then
-make_suite "$dir"
-make_suite "$dir-fresh" "sandbox: {reuse_cells: false}"
+bench_make_trivial_suite "$dir"
+bench_make_trivial_suite "$dir-fresh" "sandbox: {reuse_cells: false}"
 
 export BENCH_PREP="rm -rf '$dir'/d*/Output; sync"
 lit_cmd="'$PYTHON' '$LIT' -q -j$JOBS '$dir'"
@@ -72,7 +47,7 @@ fi
 if [ "${TRIVIAL_IN_TMPFS:-}" = 1 ]; then
   tmpfs=$BENCH_WORK/tmpfs-$$
   mkdir -p "$tmpfs" && mount -t tmpfs -o size=256m tmpfs "$tmpfs" || exit 1
-  make_suite "$tmpfs/trivial-$n"
+  bench_make_trivial_suite "$tmpfs/trivial-$n"
   export BENCH_PREP="rm -rf '$tmpfs/trivial-$n'/d*/Output"
   lit_cmd="'$PYTHON' '$LIT' -q -j$JOBS '$tmpfs/trivial-$n'"
   compare_alternating "trivial $n tests, -j$JOBS, sandbox required, on tmpfs" lit "$lit_cmd" \
