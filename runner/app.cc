@@ -136,6 +136,7 @@ int run_main(int argc, char** argv) {
   ctx.echo_all_commands = opts.echo_all_commands;
   ctx.gtest_shuffle = opts.order == Order::kRandom;
   ctx.path_prepend = opts.path;
+  ctx.pass_env = opts.pass_env;
   ctx.cli_timeout = opts.timeout;
   ctx.strict_features = opts.strict_features;
   ctx.warn = [&](const std::string& m) { diag.warning(m); };
@@ -239,7 +240,7 @@ int run_main(int argc, char** argv) {
   std::set<Test*> chosen(selected.begin(), selected.end());
   for (Test* t : discovered)
     if (!chosen.count(t)) {
-      t->result = TestResult{ResultCode::kExcluded, "", 0, 0};
+      t->result = TestResult{ResultCode::kExcluded, "", 0, 0, {}};
       t->has_result = true;
     }
 

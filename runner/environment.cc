@@ -20,9 +20,6 @@ constexpr const char* kLitPassVars[] = {
     "VCToolsinstallDir", "VSINSTALLDIR", "WindowsSdkDir", "WindowsSDKLibVersion", "SOURCE_DATE_EPOCH",
     "GTEST_FILTER", "DFLTCC"};
 
-// Passing these into a sandbox would leak the host (agent sockets, terminal) into the cell.
-constexpr const char* kNotInSandbox[] = {"SSH_AUTH_SOCK", "TERM"};
-
 // The host's environment, read once (the runner does not change its own): getenv scans all
 // of environ, and a test's environment asks for some 40 names.
 const char* host_env(const std::string& name) {
@@ -49,16 +46,14 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
   path += host_path ? host_path : "/usr/local/bin:/usr/bin:/bin";
   env["PATH"] = path;
   env["LLVM_DISABLE_CRASH_REPORT"] = "1";
-  for (const char* name : kLitPassVars) {
-    if (options.hermetic) {
-      bool skip = false;
-      for (const char* n : kNotInSandbox) skip = skip || std::string_view(n) == name;
-      if (skip) continue;
+  if (!options.hermetic) {
+    for (const char* name : kLitPassVars) {
+      const char* v = host_env(name);
+      if (v && *v) env[name] = v;
     }
-    const char* v = host_env(name);
-    if (v && *v) env[name] = v;
-  }
-  if (options.hermetic) {
+  } else {
+    // A sandboxed test sees the same machine whoever starts it: nothing of the host's
+    // environment but PATH and what the config or --pass-env names.
     env["TZ"] = "UTC";
     env["LANG"] = "C.UTF-8";
     env["LC_ALL"] = "C.UTF-8";
@@ -71,6 +66,8 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
   if (!options.tmp_dir.empty())
     for (const char* name : {"TMP", "TMPDIR", "TEMP", "TEMPDIR"}) env[name] = options.tmp_dir;
   for (const auto& name : config.environment.unset) env.erase(name);
+  for (const auto& name : options.pass_env)
+    if (const char* v = host_env(name)) env[name] = v;
   return env;
 }
 

@@ -13,10 +13,14 @@ struct EnvironmentOptions {
   std::vector<std::string> path_prepend;  ///< --path
   std::string tmp_dir;                    ///< the run's temp dir (TMP, TMPDIR, TEMP, TEMPDIR)
   bool hermetic = false;                  ///< sandboxed: fixed TZ/locale, nothing from the host but the allow-list
+  std::vector<std::string> pass_env;      ///< --pass-env: host variables passed whatever the config says
 };
 
-/// lit's default environment (PATH, LLVM_DISABLE_CRASH_REPORT and the host variables lit
-/// passes through when set), then the config's `environment:` set/pass/unset.
+/// PATH (--path first) and LLVM_DISABLE_CRASH_REPORT; unless `hermetic`, the host variables
+/// lit 15 passes through when set (FILECHECK_OPTS, *SAN_OPTIONS, TERM...), and if `hermetic`,
+/// TZ=UTC and LANG/LC_ALL=C.UTF-8 instead; then the config's `environment:` pass/set, the
+/// temp-dir variables, the config's unset, and last the host's values of `pass_env` (those
+/// the host has).
 std::map<std::string, std::string> build_environment(const config::SuiteConfig& config,
                                                      const EnvironmentOptions& options);
 

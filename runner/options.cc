@@ -188,6 +188,10 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_flag("--show-used-features", o.show_used_features, "Show all features used in the test suite (in XFAIL, UNSUPPORTED and REQUIRES) and exit");
   app.add_option("--sandbox", sandbox, "Run each test in a sandbox cell: require, auto (default: sandbox if the kernel allows, else warn and run unsandboxed), off")
       ->check(CLI::IsMember({"require", "auto", "off"}));
+  app.add_option("--pass-env", o.pass_env,
+                 "Pass the host's variable NAME to every test (a sandboxed test gets only those the config or this option names; repeatable)")
+      ->type_name("NAME")
+      ->allow_extra_args(false);
   app.add_option("--site", o.site_config, "lit.site.yaml to use when running a suite from its source tree (also LITBOX_SITE_CONFIG)")->type_name("PATH");
   app.add_flag("--strict-features", o.strict_features, "Make REQUIRES/UNSUPPORTED/XFAIL names that no config can define an error instead of a warning");
 
@@ -286,6 +290,9 @@ ParseOutcome parse_options(int argc, char** argv) {
     if (!o.num_shards || !o.run_shard) return usage_error("--num-shards and --run-shard must be used together");
     if (o.run_shard > o.num_shards) return usage_error("--run-shard must be between 1 and --num-shards (inclusive)");
   }
+  for (const auto& name : o.pass_env)
+    if (name.empty() || name.find('=') != std::string::npos)
+      return usage_error("argument --pass-env: not a variable name: '" + name + "'");
   o.sandbox = sandbox == "require" ? SandboxMode::kRequire : sandbox == "off" ? SandboxMode::kOff : SandboxMode::kAuto;
   for (auto& p : o.path) {
     if (!p.empty() && p[0] != '/') {

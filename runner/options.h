@@ -40,6 +40,8 @@ struct Options {
   bool debug = false, show_suites = false, show_tests = false, show_used_features = false;
   // litbox's own.
   SandboxMode sandbox = SandboxMode::kAuto;
+  /// --pass-env NAME (repeatable): host variables every test gets, sandboxed or not.
+  std::vector<std::string> pass_env;
   std::string site_config;       ///< --site (or LITBOX_SITE_CONFIG)
   std::string config_prefix = "lit";  ///< --config-prefix: NAME.yaml, NAME.local.yaml, NAME.site.yaml
   bool strict_features = false;  ///< unknown features in REQUIRES/... are errors, not warnings

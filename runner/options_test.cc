@@ -70,6 +70,15 @@ TEST(Options, RepeatedListOptionsAccumulate) {
   EXPECT_EQ(r.options.test_paths, (std::vector<std::string>{"x", "y"}));
 }
 
+TEST(Options, PassEnvIsRepeatableAndTakesOnlyNames) {
+  auto r = parse({"--pass-env", "FILECHECK_OPTS", "x", "--pass-env=ASAN_OPTIONS"});
+  ASSERT_EQ(r.exit_code, -1);
+  EXPECT_EQ(r.options.pass_env, (std::vector<std::string>{"FILECHECK_OPTS", "ASAN_OPTIONS"}));
+  EXPECT_EQ(r.options.test_paths, (std::vector<std::string>{"x"}));
+  EXPECT_EQ(parse({"--pass-env", "A=b", "x"}).exit_code, 2);
+  EXPECT_EQ(parse({"--pass-env=", "x"}).exit_code, 2);
+}
+
 TEST(Options, StartedAsLitItPresentsItselfAsLit) {
   EXPECT_EQ(program_name("/usr/bin/lit"), "lit");
   EXPECT_EQ(program_name("lit"), "lit");

@@ -42,6 +42,7 @@ struct RunContext {
   bool echo_all_commands = false;       ///< -vv
   bool gtest_shuffle = false;           ///< --order=random: gtest binaries shuffle their tests
   std::vector<std::string> path_prepend;  ///< --path
+  std::vector<std::string> pass_env;      ///< --pass-env
   std::string tmp_dir;                  ///< the run's temp dir
   std::vector<std::string> valgrind;    ///< --vg: command prefix for external commands
   ExecutorProvider* executors = nullptr;

@@ -206,7 +206,7 @@ StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleO
 
   for (Test* t : tests) {
     if (!t->has_result) {
-      t->result = TestResult{ResultCode::kSkipped, "", 0, 0};
+      t->result = TestResult{ResultCode::kSkipped, "", 0, 0, {}};
       t->has_result = true;
     }
   }

@@ -63,6 +63,7 @@ int shell_main(int argc, char** argv) {
   }
   EnvironmentOptions eo;
   eo.path_prepend = opts.path;
+  eo.pass_env = opts.pass_env;
   eo.hermetic = (*executors)->sandboxed(*t.config);
   auto env = build_environment(*t.config, eo);
   for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;

@@ -1,6 +1,7 @@
 // Test: one discovered test of a suite; TestResult: how it ended.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct TestResult {
   std::string output;
   double elapsed = 0;  ///< seconds; < 0 when the test was not run
   double start = 0;    ///< seconds since the run started
+  /// The environment the test's commands were started with (empty if none ran); in the
+  /// JSON report.
+  std::map<std::string, std::string> environment;
 };
 
 struct GtestShard;

@@ -73,6 +73,24 @@ mode_t process_umask() {
   return mask;
 }
 
+// A test's umask: lit's (litbox's own) unsandboxed; 022 in a sandbox cell, so that a test
+// sees the same machine whoever starts it.
+mode_t test_umask(const Test& t, RunContext& ctx) {
+  return ctx.executors->sandboxed(*t.config) ? mode_t{022} : process_umask();
+}
+
+// The environment a test starts with: the config's policy, then the session's variables.
+std::map<std::string, std::string> test_environment(const Test& t, RunContext& ctx, exec::Session& session) {
+  EnvironmentOptions eo;
+  eo.path_prepend = ctx.path_prepend;
+  eo.tmp_dir = ctx.tmp_dir;
+  eo.hermetic = ctx.executors->sandboxed(*t.config);
+  eo.pass_env = ctx.pass_env;
+  auto env = build_environment(*t.config, eo);
+  apply_overrides(env, session.environment_overrides());
+  return env;
+}
+
 struct Timeout {
   bool fired = false;
   exec::Session* session = nullptr;
@@ -87,6 +105,7 @@ exec::SessionSpec session_spec(Test& t, RunContext& ctx, const TestPaths& paths)
 }
 
 struct RunOutcome {
+  std::map<std::string, std::string> environment;  ///< what the script started with
   std::string out, err;
   int exit_code = 0;
   bool timed_out = false;
@@ -178,12 +197,8 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
   auto* session = &sessions.session;
   auto& target_session = sessions.target;
 
-  EnvironmentOptions eo;
-  eo.path_prepend = ctx.path_prepend;
-  eo.tmp_dir = ctx.tmp_dir;
-  eo.hermetic = ctx.executors->sandboxed(*t.config);
-  auto env = build_environment(*t.config, eo);
-  apply_overrides(env, (*session)->environment_overrides());
+  auto env = test_environment(t, ctx, **session);
+  o.environment = env;
 
   auto timeout_state = std::make_shared<Timeout>();
   timeout_state->session = session->get();
@@ -241,6 +256,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     req.argv = {bash, script_path};
     req.env = to_envp(env);
     req.cwd = exec_dir;
+    req.umask = test_umask(t, ctx);
     req.stdin_fd = *in;
     req.stdout_fd = out->fd();
     req.stderr_fd = err->fd();
@@ -256,7 +272,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     o.exit_code = st.lit_code();
   } else {
     sh::ShellState state;
-    state.umask = process_umask();
+    state.umask = test_umask(t, ctx);
     state.cwd = exec_dir;
     state.env = std::move(env);
     sh::ShellOptions opts;
@@ -412,6 +428,7 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   if (!o.out.empty()) output += "Command Output (stdout):\n--\n" + o.out + "\n--\n";
   if (!o.err.empty()) output += "Command Output (stderr):\n--\n" + o.err + "\n--\n";
   TestResult result{code, std::move(output)};
+  result.environment = std::move(o.environment);
 
   std::string xfail_error;
   bool xfail = is_expected_to_fail(t, ts, features, xfail_error);
@@ -437,9 +454,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   if (!session) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
   if (Status ready = co_await wait_ready(**session); !ready)
     co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + ready.error().message};
-  EnvironmentOptions eo{ctx.path_prepend, ctx.tmp_dir, ctx.executors->sandboxed(*t.config)};
-  auto env = build_environment(*t.config, eo);
-  apply_overrides(env, (*session)->environment_overrides());
+  auto env = test_environment(t, ctx, **session);
   auto out = CaptureFile::create("stdout");
   auto in = empty_stdin();
   if (!out || !in) co_return TestResult{ResultCode::kUnresolved, "cannot capture output"};
@@ -447,6 +462,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   req.argv = {t.source_path};
   req.env = to_envp(env);
   req.cwd = dirname_of(t.exec_path);
+  req.umask = test_umask(t, ctx);
   req.stdin_fd = *in;
   req.stdout_fd = out->fd();
   req.stderr_fd = out->fd();
@@ -458,6 +474,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   const exec::CloseReport closed = co_await close_and_wait(**session);
   if (st.setup_failure) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + st.error};
   TestResult result{st.lit_code() == 0 ? ResultCode::kPass : ResultCode::kFail, out->read_all() + st.error};
+  result.environment = std::move(env);
   add_close_report(result, closed);
   co_return result;
 }

@@ -77,6 +77,12 @@ Status finish_output_view(const OutputView& view, PublishReport* report) {
   auto note = [&](Status s) {
     if (!s && result) result = std::move(s);
   };
+  // An entry that could not be moved (what is left of it) goes: the test is UNRESOLVED with
+  // the reason, and no staging dir is left holding outputs nobody will publish.
+  auto discard = [&](const std::string& name, Status why) {
+    note(std::move(why));
+    note(remove_entry(stage, name));
+  };
   int out = -1, keep = -1;
   bool kept = false;  // this run has leftovers (an older run's then went)
   for (const auto& name : list_dir(stage)) {
@@ -90,8 +96,9 @@ Status finish_output_view(const OutputView& view, PublishReport* report) {
     if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) continue;  // dropped
     if (view.owns(name)) {
       if (out < 0) out = open(view.output_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-      note(out < 0 ? Status{Error{"sandbox: publish: open " + view.output_dir + ": " + strerror(errno)}}
-                   : move_entry(stage, name, out, name));
+      Status moved = out < 0 ? Status{Error{"sandbox: publish: open " + view.output_dir + ": " + strerror(errno)}}
+                             : move_entry(stage, name, out, name);
+      if (!moved) discard(name, std::move(moved));
       continue;
     }
     if (!kept) {  // replaces what an older run of the test left
@@ -107,7 +114,9 @@ Status finish_output_view(const OutputView& view, PublishReport* report) {
         close(*parent);
       }
     }
-    note(keep < 0 ? Status{Error{"sandbox: publish: no leftovers dir for " + name}} : move_entry(stage, name, keep, name));
+    Status moved = keep < 0 ? Status{Error{"sandbox: publish: no leftovers dir for " + name}}
+                            : move_entry(stage, name, keep, name);
+    if (!moved) discard(name, std::move(moved));
     if (report) report->leftovers.push_back(name);
   }
   if (!kept) {  // an older run's leftovers go when the test runs again
@@ -122,8 +131,6 @@ Status finish_output_view(const OutputView& view, PublishReport* report) {
       }
     }
   }
-  // An entry that could not be moved (an error above) stays in the staging dir, which is then
-  // not reused: a later run publishes it (recover_staging_dirs).
   if (out >= 0) close(out);
   if (keep >= 0) close(keep);
   close(stage);

@@ -58,7 +58,9 @@ struct PublishReport {
 /// Output dir (replacing older ones) and the rest to leftovers_dir() (replacing what an older
 /// run left there). Call only once no process of the cell is left. Afterwards the staging dir
 /// is empty, with its mode restored. An error (the test should be UNRESOLVED) means that some
-/// entry could not be published; what could not be sanitized is removed, never published.
+/// entry could not be published; what could not be sanitized or moved is removed, never
+/// published and never left in the staging dir. An older directory of the runner's that is
+/// read-only (left so by an unsandboxed run or lit) is made writable to take the new entries.
 Status finish_output_view(const OutputView& view, PublishReport* report = nullptr);
 
 /// The staging dirs of one runner: made on demand, handed back empty when their cell is gone,

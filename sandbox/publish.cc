@@ -390,16 +390,18 @@ bool overwrite_in_place(int from_dir, const char* from, const struct stat& fs, i
 // per file, which is what a lit rerun spends most of its time on (its `>` truncates). Renaming
 // over an older file would be worse still: ext4 (auto_da_alloc) then forces the new data to
 // disk at once. Only an older file or directory of the runner's own is written into or merged.
-Status replace_existing(int from_dir, const char* from, int to_dir, const char* to, int depth);
+//
+// `where` names `from` in errors (its path below the staging dir).
+Status replace_existing(int from_dir, const char* from, int to_dir, const char* to, int depth, const std::string& where);
 
-Status replace_at(int from_dir, const char* from, int to_dir, const char* to, int depth) {
+Status replace_at(int from_dir, const char* from, int to_dir, const char* to, int depth, const std::string& where) {
   if (renameat2(from_dir, from, to_dir, to, RENAME_NOREPLACE) == 0) return {};
-  return replace_existing(from_dir, from, to_dir, to, depth);
+  return replace_existing(from_dir, from, to_dir, to, depth, where);
 }
 
 // replace_at once a rename that would not replace failed (`to` exists, or the filesystem
 // cannot tell: then the plain removal and rename below).
-Status replace_existing(int from_dir, const char* from, int to_dir, const char* to, int depth) {
+Status replace_existing(int from_dir, const char* from, int to_dir, const char* to, int depth, const std::string& where) {
   struct stat fs, ts;
   if (fstatat(from_dir, from, &fs, AT_SYMLINK_NOFOLLOW) == 0 && fstatat(to_dir, to, &ts, AT_SYMLINK_NOFOLLOW) == 0) {
     if (overwrite_in_place(from_dir, from, fs, to_dir, to, ts)) {
@@ -411,10 +413,17 @@ Status replace_existing(int from_dir, const char* from, int to_dir, const char* 
       int f = openat(from_dir, from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       int t = f < 0 ? -1 : openat(to_dir, to, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       Status st;
+      // An older directory the test (or an unsandboxed run, or lit) left read-only: it is the
+      // runner's, and gets the new one's mode below; meanwhile entries must go in and out.
+      if (t >= 0 && (ts.st_mode & 0700) != 0700 && fchmod(t, (ts.st_mode & 07777) | 0700) < 0) {
+        st = failed("chmod", where + " (the older one)");
+        close(t);
+        t = -1;
+      }
       if (t >= 0) {
         std::vector<std::string> names = list_dir(f);
         for (const auto& n : names) {
-          Status one = replace_at(f, n.c_str(), t, n.c_str(), depth + 1);
+          Status one = replace_at(f, n.c_str(), t, n.c_str(), depth + 1, where + "/" + n);
           if (!one && st) st = one;
         }
         std::sort(names.begin(), names.end());
@@ -423,21 +432,21 @@ Status replace_existing(int from_dir, const char* from, int to_dir, const char* 
           Status gone = remove_entry(t, n);
           if (!gone && st) st = gone;
         }
-        if ((ts.st_mode & 07777) != (fs.st_mode & 07777) && fchmod(t, fs.st_mode & 07777) < 0 && st)
-          st = failed("chmod", to);
+        if (fchmod(t, fs.st_mode & 07777) < 0 && st) st = failed("chmod", where);
       }
       if (f >= 0) close(f);
       if (t >= 0) {
         // Merged, or some entry failed: either way, the older directory now holds part of
         // the new one, which replacing it as a whole would lose.
         close(t);
-        if (st && unlinkat(from_dir, from, AT_REMOVEDIR) < 0) st = failed("move", from);
+        if (st && unlinkat(from_dir, from, AT_REMOVEDIR) < 0) st = failed("move", where);
         return st;
       }
+      if (!st) return st;
     }
   }
   if (Status gone = remove_entry(to_dir, to); !gone) return gone;
-  if (renameat(from_dir, from, to_dir, to) < 0) return failed("move", from);
+  if (renameat(from_dir, from, to_dir, to) < 0) return failed("move", where);
   return {};
 }
 
@@ -486,7 +495,7 @@ Status sanitize_entry(int dir, const std::string& name, const struct stat& st, P
 }
 
 Status move_entry(int from_dir, const std::string& from, int to_dir, const std::string& to) {
-  return replace_at(from_dir, from.c_str(), to_dir, to.c_str(), 0);
+  return replace_at(from_dir, from.c_str(), to_dir, to.c_str(), 0, from);
 }
 
 Status remove_entry(int dir, const std::string& name) {

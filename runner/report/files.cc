@@ -63,10 +63,13 @@ Status write_json(const std::string& path, const std::vector<Test*>& tests, doub
   data["tests"] = nlohmann::json::array();
   for (const Test* t : tests) {
     if (t->result.code == ResultCode::kExcluded || t->result.code == ResultCode::kSkipped) continue;
-    data["tests"].push_back({{"name", t->full_name()},
-                             {"code", std::string(code_name(t->result.code))},
-                             {"output", t->result.output},
-                             {"elapsed", t->result.elapsed}});
+    nlohmann::json entry = {{"name", t->full_name()},
+                            {"code", std::string(code_name(t->result.code))},
+                            {"output", t->result.output},
+                            {"elapsed", t->result.elapsed}};
+    // litbox's own: the environment the test was given (lit's readers ignore other keys).
+    if (!t->result.environment.empty()) entry["environment"] = t->result.environment;
+    data["tests"].push_back(std::move(entry));
   }
   return write_file(path, python_json(data) + "\n");
 }

@@ -10,7 +10,8 @@
 namespace litbox::runner::report {
 
 /// lit's JsonReport: {"__version__": [15,0,6], "elapsed", "tests": [{name, code, output, elapsed}]},
-/// EXCLUDED and SKIPPED left out, indent 2, keys sorted.
+/// EXCLUDED and SKIPPED left out, indent 2, keys sorted; plus litbox's "environment" (an
+/// object) for each test whose commands ran.
 Status write_json(const std::string& path, const std::vector<Test*>& tests, double elapsed);
 /// lit's XunitReport.
 Status write_xunit(const std::string& path, std::vector<Test*> tests, double elapsed);

@@ -27,6 +27,7 @@
 #include "runner/sh/py_path.h"
 #include "runner/sh/py_text.h"
 #include "runner/sh/redirects.h"
+#include "runner/sh/scoped_umask.h"
 #include "runner/sh/which.h"
 #include "support/strings.h"
 
@@ -274,7 +275,10 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       if (not_crash) co_return shell_error(j_args, "Error: 'not --crash' cannot call '" + name + "'");
       if (p.commands.size() != 1)
         co_return shell_error(j_args, "Unsupported: '" + name + "' cannot be part of a pipeline");
-      BuiltinOutcome b = run_inproc_builtin(fs, args, j.redirects, shenv);
+      BuiltinOutcome b = [&] {
+        ScopedUmask mask(shenv.umask);
+        return run_inproc_builtin(fs, args, j.redirects, shenv);
+      }();
       if (b.exception) co_return exception(*b.exception);
       if (b.shell_error) co_return shell_error(texts(args), *b.shell_error);
       CommandResult r;
@@ -299,7 +303,10 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     }
     if (local_not_crash) not_count = 0;
 
-    RedirectResult rr = process_redirects(fs, j.redirects, default_stdin, shenv.cwd, pending.opened);
+    RedirectResult rr = [&] {
+      ScopedUmask mask(shenv.umask);
+      return process_redirects(fs, j.redirects, default_stdin, shenv.cwd, pending.opened);
+    }();
     if (rr.failure == RedirectResult::Failure::kShellError) co_return shell_error(j_args, rr.message);
     if (rr.failure == RedirectResult::Failure::kException) co_return exception(rr.message);
     bool last = i + 1 == p.commands.size();
