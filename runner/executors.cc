@@ -2,15 +2,12 @@
 
 #include "runner/prefix_executor.h"
 
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <climits>
 #include <cstdlib>
-#include <algorithm>
 #include <map>
-#include <set>
 #include <sstream>
 
 #include "emulation/arch.h"
@@ -55,25 +52,6 @@ bool emulates(const config::SuiteConfig& cfg) {
   return e == "auto" || e == "qemu" || e == "ssh" || e == "batch";
 }
 
-// The build tree as the site config describes it: the directories its path-valued params
-// (and -D values) name (a file's directory for a file), which the tests' substitutions point
-// into (`%{tool}` → ${tools_dir}/tool). The root and the directories the allow-list hides as
-// a whole are never taken from a param.
-std::vector<std::string> param_dirs(const config::SuiteConfig& cfg) {
-  static const std::set<std::string> kNever = {"/", "/tmp", "/var", "/var/tmp", "/run", "/home", "/root",
-                                               "/dev", "/proc", "/sys", "/mnt", "/media", "/srv"};
-  std::set<std::string> dirs;
-  for (const auto& [name, value] : cfg.params) {
-    if (value.empty() || value[0] != '/' || value.find(':') != std::string::npos) continue;
-    struct stat st;
-    if (::stat(value.c_str(), &st) != 0) continue;
-    std::string dir = S_ISDIR(st.st_mode) ? value : value.substr(0, std::max<size_t>(1, value.rfind('/')));
-    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-    if (!kNever.count(dir)) dirs.insert(dir);
-  }
-  return {dirs.begin(), dirs.end()};
-}
-
 // The key that tells two directory configs apart for executor purposes.
 std::string policy_key(const config::SuiteConfig& cfg) {
   std::ostringstream k;
@@ -83,7 +61,7 @@ std::string policy_key(const config::SuiteConfig& cfg) {
     << s.seccomp_action << '|' << s.hostname << '|' << s.reuse_cells << '|' << s.publish_all_outputs << '|' << s.limits.memory << '|' << s.limits.processes << '|'
     << s.limits.cpu_seconds << '|' << s.limits.file_size << '|' << s.limits.open_files << '|' << s.limits.tmp_size
     << '|' << cfg.target.executor << '|' << cfg.target.sysroot << '|' << join(cfg.target.emulator_args, ",") << '|'
-    << cfg.source_root << '|' << cfg.exec_root << '|' << join(param_dirs(cfg), ",") << '|';
+    << cfg.source_root << '|' << cfg.exec_root << '|';
   if (auto path = cfg.environment.set.find("PATH"); path != cfg.environment.set.end()) k << path->second;
   return k.str();
 }
@@ -231,11 +209,11 @@ class RunExecutors : public Executors {
     if (home && *home && std::string(home) != "/") spec.hidden.push_back(home);
     spec.hidden.insert(spec.hidden.end(), s.hidden.begin(), s.hidden.end());
     // What the tests need stays visible even below a hidden path: the suite, its build
-    // tree (its root and the directories the params name), litbox itself (out-of-process
-    // builtins), the --path directories and those of the config's PATH; `readonly:` names more.
+    // tree, litbox itself (out-of-process builtins), the --path directories and those of the
+    // config's PATH; `readonly:` names more. (Not every path a param names: params also name
+    // what tests must not see, e.g. the hostile suite's host dirs.)
     for (const auto& p : {cfg.source_root, cfg.exec_root, self_dir_})
       if (!p.empty()) spec.readonly.push_back(p);
-    for (const auto& p : param_dirs(cfg)) spec.readonly.push_back(p);
     for (const auto& p : options_.path) spec.readonly.push_back(p);
     if (auto path = cfg.environment.set.find("PATH"); path != cfg.environment.set.end())
       for (const auto& p : split(path->second, ':'))

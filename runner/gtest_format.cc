@@ -205,6 +205,7 @@ asio::awaitable<Ran> run_binary(Test& t, RunContext& ctx, const TestPaths& paths
   req.argv = spec.argv;
   req.env = to_envp(spec.env);
   req.cwd = spec.cwd;
+  req.umask = test_umask(t, ctx);
   req.stdin_fd = *in;
   req.stdout_fd = out->fd();
   req.stderr_fd = spec.merge_stderr ? out->fd() : err->fd();
@@ -249,6 +250,7 @@ EnvironmentOptions env_options(const Test& t, const RunContext& ctx) {
   eo.path_prepend = ctx.path_prepend;
   eo.tmp_dir = ctx.tmp_dir;
   eo.hermetic = ctx.executors->sandboxed(*t.config);
+  eo.pass_env = ctx.pass_env;
   return eo;
 }
 

@@ -27,7 +27,7 @@ struct TestResult {
   double start = 0;    ///< seconds since the run started
   /// The environment the test's commands were started with (empty if none ran); in the
   /// JSON report.
-  std::map<std::string, std::string> environment;
+  std::map<std::string, std::string> environment = {};
 };
 
 struct GtestShard;

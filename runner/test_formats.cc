@@ -63,21 +63,6 @@ bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std
   return false;
 }
 
-// The umask litbox was started with: what lit's processes inherit.
-mode_t process_umask() {
-  static const mode_t mask = [] {
-    mode_t m = umask(022);
-    umask(m);
-    return m;
-  }();
-  return mask;
-}
-
-// A test's umask: lit's (litbox's own) unsandboxed; 022 in a sandbox cell, so that a test
-// sees the same machine whoever starts it.
-mode_t test_umask(const Test& t, RunContext& ctx) {
-  return ctx.executors->sandboxed(*t.config) ? mode_t{022} : process_umask();
-}
 
 // The environment a test starts with: the config's policy, then the session's variables.
 std::map<std::string, std::string> test_environment(const Test& t, RunContext& ctx, exec::Session& session) {

@@ -76,4 +76,22 @@ void apply_overrides(std::map<std::string, std::string>& env, const std::map<std
     for (const char* name : {"TMP", "TEMP", "TEMPDIR"}) env[name] = tmp->second;
 }
 
+namespace {
+
+// The umask litbox was started with: what lit's processes inherit.
+mode_t process_umask() {
+  static const mode_t mask = [] {
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+  }();
+  return mask;
+}
+
+}  // namespace
+
+mode_t test_umask(const Test& t, RunContext& ctx) {
+  return ctx.executors->sandboxed(*t.config) ? mode_t{022} : process_umask();
+}
+
 }  // namespace litbox::runner

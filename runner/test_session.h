@@ -4,10 +4,13 @@
 
 #include <utility>  // before Asio (Boost 1.74)
 #include <boost/asio/awaitable.hpp>
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 
 #include "executor/executor.h"
+#include "runner/run_context.h"
 #include "runner/test.h"
 #include "support/error.h"
 
@@ -34,5 +37,9 @@ void add_close_report(TestResult& result, const exec::CloseReport& closed);
 /// temp-dir variables all follow TMPDIR, so none of them points at a host directory a sandbox
 /// cell cannot see.
 void apply_overrides(std::map<std::string, std::string>& env, const std::map<std::string, std::string>& overrides);
+
+/// A test's umask: lit's (litbox's own) unsandboxed; 022 in a sandbox cell, so that a test
+/// sees the same machine whoever starts it.
+mode_t test_umask(const Test& t, RunContext& ctx);
 
 }  // namespace litbox::runner
