@@ -53,4 +53,13 @@ grep -q "100% tests passed, 0 tests failed out of 2" "$work/ctest.log" || { cat 
 for j in check-example check-example-unit; do
   grep -q '<testsuite' "$ex/$j.junit.xml" || fail "no JUnit report $ex/$j.junit.xml"
 done
+# Built with the project instead (add_subdirectory, as FetchContent does): configured only (a
+# build would compile litbox again); the check targets run the litbox target of that build.
+sub=$work/example-subdir
+cmake -S "$root/examples/cmake-project" -B "$sub" -G Ninja -DEXAMPLE_LITBOX_SOURCE="$root" \
+      -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/configure-subdir.log" 2>&1 ||
+  { cat "$work/configure-subdir.log"; fail "configure with add_subdirectory"; }
+grep -q "$sub/litbox/bin/litbox\|$sub/bin/litbox" "$sub/build.ninja" ||
+  fail "with add_subdirectory, the check targets do not run the litbox built with the project"
+echo "add_subdirectory: configured"
 echo "install test: passed"
