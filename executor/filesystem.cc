@@ -79,11 +79,14 @@ int openat2_in_root(int root, const std::string& path, int flags, mode_t mode) {
   return fd < 0 ? -errno : static_cast<int>(fd);
 }
 
+// Held by RootedFileSystem::hold_ids: while > 0, the ids are already switched.
+thread_local int held_ids = 0;
+
 // Switches the thread's file-system ids for one operation and back (setfsuid/setfsgid act on
-// the calling thread only; -1 leaves an id as it is).
+// the calling thread only; -1 leaves an id as it is). Inside hold_ids(), nothing to do.
 class AsIds {
  public:
-  explicit AsIds(RootedFileSystem::Ids ids) : ids_(ids) {
+  explicit AsIds(RootedFileSystem::Ids ids) : ids_(held_ids > 0 ? RootedFileSystem::Ids() : ids) {
     if (ids_.gid != static_cast<gid_t>(-1)) old_gid_ = static_cast<gid_t>(syscall(SYS_setfsgid, ids_.gid));
     if (ids_.uid != static_cast<uid_t>(-1)) old_uid_ = static_cast<uid_t>(syscall(SYS_setfsuid, ids_.uid));
   }
@@ -108,6 +111,17 @@ class AsIds {
 };
 
 }  // namespace
+
+std::shared_ptr<void> RootedFileSystem::hold_ids() {
+  if (as_.uid == static_cast<uid_t>(-1) && as_.gid == static_cast<gid_t>(-1)) return nullptr;
+  struct Hold {
+    explicit Hold(RootedFileSystem::Ids ids) : as(ids) { ++held_ids; }
+    ~Hold() { --held_ids; }
+    AsIds as;  // switched now, switched back (and dumpable restored) when the hold ends
+  };
+  if (held_ids > 0) return std::make_shared<int>(0);  // an outer hold has switched already
+  return std::make_shared<Hold>(as_);
+}
 
 FileSystem& host_filesystem() {
   static HostFileSystem fs;

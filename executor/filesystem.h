@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ class FileSystem {
   virtual int list_dir(const std::string& path, std::vector<DirEntry>* out) = 0;
   /// readlink(2) of a symlink.
   virtual int readlink(const std::string& path, std::string* out) = 0;
+  /// While the returned object lives, a file system that checks operations with other ids
+  /// (RootedFileSystem with FsIds) switches to them once instead of around each operation:
+  /// for a series of operations in a row (the shell's PATH search). Only this file system's
+  /// operations may run meanwhile on the thread. Others return null.
+  virtual std::shared_ptr<void> hold_ids() { return nullptr; }
 };
 
 /// The host's view: plain syscalls.
@@ -67,6 +73,7 @@ class RootedFileSystem : public FileSystem {
   int chmod(const std::string& path, mode_t mode) override;
   int list_dir(const std::string& path, std::vector<DirEntry>* out) override;
   int readlink(const std::string& path, std::string* out) override;
+  std::shared_ptr<void> hold_ids() override;
 
  private:
   /// Opens the parent directory of `path` (O_PATH) and returns the last component.

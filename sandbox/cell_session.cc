@@ -33,6 +33,7 @@ class CellFileSystem : public exec::FileSystem {
   int readlink(const std::string& path, std::string* out) override {
     return ready() ? rooted_.readlink(path, out) : -EIO;
   }
+  std::shared_ptr<void> hold_ids() override { return ready() ? rooted_.hold_ids() : nullptr; }
 
  private:
   bool ready() {

@@ -12,15 +12,37 @@ namespace litbox::runner::sh {
 /// file work for tests happens on one thread and never across a suspension, so the process
 /// umask is the shell's exactly while this object lives: create it, do the synchronous file
 /// work, let it go.
+/// (The process umask is remembered, so the usual case, the shell's umask equal to it, costs
+/// no system call: only this class changes the runner's umask.)
 class ScopedUmask {
  public:
-  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
-  ~ScopedUmask() { ::umask(old_); }
+  explicit ScopedUmask(mode_t mask) : old_(current()) {
+    if (mask != old_) {
+      ::umask(mask);
+      current() = mask;
+      changed_ = true;
+    }
+  }
+  ~ScopedUmask() {
+    if (changed_) {
+      ::umask(old_);
+      current() = old_;
+    }
+  }
   ScopedUmask(const ScopedUmask&) = delete;
   ScopedUmask& operator=(const ScopedUmask&) = delete;
 
  private:
+  static mode_t& current() {
+    static mode_t mask = [] {
+      mode_t m = ::umask(022);
+      ::umask(m);
+      return m;
+    }();
+    return mask;
+  }
   mode_t old_;
+  bool changed_ = false;
 };
 
 }  // namespace litbox::runner::sh

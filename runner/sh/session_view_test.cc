@@ -5,6 +5,8 @@
 // the host side of every check is a canary in another temporary directory.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -221,6 +223,41 @@ TEST_F(SessionViewTest, RealpathUsesTheView) {
   fs::create_symlink("loop", root / "loop");
   EXPECT_EQ(py_realpath(view->fs(), "/a/c/e"), "/d/e");
   EXPECT_EQ(py_realpath(view->fs(), "/loop/x"), "/loop/x");
+}
+
+}  // namespace
+}  // namespace litbox::runner::sh
+
+namespace litbox::runner::sh {
+namespace {
+
+// A root runner's view checks each operation with the cell user's ids; hold_ids() switches
+// once for a series (the PATH search) and puts back the runner's ids and dumpable flag after.
+TEST(RootedFileSystemIds, HeldIdsApplyToEveryOperationAndAreRestored) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root: the view's ids must differ from the runner's";
+  TempDir dir;
+  write_file(dir.path() + "/secret", "s");
+  ASSERT_EQ(chmod((dir.path() + "/secret").c_str(), 0600), 0);
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);
+  int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  exec::RootedFileSystem view(root, exec::FsIds{65534, 65534});
+  const int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+  {
+    auto held = view.hold_ids();
+    ASSERT_NE(held, nullptr);
+    EXPECT_EQ(static_cast<uid_t>(setfsuid(-1)), 65534u);  // switched for the whole hold
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(view.open(dir.path() + "/secret", O_RDONLY), -EACCES);
+    auto nested = view.hold_ids();
+    struct stat st;
+    EXPECT_EQ(view.stat(dir.path() + "/secret", &st), 0);
+    EXPECT_EQ(static_cast<uid_t>(setfsuid(-1)), 65534u);
+  }
+  EXPECT_EQ(static_cast<uid_t>(setfsuid(-1)), 0u);
+  EXPECT_EQ(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), dumpable);
+  // Without a hold, each operation still runs with the view's ids.
+  EXPECT_EQ(view.open(dir.path() + "/secret", O_RDONLY), -EACCES);
+  EXPECT_EQ(static_cast<uid_t>(setfsuid(-1)), 0u);
+  close(root);
 }
 
 }  // namespace

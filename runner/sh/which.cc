@@ -8,6 +8,9 @@
 namespace litbox::runner::sh {
 
 std::optional<std::string> lit_which(exec::FileSystem& fs, const std::string& command, const std::string& paths) {
+  // One switch of the test's file-system ids for the whole search (a cell's view checks each
+  // lookup with the cell user's permissions).
+  auto held = fs.hold_ids();
   struct stat st;
   if (py_isabs(command) && fs.stat(command, &st) == 0 && S_ISREG(st.st_mode)) return py_normpath(command);
   std::string search = paths.empty() ? "/bin:/usr/bin" : paths;
