@@ -198,6 +198,7 @@ asio::awaitable<Ran> run_binary(Test& t, RunContext& ctx, const TestPaths& paths
   auto err = CaptureFile::create("stderr");
   auto in = empty_stdin();
   if (!out || !err || !in) {
+    if (in) close(*in);
     r.setup_error = "cannot capture output";
     co_return r;
   }
