@@ -116,6 +116,13 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.formatter(std::make_shared<LitFormatter>(usage));
   app.set_help_flag("-h,--help", "show this help message and exit");
   app.allow_windows_style_options(false);
+  if (prog == "litbox")
+    app.footer(
+        "Commands (before any option):\n"
+        "  litbox shell TEST       an interactive shell in the sandbox cell TEST would run in\n"
+        "  litbox translate PATH   lit's Python configs (lit.cfg.py, lit.local.cfg, lit.site.cfg.py)\n"
+        "                          under PATH into lit.yaml, lit.local.yaml, lit.site.yaml\n"
+        "                          (litbox translate --help)");
 
   std::vector<std::string> params, xfail_list, xfail_not_list;
   std::string workers, timeout, max_failures, max_tests, max_time, num_shards, run_shard, order = "smart", sandbox = "auto";
