@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -111,7 +113,10 @@ ParseOutcome parse_options(int argc, char** argv) {
   // Started as `lit` (a symlink), litbox stands in for lit: lit's name in the usage, the
   // errors and --version (lit 15's version, then litbox's own).
   const std::string prog = program_name(argc > 0 ? argv[0] : nullptr);
-  const std::string usage = "usage: " + prog + " [-h] [--version] [options] TEST_PATH [TEST_PATH ...]";
+  // `litbox shell ...` parses the same options (shell_main passes "shell" as argv[0]).
+  const bool shell = argc > 0 && argv[0] && std::string_view(argv[0]) == "shell";
+  const std::string usage = shell ? "usage: litbox shell [-h] [options] TEST"
+                                  : "usage: " + prog + " [-h] [--version] [options] TEST_PATH [TEST_PATH ...]";
   CLI::App app{"litbox - a hermetic, lit-compatible test runner", prog};
   app.formatter(std::make_shared<LitFormatter>(usage));
   app.set_help_flag("-h,--help", "show this help message and exit");
@@ -199,7 +204,13 @@ ParseOutcome parse_options(int argc, char** argv) {
                  "Pass the host's variable NAME to every test (a sandboxed test gets only those the config or this option names; repeatable)")
       ->type_name("NAME")
       ->allow_extra_args(false);
-  app.add_option("--site", o.site_config, "lit.site.yaml to use when running a suite from its source tree (also LITBOX_SITE_CONFIG)")->type_name("PATH");
+  bool site_from_option = false;
+  app.add_option_function<std::string>(
+         "--site",
+         [&](const std::string& v) {
+           o.site_config = v;
+           site_from_option = true;
+         }, "lit.site.yaml to use when running a suite from its source tree (also LITBOX_SITE_CONFIG)")->type_name("PATH");
   app.add_flag("--strict-features", o.strict_features, "Make REQUIRES/UNSUPPORTED/XFAIL names that no config can define an error instead of a warning");
 
   // argparse keeps the last of an option given twice (`--order=lexical ... --order=random`,
@@ -249,7 +260,11 @@ ParseOutcome parse_options(int argc, char** argv) {
     r.exit_code = 2;
     return r;
   };
-  if (o.test_paths.empty()) return usage_error("the following arguments are required: TEST_PATH");
+  if (o.test_paths.empty())
+    return usage_error(std::string("the following arguments are required: ") + (shell ? "TEST" : "TEST_PATH"));
+  if (!o.site_config.empty() && access(o.site_config.c_str(), R_OK) != 0)
+    return usage_error((site_from_option ? "--site " : "LITBOX_SITE_CONFIG=") + o.site_config + ": " +
+                       strerror(errno));
   for (auto& p : params) {
     size_t eq = p.find('=');
     if (eq == std::string::npos) o.params[p] = "";

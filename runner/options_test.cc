@@ -41,6 +41,18 @@ TEST(Options, UsageErrorsExitTwo) {
   EXPECT_EQ(parse({"--filter", "(", "x"}).exit_code, 2);
 }
 
+// A site config that is not there is an error, not a run without it (issue 11).
+TEST(Options, AMissingSiteConfigIsAUsageError) {
+  unsetenv("LIT_OPTS");
+  EXPECT_EQ(parse({"--site", "/nonexistent/lit.site.yaml", "x"}).exit_code, 2);
+  setenv("LITBOX_SITE_CONFIG", "/nonexistent/lit.site.yaml", 1);
+  EXPECT_EQ(parse({"x"}).exit_code, 2);
+  unsetenv("LITBOX_SITE_CONFIG");
+  auto ok = parse({"--site", "/dev/null", "x"});
+  EXPECT_EQ(ok.exit_code, -1);
+  EXPECT_EQ(ok.options.site_config, "/dev/null");
+}
+
 TEST(Options, LitOptsAppendedAfterArgv) {
   setenv("LIT_OPTS", "--max-tests 4 'a b'", 1);
   auto r = parse({"x"});
