@@ -14,6 +14,7 @@ PKGS=(
   openssh-server openssh-client uidmap iproute2 procps util-linux
   python3-psutil python3-jsonschema hyperfine
   libssl-dev busybox
+  man-db  # install_example renders the installed man page with man -l
 )
 missing=()
 for p in "${PKGS[@]}"; do
