@@ -43,10 +43,6 @@ bool is_dir(const std::string& p) {
 }
 
 std::string base_of(const std::string& p) { return p.substr(p.rfind('/') + 1); }
-std::string dir_of(const std::string& p) {
-  size_t s = p.rfind('/');
-  return s == 0 ? "/" : p.substr(0, s);
-}
 
 // Python's repr() of a str (what lit's %r prints).
 std::string py_repr(const std::string& s) {
@@ -270,7 +266,7 @@ asio::awaitable<Listing> list_binary(Test& t, RunContext& ctx) {
   spec.argv.push_back("--gtest_list_tests");
   spec.argv.push_back("--gtest_filter=-*DISABLED_*");
   spec.env = build_environment(*t.config, env_options(t, ctx));
-  spec.cwd = dir_of(binary);
+  spec.cwd = dirname_of(binary);
   spec.timeout = ctx.cli_timeout ? *ctx.cli_timeout : t.config->timeout;
   if (spec.timeout <= 0) spec.timeout = kListingLimitSeconds;
   Ran r = co_await run_binary(t, ctx, test_paths(binary, t.exec_path), spec);

@@ -30,11 +30,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::string dirname_of(const std::string& p) {
-  size_t s = p.rfind('/');
-  return s == 0 ? "/" : p.substr(0, s);
-}
-
 // lit 15: `%dbg(RUN: at line N) cmd` → `: 'RUN: at line N'; cmd` (or `: '...'` alone).
 std::string expand_dbg(const std::string& line) {
   if (!starts_with(line, "%dbg(")) return line;

@@ -12,14 +12,10 @@ namespace litbox::runner {
 
 namespace asio = boost::asio;
 
-namespace {
-
 std::string dirname_of(const std::string& p) {
   size_t s = p.rfind('/');
   return s == 0 ? "/" : p.substr(0, s);
 }
-
-}  // namespace
 
 Status make_dirs(const std::string& path) {
   if (mkdir(path.c_str(), 0777) == 0 || errno == EEXIST) return {};

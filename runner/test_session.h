@@ -16,6 +16,9 @@
 
 namespace litbox::runner {
 
+/// The directory part of an absolute path ("/" for "/x").
+std::string dirname_of(const std::string& path);
+
 /// mkdir -p.
 Status make_dirs(const std::string& path);
 
