@@ -75,7 +75,11 @@ TestSshd::Result TestSshd::start(bool device) {
                                         "\nAuthorizedKeysFile " + (keys_ / "authorized_keys") +
                                         "\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
                                         "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n"
-                                        "MaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n");
+                                        "MaxSessions 100\nMaxStartups 100\nLogLevel ERROR\n"
+                                        // bash sources ~/.bashrc for ssh commands only at SHLVL < 2: the
+                                        // host account's start-up files (here pyenv init, whose rehash
+                                        // lock, once stale, stalls every login 60 s) stay out of the tests.
+                                        "SetEnv SHLVL=1\n");
   std::vector<std::string> argv = {"/usr/sbin/sshd", "-D", "-e", "-f", keys_ / "sshd_config", "-E", keys_ / "sshd.log"};
   if (device) {
     std::string cmd = "exec";

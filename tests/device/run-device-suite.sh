@@ -131,6 +131,9 @@ PermitRootLogin prohibit-password
 MaxSessions 100
 MaxStartups 100
 LogLevel ERROR
+# bash sources ~/.bashrc for ssh commands only at SHLVL < 2: keep the host account's start-up
+# files (e.g. pyenv init, whose rehash lock, once stale, stalls every login 60 s) off the device.
+SetEnv SHLVL=1
 EOF
 qemu=$(command -v qemu-aarch64)
 # Debian qemu-user-binfmt's magic and mask for aarch64; F: the emulator is opened now.
