@@ -167,14 +167,18 @@ TEST(InterpreterTest, OutOfProcessBuiltinsRunAsTheLitboxBinary) {
   EXPECT_EQ(rec.spawned[1], (std::vector<std::string>{LITBOX_SH_BUILTIN_EXE, "--litbox-builtin", "diff", "f", "-"}));
 }
 
-TEST(InterpreterTest, SessionOverridesWinOverTheTestEnvironment) {
+// A session's variables are where the test starts (test_environment puts them there); the
+// test's own `env` and `export` change them as they would under lit (a compiler test writing
+// its crash reproducer under `env TMPDIR=%t`).
+TEST(InterpreterTest, TheTestsEnvAndExportWinOverTheSessionsVariables) {
   TempDir dir;
   ScriptHarness h(dir.path());
   RecordingSession rec(h.session());
-  rec.overrides = {{"TMPDIR", "/forced"}};
+  rec.overrides = {{"TMPDIR", "/forced"}, {"HOME", "/cell-home"}};
   h.opts.session = &rec;
-  ScriptResult r = h.run({"env TMPDIR=/mine sh -c 'echo $TMPDIR'"});
-  EXPECT_NE(r.out.find("# command output:\n/forced\n"), std::string::npos) << r.out;
+  ScriptResult r = h.run({"env TMPDIR=/mine sh -c 'echo $TMPDIR'", "export HOME=/elsewhere", "sh -c 'echo $HOME'"});
+  EXPECT_NE(r.out.find("# command output:\n/mine\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("# command output:\n/elsewhere\n"), std::string::npos) << r.out;
 }
 
 TEST(InterpreterTest, SetupFailureMakesTheTestUnresolved) {

@@ -397,7 +397,11 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     exec::Session* session = on_target && opts.target_session ? opts.target_session : opts.session;
     set_executable(req, std::move(argv), executable);
     std::map<std::string, std::string> env = cmd_env;
-    for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
+    // The test's session set its variables (TMPDIR, HOME) in the environment the script started
+    // with, where `env` and `export` may change them as under lit. A target session's own ones
+    // are for the commands it runs.
+    if (session != opts.session)
+      for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
     for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
     req.cwd = shenv.cwd;
     req.umask = shenv.umask;
