@@ -120,6 +120,12 @@ struct SuiteConfig {
   std::map<std::string, std::string> params;
   /// Every config file that contributed, root first (for messages).
   std::vector<std::string> files;
+  /// What the runner added about the machine and the executor (can-run=, sandbox, %{exec}),
+  /// so that a directory's config changing its target or sandbox gets its own.
+  struct MachineFacts {
+    std::vector<std::string> features;
+    std::optional<Substitution> exec;  ///< the %{exec} entry appended to `substitutions`
+  } machine_facts;
 };
 
 }  // namespace litbox::config

@@ -258,6 +258,7 @@ std::shared_ptr<const config::SuiteConfig> Discovery::local_config(TestSuite* ts
     if (exists(local)) {
       auto cfg = config::apply_local_config(*parent, local);
       if (cfg) {
+        if (options_.finish_suite_config) options_.finish_suite_config(*cfg);
         entry.config = std::make_shared<const config::SuiteConfig>(std::move(*cfg));
       } else {
         entry.error = cfg.error().str();

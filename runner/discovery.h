@@ -21,7 +21,8 @@ struct DiscoveryOptions {
   std::string site_config;        ///< --site PATH (or LITBOX_SITE_CONFIG): a lit.site.yaml
   config::ConfigNames names;      ///< the config file names (--config-prefix)
   bool indirectly_run_check = true;
-  /// Called once per loaded suite root config, to add machine facts (target=, can-run=...).
+  /// Called for each loaded config (suite root and each lit.local.yaml) to add machine facts
+  /// (target=, can-run=, sandbox, %{exec}); a local config's replace its parent's.
   std::function<void(config::SuiteConfig&)> finish_suite_config;
 };
 

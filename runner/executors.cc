@@ -8,7 +8,9 @@
 #include <climits>
 #include <cstdlib>
 #include <map>
-#include <sstream>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 #include "emulation/arch.h"
 #include "emulation/batch_executor.h"
@@ -52,19 +54,29 @@ bool emulates(const config::SuiteConfig& cfg) {
   return e == "auto" || e == "qemu" || e == "ssh" || e == "batch";
 }
 
-// The key that tells two directory configs apart for executor purposes.
-std::string policy_key(const config::SuiteConfig& cfg) {
-  std::ostringstream k;
+// Everything an executor is made from: directory configs with equal keys share one. (A
+// comparable tuple of the options themselves, not a string that could leave one out.)
+auto executor_key(const config::SuiteConfig& cfg) {
   const auto& s = cfg.sandbox;
-  k << s.enabled << '|' << s.network << '|' << join(s.readonly, ",") << '|' << join(s.writable, ",") << '|'
-    << join(s.hidden, ",") << '|' << join(s.deny_syscalls, ",") << '|' << join(s.allow_syscalls, ",") << '|'
-    << s.seccomp_action << '|' << s.hostname << '|' << s.reuse_cells << '|' << s.publish_all_outputs << '|' << s.limits.memory << '|' << s.limits.processes << '|'
-    << s.limits.cpu_seconds << '|' << s.limits.file_size << '|' << s.limits.open_files << '|' << s.limits.tmp_size
-    << '|' << cfg.target.executor << '|' << cfg.target.sysroot << '|' << join(cfg.target.emulator_args, ",") << '|'
-    << cfg.source_root << '|' << cfg.exec_root << '|';
-  if (auto path = cfg.environment.set.find("PATH"); path != cfg.environment.set.end()) k << path->second;
-  return k.str();
+  const auto& t = cfg.target;
+  auto path = cfg.environment.set.find("PATH");
+  return std::make_tuple(s.enabled, s.network, s.readonly, s.writable, s.hidden, s.deny_syscalls, s.allow_syscalls,
+                         s.seccomp_action, s.hostname, s.reuse_cells, s.publish_all_outputs, s.limits.memory,
+                         s.limits.processes, s.limits.cpu_seconds, s.limits.file_size, s.limits.open_files,
+                         s.limits.tmp_size, t.executor, t.sysroot, t.emulator_args, cfg.target_triple, cfg.source_root,
+                         cfg.exec_root, path == cfg.environment.set.end() ? std::string() : path->second);
 }
+using ExecutorKey = decltype(executor_key(std::declval<const config::SuiteConfig&>()));
+
+// Everything a target executor (ssh, batch) is made from.
+auto target_key(const config::SuiteConfig& cfg, double timeout, const std::string& sysroot) {
+  const auto& t = cfg.target;
+  const auto& s = t.ssh;
+  return std::make_tuple(t.executor, s.host, s.port, s.user, s.identity, s.work_dir, s.env, s.options,
+                         s.connection_sharing, t.batch_size, t.batch_parallelism, t.batch_idle_flush_ms, t.batch_timeout,
+                         t.batch_retries, timeout, sysroot, t.emulator_args);
+}
+using TargetKey = decltype(target_key(std::declval<const config::SuiteConfig&>(), 0.0, std::string()));
 
 class RunExecutors : public Executors {
  public:
@@ -80,16 +92,34 @@ class RunExecutors : public Executors {
     if (cfg.host_triple.empty()) cfg.host_triple = host_triple();
     if (!cfg.target_triple.empty()) cfg.features.insert("target=" + cfg.target_triple);
     if (!cfg.host_triple.empty()) cfg.features.insert("host=" + cfg.host_triple);
-    if (emulates(cfg)) {
-      for (auto& f : emulation::runnable_arch_features(emulation::host_arch(), host_path())) cfg.features.insert(f);
-    } else {
-      cfg.features.insert("can-run=" + std::string(emulation::arch_name(emulation::host_arch())));
+    // A directory's config starts from its parent's facts: replace them, since its `target:`
+    // or `sandbox:` may differ.
+    auto& facts = cfg.machine_facts;
+    for (const auto& f : facts.features) cfg.features.erase(f);
+    facts.features.clear();
+    if (facts.exec) {
+      auto& subs = cfg.substitutions;
+      for (auto it = subs.rbegin(); it != subs.rend(); ++it)
+        if (it->pattern == facts.exec->pattern && it->replacement == facts.exec->replacement) {
+          subs.erase(std::next(it).base());
+          break;
+        }
+      facts.exec.reset();
     }
-    if (sandboxed(cfg)) cfg.features.insert("sandbox");
+    auto add = [&](std::string f) {
+      if (cfg.features.insert(f).second) facts.features.push_back(std::move(f));
+    };
+    if (emulates(cfg)) {
+      for (const auto& f : runnable_arch_features()) add(f);
+    } else {
+      add("can-run=" + std::string(emulation::arch_name(emulation::host_arch())));
+    }
+    if (sandboxed(cfg)) add("sandbox");
     // %{exec}: the marker word that sends a command to the target executor (ssh, batch),
     // or nothing for local targets. A config's own %{exec} comes first and wins.
     bool remote = cfg.target.executor == "ssh" || cfg.target.executor == "batch";
-    cfg.substitutions.push_back({"%\\{exec\\}", remote ? "litbox-exec" : "", true});
+    facts.exec = config::Substitution{"%\\{exec\\}", remote ? "litbox-exec" : "", true};
+    cfg.substitutions.push_back(*facts.exec);
   }
 
   bool sandboxed(const config::SuiteConfig& cfg) const override {
@@ -99,7 +129,7 @@ class RunExecutors : public Executors {
   Expected<exec::Executor*> executor_for(const config::SuiteConfig& cfg) override {
     // Per test: most tests share their directory's config object, so look it up first.
     if (auto hit = by_config_.find(&cfg); hit != by_config_.end()) return hit->second;
-    std::string key = policy_key(cfg);
+    ExecutorKey key = executor_key(cfg);
     auto it = executors_.find(key);
     if (it != executors_.end()) return by_config_[&cfg] = it->second.get();
     std::unique_ptr<exec::Executor> e;
@@ -156,12 +186,7 @@ class RunExecutors : public Executors {
     if (sysroot.empty() && !cfg.target_triple.empty())
       sysroot = emulation::default_sysroot(emulation::arch_from_triple(cfg.target_triple));
     // One executor per target, shared by every directory, so that their tests batch together.
-    std::string key = kind + "|" + s.host + "|" + std::to_string(s.port) + "|" + s.user + "|" + s.identity + "|" +
-                      s.work_dir + "|" + join(s.env, ",") + "|" + join(s.options, ",") + "|" +
-                      std::to_string(s.connection_sharing) + "|" + std::to_string(cfg.target.batch_size) + "|" +
-                      std::to_string(cfg.target.batch_parallelism) + "|" + std::to_string(cfg.target.batch_idle_flush_ms) +
-                      "|" + std::to_string(cfg.target.batch_timeout) + "|" + std::to_string(cfg.target.batch_retries) +
-                      "|" + std::to_string(timeout) + "|" + sysroot;
+    TargetKey key = target_key(cfg, timeout, sysroot);
     auto it = targets_.find(key);
     if (it != targets_.end()) return it->second.get();
     Expected<std::unique_ptr<exec::Executor>> e = Error("no target executor");
@@ -246,13 +271,20 @@ class RunExecutors : public Executors {
     return major > 6 || (major == 6 && minor >= 7);
   }
 
+  // The can-run= features of the emulators on PATH: looked up once per run.
+  const std::vector<std::string>& runnable_arch_features() {
+    if (!runnable_) runnable_ = emulation::runnable_arch_features(emulation::host_arch(), host_path());
+    return *runnable_;
+  }
+
   boost::asio::io_context& io_;
   const Options& options_;
   bool sandbox_usable_;
+  std::optional<std::vector<std::string>> runnable_;
   std::string self_dir_;
-  std::map<std::string, std::unique_ptr<exec::Executor>> executors_;
+  std::map<ExecutorKey, std::unique_ptr<exec::Executor>> executors_;
   std::map<const config::SuiteConfig*, exec::Executor*> by_config_;  // configs live for the run
-  std::map<std::string, std::unique_ptr<exec::Executor>> targets_;
+  std::map<TargetKey, std::unique_ptr<exec::Executor>> targets_;
 };
 
 }  // namespace

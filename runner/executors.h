@@ -14,7 +14,8 @@ namespace litbox::runner {
 class Executors : public ExecutorProvider {
  public:
   /// Adds features every suite gets: target=<triple>, host=<triple>, can-run=<arch>,
-  /// sandbox (when tests run sandboxed).
+  /// sandbox (when tests run sandboxed), and %{exec}. Called again on a directory's config
+  /// (lit.local.yaml), it replaces the facts its parent's config got.
   virtual void finish_suite_config(config::SuiteConfig& cfg) = 0;
 };
 

@@ -42,8 +42,6 @@ bool is_dir(const std::string& p) {
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-std::string base_of(const std::string& p) { return p.substr(p.rfind('/') + 1); }
-
 // Python's repr() of a str (what lit's %r prints).
 std::string py_repr(const std::string& s) {
   const bool dq = s.find('\'') != std::string::npos && s.find('"') == std::string::npos;
