@@ -387,6 +387,11 @@ const std::vector<Field> kTopLevelFields = {
     {"host_triple", kAllFiles, true, S::kScalar, STRING_FIELD(host_triple)},
     {"sandbox", kAllFiles, true, S::kMap, apply_sandbox, &kSandboxFields},
     {"target", kAllFiles, true, S::kMap, HANDLER { return apply_map(ctx, key, v, kTargetFields, c); }, &kTargetFields},
+    {"config_error", kSuiteFile | kLocalFile, false, S::kScalar,
+     HANDLER {
+       LITBOX_ASSIGN_OR_RETURN(message, read_string(ctx, v, key));
+       return error_at(ctx, v, message.empty() ? "this directory's config is marked broken" : message);
+     }},
     {"when", kAllFiles, true, S::kWhen, apply_when},
 };
 

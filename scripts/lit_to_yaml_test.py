@@ -324,18 +324,35 @@ class SmallSuites(TempDir):
         self.assertEqual(body(self.path('t/other/lit.local.yaml')), 'unsupported: true\n')
 
     def test_config_errors(self):
-        write(self.path('e/lit.cfg'), 'import lit.formats\nconfig.suffixes = [".t"]\n')
+        write(self.path('e/lit.cfg'), 'import lit.formats\nconfig.name = "e"\nconfig.suffixes = [".t"]\n'
+                                      'config.test_format = lit.formats.ShTest()\n')
         write(self.path('e/bad/lit.local.cfg'), 'config.recursiveExpansionLimit = -1\n')
         write(self.path('e/bad/below/lit.local.cfg'), 'config.suffixes = [".u"]\n')
         write(self.path('e/good/lit.local.cfg'), 'config.suffixes = [".u"]\n')
         rc, out, err = translate(self.path('e'))
         self.assertEqual(rc, 1)
         self.assertRegex(err, r'error: .*e/bad/lit\.local\.cfg:1: ValueError: recursiveExpansionLimit must be a '
-                         r'non-negative integer \(got <-1>\); this directory and those below it are not translated')
-        self.assertIn('this directory and those below it are not translated', err)
+                         r'non-negative integer \(got <-1>\); the tests in this directory and below it are '
+                         r'UNRESOLVED until it is fixed')
         self.assertTrue(os.path.exists(self.path('e/good/lit.local.yaml')))
-        self.assertFalse(os.path.exists(self.path('e/bad/lit.local.yaml')))
+        # The broken directory's lit.local.yaml says so (its tests must not run under the parent's
+        # config, which lit never does); the directories below it are not translated.
+        with open(self.path('e/bad/lit.local.yaml')) as f:
+            self.assertIn("\nconfig_error: 'lit.local.cfg:1: ValueError: recursiveExpansionLimit must be a "
+                          "non-negative integer (got <-1>)'\n", f.read())
         self.assertFalse(os.path.exists(self.path('e/bad/below/lit.local.yaml')))
+        if os.access(LITBOX, os.X_OK):
+            for d in ('e', 'e/bad', 'e/bad/below', 'e/good'):
+                write(self.path(d + '/t.t'), '# RUN: true\n')
+                write(self.path(d + '/t.u'), '# RUN: true\n')
+            out = os.path.join(self.dir, 'results.json')
+            p = subprocess.run([LITBOX, '-q', '-o', out, self.path('e')], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            codes = {t['name'].split(' :: ')[1]: t['code'] for t in json.load(open(out))['tests']}
+            self.assertEqual(codes, {'t.t': 'PASS', 'bad/t.t': 'UNRESOLVED', 'bad/below/t.t': 'UNRESOLVED',
+                                     'good/t.u': 'PASS'}, p.stdout)
+            self.assertIn('bad/lit.local.yaml:4:15: lit.local.cfg:1: ValueError: recursiveExpansionLimit', p.stdout)
         write(self.path('f/lit.cfg'), 'config.suffixes = config.undefined_thing\n')
         rc, out, err = translate(self.path('f'))
         self.assertEqual(rc, 2)

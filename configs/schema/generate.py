@@ -343,6 +343,11 @@ TOP = [
         "The per-test sandbox policy. Merges key by key.", children=SANDBOX, defname="sandbox"),
     Key("target", ALL, None, "map", "{}", "target: {triple: '${target_triple}', executor: auto}",
         "Where test binaries run. Merges key by key.", children=TARGET, defname="target"),
+    Key("config_error", (SUITE, LOCAL), string(), "string", '""',
+        "config_error: 'lit.local.cfg:3: NameError: name \\'foo\\' is not defined'",
+        "The directory's config is broken: loading it fails with this message, so its tests (and those "
+        "below it) are UNRESOLVED and the run exits 2, as lit stops on a config it cannot load. "
+        "`litbox translate` writes it for a lit.local.cfg it could not run.", cond=False),
     Key("when", ALL, None, "list of {if, then, else}", "[]",
         "when: [{if: '!ARM-registered-target', then: {unsupported: true}}]",
         "Conditional keys, applied in order after the file's other keys. `if` is a lit feature expression "
