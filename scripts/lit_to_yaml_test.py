@@ -410,6 +410,23 @@ class SmallSuites(TempDir):
         self.assertEqual(rc, 0, err)
         self.assertIn("  - {match: '%mode', replace: Debug}\n", body(self.path('d/lit.yaml')))
 
+    def test_half_migrated_tree_is_noted_with_the_excludes_line(self):
+        # LLVM's suffixes include .yaml: while lit.cfg is still used, lit would run the generated
+        # lit.yaml/lit.local.yaml as tests. The note gives the line that keeps them out.
+        cfg = 'import lit.formats\nconfig.name = "h"\nconfig.suffixes = [".ll", ".yaml"]\n' \
+              'config.test_format = lit.formats.ShTest()\n'
+        write(self.path('h/lit.cfg.py'), cfg)
+        write(self.path('h/sub/lit.local.cfg'), 'config.substitutions.append(("%x", "y"))\n')
+        rc, out, err = translate(self.path('h'))
+        self.assertEqual(rc, 0, err)
+        line = "config.excludes = list(config.excludes) + ['lit.yaml', 'lit.local.yaml']"
+        self.assertIn('note: as long as the lit configs are in use too, lit runs lit.yaml and lit.local.yaml as '
+                      'tests (the suffixes include .yaml); to keep them out, add to ', err)
+        self.assertTrue(err.rstrip().endswith('h/lit.cfg.py: ' + line), err)
+        write(self.path('h/lit.cfg.py'), cfg + line + '\n')
+        rc, out, err = translate(self.path('h'))
+        self.assertNotIn('note:', err)
+
     @unittest.skipUnless(os.access(LITBOX, os.X_OK), 'no litbox binary (set LITBOX)')
     def test_litbox_runs_the_translation(self):
         self.suite()
