@@ -164,6 +164,11 @@ int run_main(int argc, char** argv) {
   Discovery discovery(dopts, diag);
   std::vector<std::unique_ptr<Test>> owned;
   for (const auto& p : opts.test_paths) discovery.discover(p, owned);
+  if (std::string unused = discovery.unused_site_config(); !unused.empty()) {
+    // Running with a config the user did not ask for would give misleading results.
+    diag.error(unused);
+    return 2;
+  }
   // gtest binaries are listed (in their cells) and split into shards, as lit's discovery does.
   list_gtest_binaries(owned, ctx, opts.workers, diag);
   mark_output_collisions(owned);

@@ -196,6 +196,7 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
     site_value = std::move(*s);
     site = &site_value;
     suite_yaml = site_value.suite_dir + "/" + options_.names.suite;
+    if (!options_.site_config.empty() && real(config_path) == real(options_.site_config)) site_used_ = true;
   } else {
     // A source-tree run: find the build's site config that points back at this suite, so
     // that `litbox SRC/test/dir` behaves like `litbox BUILD/test/dir` (lit's config_map).
@@ -215,7 +216,10 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
         diag_.error(s.error());
         return nullptr;
       }
+      const bool given = !options_.site_config.empty() && c == options_.site_config;
+      if (given) site_suite_dir_ = s->suite_dir;
       if (real(s->suite_dir) != here) continue;
+      site_used_ = site_used_ || given;
       site_value = std::move(*s);
       site = &site_value;
       break;
@@ -234,6 +238,13 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
   ts->config = std::make_shared<const config::SuiteConfig>(std::move(*cfg));
   suites_.push_back(std::move(ts));
   return suites_.back().get();
+}
+
+std::string Discovery::unused_site_config() const {
+  if (options_.site_config.empty() || site_used_ || suites_.empty()) return "";
+  std::string msg = options_.site_config + " is the site config of no suite this run found";
+  if (!site_suite_dir_.empty()) msg += " (its suite is " + site_suite_dir_ + ")";
+  return msg;
 }
 
 std::shared_ptr<const config::SuiteConfig> Discovery::local_config(TestSuite* ts, const std::vector<std::string>& dir,

@@ -37,6 +37,9 @@ class Discovery {
 
   /// Every suite loaded so far, in load order.
   const std::vector<std::unique_ptr<TestSuite>>& suites() const { return suites_; }
+  /// After discovery: why the given site config (--site / LITBOX_SITE_CONFIG) was used by no
+  /// suite (e.g. another suite's), or "" when it was used or none was given.
+  std::string unused_site_config() const;
 
  private:
   struct SuiteRef {
@@ -61,6 +64,8 @@ class Discovery {
   DiscoveryOptions options_;
   Diagnostics& diag_;
   std::vector<std::unique_ptr<TestSuite>> suites_;
+  bool site_used_ = false;        // the given site config is some suite's
+  std::string site_suite_dir_;    // the suite the given site config names
   std::map<std::string, SuiteRef> suite_cache_;  // realpath(dir) → suite search result
   struct LocalEntry {
     std::shared_ptr<const config::SuiteConfig> config;

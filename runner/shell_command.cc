@@ -44,6 +44,10 @@ int shell_main(int argc, char** argv) {
   Discovery discovery(dopts, diag);
   std::vector<std::unique_ptr<Test>> tests;
   discovery.discover(opts.test_paths[0], tests);
+  if (std::string unused = discovery.unused_site_config(); !unused.empty()) {
+    diag.error(unused);
+    return 2;
+  }
   if (tests.size() != 1) {
     std::fprintf(stderr, "litbox shell: '%s' must name exactly one test (found %zu)\n", opts.test_paths[0].c_str(),
                  tests.size());
