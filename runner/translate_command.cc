@@ -46,6 +46,7 @@ int translate_main(int argc, char** argv) {
   std::vector<char*> cargs;
   for (auto& a : args) cargs.push_back(a.data());
   cargs.push_back(nullptr);
+  setenv("LIT_TO_YAML_PROG", "litbox translate", 1);  // its usage names the command the user typed
   execv(script.c_str(), cargs.data());
   std::perror(("litbox translate: " + script).c_str());
   return 2;

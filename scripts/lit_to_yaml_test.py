@@ -198,10 +198,11 @@ class SmallSuites(TempDir):
         self.assertTrue(read(edited).endswith('timeout: 5\n'))
         self.assertEqual(read(handwritten), 'unsupported: true  # mine\n')
         self.assertIn('unchanged ', out)   # the others are still checked
-        # --check writes nothing and says what would change.
-        rc, out, _ = translate(self.path('s'), '--check')
+        # --check writes nothing and says what a real run would do: keep the hand edits.
+        rc, out, err = translate(self.path('s'), '--check')
         self.assertEqual(rc, 1)
-        self.assertIn('would update', out)
+        self.assertIn('sub/lit.local.yaml: edited since it was generated; would be kept (--force overwrites it)', err)
+        self.assertNotIn('would update', out)
         self.assertTrue(read(edited).endswith('timeout: 5\n'))
         rc, out, err = translate(self.path('s'), '--force')
         self.assertEqual(rc, 0, err)

@@ -224,13 +224,15 @@ def write_all(files, force, check):
         if old == text:
             print('unchanged %s' % display(path))
             continue
-        if check:
-            print('would %s %s' % ('update' if old is not None else 'write', display(path)))
+        if old is not None and not force and not is_generated_unchanged(old):
+            # --check says what a real run would do: keep it.
+            why = 'edited since it was generated' if DIGEST_RE.match(old) else 'not written by the translator'
+            sys.stderr.write('%s: %s: %s; %s (--force overwrites it)\n'
+                             % (PROG, display(path), why, 'would be kept' if check else 'kept'))
             kept += 1
             continue
-        if old is not None and not force and not is_generated_unchanged(old):
-            why = 'edited since it was generated' if DIGEST_RE.match(old) else 'not written by the translator'
-            sys.stderr.write('%s: %s: %s; kept (--force overwrites it)\n' % (PROG, display(path), why))
+        if check:
+            print('would %s %s' % ('update' if old is not None else 'write', display(path)))
             kept += 1
             continue
         with open(path, 'w', encoding='utf-8') as f:
