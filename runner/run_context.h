@@ -44,7 +44,6 @@ struct RunContext {
   std::vector<std::string> path_prepend;  ///< --path
   std::vector<std::string> pass_env;      ///< --pass-env
   std::string tmp_dir;                  ///< the run's temp dir
-  std::vector<std::string> valgrind;    ///< --vg: command prefix for external commands
   ExecutorProvider* executors = nullptr;
   /// --strict-features: a REQUIRES/UNSUPPORTED/XFAIL name no config can define makes the
   /// test UNRESOLVED instead of printing a warning.

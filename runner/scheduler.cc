@@ -37,9 +37,6 @@ struct RunState {
   Clock::time_point start;
 };
 
-RunState* g_state = nullptr;
-RunContext* g_ctx = nullptr;
-
 // Stops the run: no new tests start, and every running test's processes are killed so its
 // coroutine finishes promptly.
 void stop_run(RunState& s, RunContext& ctx, StopReason why) {
@@ -52,14 +49,13 @@ void stop_run(RunState& s, RunContext& ctx, StopReason why) {
 }
 
 // Takes the next test whose parallelism group has room, or null.
-Test* take_next(RunState& s, const ScheduleOptions& o) {
+Test* take_next(RunState& s) {
   for (size_t i = s.next; i < s.queue.size(); ++i) {
     Test* t = s.queue[i];
     if (!t) continue;
     const std::string& g = t->config->parallelism_group;
     if (!g.empty()) {
       int limit = 0;
-      if (auto it = o.parallelism_groups.find(g); it != o.parallelism_groups.end()) limit = it->second;
       if (auto it = t->config->parallelism_groups.find(g); it != t->config->parallelism_groups.end()) limit = it->second;
       if (limit > 0 && s.group_running[g] >= limit) continue;
     }
@@ -79,7 +75,7 @@ class Runner {
   void pump() {
     const int max_in_flight = o_.workers * kMaxInFlightPerWorker;
     while (s_.stop == StopReason::kNone && s_.active < o_.workers && s_.in_flight < max_in_flight) {
-      Test* t = take_next(s_, o_);
+      Test* t = take_next(s_);
       if (!t) break;
       ++s_.active;
       ++s_.in_flight;
@@ -154,17 +150,11 @@ class Runner {
 
 }  // namespace
 
-void request_interrupt() {
-  if (g_state && g_ctx) stop_run(*g_state, *g_ctx, StopReason::kInterrupted);
-}
-
 StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleOptions& options,
                      const std::function<void(Test&)>& on_result, const std::function<void(Test&)>& on_deferred) {
   RunState s;
   s.queue = tests;
   s.start = Clock::now();
-  g_state = &s;
-  g_ctx = &ctx;
   Runner runner(s, ctx, options, on_result);
   runner.deferred_display_ = on_deferred;
   auto previous_deferred = ctx.on_deferred;
@@ -200,8 +190,6 @@ StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleO
   }
   ctx.io.poll();  // let the cancelled signal and timer handlers finish
   ctx.io.restart();
-  g_state = nullptr;
-  g_ctx = nullptr;
   ctx.on_deferred = previous_deferred;
 
   for (Test* t : tests) {

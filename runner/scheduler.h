@@ -17,7 +17,6 @@ struct ScheduleOptions {
   int workers = 1;
   int max_failures = 0;    ///< 0: no limit
   double max_time = 0;     ///< seconds; 0: no limit
-  std::map<std::string, int> parallelism_groups;  ///< group name → max concurrent tests
 };
 
 /// Why a run stopped early.
@@ -29,9 +28,5 @@ enum class StopReason { kNone, kMaxFailures, kMaxTime, kInterrupted };
 /// waiting for a batch.
 StopReason run_tests(std::vector<Test*>& tests, RunContext& ctx, const ScheduleOptions& options,
                      const std::function<void(Test&)>& on_result, const std::function<void(Test&)>& on_deferred = {});
-
-/// Asks a running run_tests() to stop (signal handlers call this): running tests are
-/// killed, the rest become SKIPPED.
-void request_interrupt();
 
 }  // namespace litbox::runner

@@ -221,10 +221,4 @@ std::vector<std::string> FeatureExpr::plain_terms() const {
   return out;
 }
 
-bool FeatureExpr::term_matches_any(size_t term_index, const std::set<std::string>& names) const {
-  for (const auto& f : names)
-    if (regexes_[term_index].full_match(f)) return true;
-  return false;
-}
-
 }  // namespace litbox

@@ -30,8 +30,6 @@ class FeatureExpr {
   const std::vector<std::string>& terms() const { return terms_; }
   /// Terms without any {{regex}} part: plain feature names.
   std::vector<std::string> plain_terms() const;
-  /// True if `term` (one of terms()) could match some name in `names`.
-  bool term_matches_any(size_t term_index, const std::set<std::string>& names) const;
 
   const std::string& text() const { return text_; }
 
