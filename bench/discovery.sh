@@ -39,26 +39,12 @@ EOF
   touch "$dir/.complete"
 fi
 
-# measure CMD...: runs it under /usr/bin/time -v; prints "<wall seconds> <max RSS KiB> <rc>".
-measure() {
-  # Wall time from date (time -v has 10 ms resolution), peak RSS from time -v.
-  local out rc tmp w
-  tmp=$(mktemp)
-  w=$(wall_of /usr/bin/time -v -o "$tmp" "$@")
-  w=${w% *}
-  out=$(cat "$tmp"); rm -f "$tmp"
-  rc=$(printf '%s\n' "$out" | sed -n 's/^\s*Exit status: //p')
-  printf '%s\n' "$out" | awk -v rc="${rc:-?}" -v w="$w" '
-    /Maximum resident set size/ { m = $NF }
-    END { printf "%.4f %d %s\n", w, m, rc }'
-}
-
 declare -a lw=() lm=() bw=() bm=()
 fails=""
 for ((r = 0; r < rounds; r++)); do
-  read -r w m rc < <(measure "$PYTHON" "$LIT" --show-tests "$dir")
+  read -r w m rc < <(measure_rss "$PYTHON" "$LIT" --show-tests "$dir")
   lw+=("$w"); lm+=("$m"); [ "$rc" != 0 ] && fails+=" [lit exit $rc]"
-  read -r w m rc < <(measure "$LITBOX" --show-tests "$dir")
+  read -r w m rc < <(measure_rss "$LITBOX" --show-tests "$dir")
   bw+=("$w"); bm+=("$m"); [ "$rc" != 0 ] && fails+=" [litbox exit $rc]"
 done
 count_lit=$("$PYTHON" "$LIT" --show-tests "$dir" 2>/dev/null | grep -c '::')

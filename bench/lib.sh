@@ -142,3 +142,17 @@ bench_print_machine_facts() {
   echo "machine: $(uname -sr), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "outputs: $dir on $fstype ($src) mounted $opts"
 }
+
+# measure_rss CMD...: runs it under /usr/bin/time -v; prints "<wall seconds> <max RSS KiB> <rc>".
+measure_rss() {
+  # Wall time from date (time -v has 10 ms resolution), peak RSS from time -v.
+  local out rc tmp w
+  tmp=$(mktemp)
+  w=$(wall_of /usr/bin/time -v -o "$tmp" "$@")
+  w=${w% *}
+  out=$(cat "$tmp"); rm -f "$tmp"
+  rc=$(printf '%s\n' "$out" | sed -n 's/^\s*Exit status: //p')
+  printf '%s\n' "$out" | awk -v rc="${rc:-?}" -v w="$w" '
+    /Maximum resident set size/ { m = $NF }
+    END { printf "%.4f %d %s\n", w, m, rc }'
+}

@@ -368,6 +368,7 @@ const std::vector<Field> kTopLevelFields = {
     {"triple_substring_match", kAllFiles, true, S::kScalar, BOOL_FIELD(triple_substring_match)},
     {"lit_version", kAllFiles, true, S::kScalar, INT_FIELD(lit_version, 0, 1000)},
     {"pipefail", kAllFiles, true, S::kScalar, BOOL_FIELD(pipefail)},
+    {"output_limit", kAllFiles, true, S::kScalar, SIZE_FIELD(output_limit)},
     {"unsupported", kAllFiles, true, S::kScalar, BOOL_FIELD(unsupported)},
     {"limit_to_features", kAllFiles, true, S::kList, LIST_FIELD(limit_to_features, {})},
     {"test_retry_attempts", kAllFiles, true, S::kScalar, INT_FIELD(test_retry_attempts, 0, kIntMax)},

@@ -99,6 +99,9 @@ struct SuiteConfig {
   /// FileCheck prefix).
   int lit_version = 0;
   bool pipefail = true;
+  /// Bytes of each command's stdout and stderr kept for the report; the rest is counted and
+  /// noted. 0: everything (lit keeps everything, and a test printing GiBs takes that much).
+  uint64_t output_limit = uint64_t{1} << 20;
   bool unsupported = false;
   std::vector<std::string> limit_to_features;
   int test_retry_attempts = 0;

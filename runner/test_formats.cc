@@ -257,6 +257,7 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     state.env = std::move(env);
     sh::ShellOptions opts;
     opts.pipefail = t.config->pipefail;
+    opts.output_limit = t.config->output_limit;
     opts.builtin_exe = ctx.litbox_exe;
     opts.session = session->get();
     opts.target_session = target_session.get();

@@ -309,6 +309,10 @@ TOP = [
         "directives (LLVM 15's tests use REDEFINE: as a FileCheck prefix)."),
     Key("pipefail", ALL, REF("bool"), "boolean", "true", "pipefail: false",
         "A pipeline fails if any command fails."),
+    Key("output_limit", ALL, REF("size"), "size", "1MiB", "output_limit: 16MiB",
+        "Bytes of each command's stdout and of its stderr kept for the report (`-v`, JSON, xUnit); "
+        "the rest is read, counted and noted in the log, so a test printing GiBs costs litbox no memory. "
+        "`unlimited` (or 0) keeps everything, as lit does."),
     Key("unsupported", ALL, REF("bool"), "boolean", "false", "unsupported: true",
         "Every test here is UNSUPPORTED."),
     Key("limit_to_features", ALL, REF("editableList"), "list of strings", "[]", "limit_to_features: [asserts]",

@@ -1,6 +1,7 @@
 // One entry of lit's results list (ShellCommandResult) and the log lit 15 prints from them.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -9,7 +10,8 @@ namespace litbox::runner::sh {
 /// A file a failed command's pipeline wrote through a redirection, shown in the log.
 struct OutputFile {
   std::string name_repr;  ///< Python repr() of the target as written
-  std::string data;       ///< raw bytes
+  std::string data;       ///< raw bytes: the file's first bytes, enough for the log's excerpt
+  bool more = false;      ///< the file goes on past `data`, and not only with whitespace
 };
 
 /// What one command did, as lit records it.
@@ -22,6 +24,8 @@ struct CommandResult {
                                    ///< the log prints "True"
   bool timeout_reached = false;
   std::vector<OutputFile> output_files;
+  /// Bytes of stdout/stderr beyond the config's output_limit: counted, not kept.
+  uint64_t out_dropped = 0, err_dropped = 0;
 };
 
 /// lit 15's executeScriptInternal log: `$ "arg" "arg"` per command, then for failed or

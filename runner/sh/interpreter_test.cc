@@ -167,6 +167,30 @@ TEST(InterpreterTest, OutOfProcessBuiltinsRunAsTheLitboxBinary) {
   EXPECT_EQ(rec.spawned[1], (std::vector<std::string>{LITBOX_SH_BUILTIN_EXE, "--litbox-builtin", "diff", "f", "-"}));
 }
 
+// output_limit keeps the first bytes of each command's stdout and stderr (last command or
+// not) and notes how many more there were; a file a failed command wrote shows its head.
+TEST(InterpreterTest, OutputBeyondTheLimitIsCountedNotKept) {
+  TempDir dir;
+  ScriptHarness h(dir.path());
+  h.opts.output_limit = 10;
+  ScriptResult r = h.run({"sh -c 'printf 0123456789abcdef; printf ABCDEFGHIJKL >&2' | sh -c 'cat; printf xyz >&2'"});
+  EXPECT_NE(r.out.find("# command stderr:\nABCDEFGHIJ\nnote: 2 more bytes of this output were not kept (output_limit)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("# command output:\n0123456789\nnote: 6 more bytes of this output were not kept (output_limit)\n"
+                       "# command stderr:\nxyz\n"),
+            std::string::npos)
+      << r.out;
+  r = h.run({"sh -c 'head -c 20000 /dev/zero | tr \"\\\\0\" a; exit 1' > out.txt"});
+  EXPECT_NE(r.out.find("# redirected output from 'out.txt':\n" + std::string(1024, 'a') + "\n...\nnote: data was truncated\n"),
+            std::string::npos)
+      << r.out;
+  h.opts.output_limit = 0;  // as lit: everything
+  r = h.run({"sh -c 'head -c 3000000 /dev/zero | tr \"\\\\0\" b'"});
+  EXPECT_NE(r.out.find(std::string(3000000, 'b')), std::string::npos);
+  EXPECT_EQ(r.out.find("not kept"), std::string::npos);
+}
+
 // A session's variables are where the test starts (test_environment puts them there); the
 // test's own `env` and `export` change them as they would under lit (a compiler test writing
 // its crash reproducer under `env TMPDIR=%t`).

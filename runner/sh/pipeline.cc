@@ -59,6 +59,7 @@ class Signal {
 struct ProcSlot {
   std::optional<exec::ExitStatus> status;
   std::string out, err;
+  uint64_t out_dropped = 0, err_dropped = 0;  // bytes read past the cap, not kept
   int readers = 0;
 };
 
@@ -70,7 +71,8 @@ struct Proc {
   std::shared_ptr<ProcSlot> slot = std::make_shared<ProcSlot>();
   Fd stdout_read;   // our end of its stdout pipe
   Fd stderr_read;   // our end of its stderr pipe
-  Fd stderr_temp;   // the temporary file its stderr went to
+  bool stderr_as_file = false;  // not the last command: lit sends its stderr to a temporary
+                                // file, read in binary (no universal newlines)
 };
 
 // What lit keeps of a pipe it drains at the end: everything. A writer that never stops
@@ -92,10 +94,13 @@ asio::awaitable<void> drain(Fd fd, std::shared_ptr<ProcSlot> slot, bool to_err, 
   constexpr size_t kBuf = 65536;
   auto buf = std::make_unique_for_overwrite<char[]>(kBuf);  // not zeroed: two per command
   std::string& dst = to_err ? slot->err : slot->out;
+  uint64_t& dropped = to_err ? slot->err_dropped : slot->out_dropped;
   for (;;) {
     boost::system::error_code ec;
     size_t n = co_await sd.async_read_some(asio::buffer(buf.get(), kBuf), asio::redirect_error(asio::use_awaitable, ec));
-    if (n && dst.size() < cap) dst.append(buf.get(), std::min(n, cap - dst.size()));
+    size_t keep = dst.size() < cap ? std::min(n, cap - dst.size()) : 0;
+    dst.append(buf.get(), keep);
+    dropped += n - keep;
     if (ec) break;
   }
   --slot->readers;
@@ -109,17 +114,34 @@ void start_drain(asio::any_io_executor ex, Fd& fd, const std::shared_ptr<ProcSlo
   asio::co_spawn(ex, drain(std::move(fd), slot, to_err, cap, sig, shared), asio::detached);
 }
 
-std::string read_temp(const Fd& fd) {
-  std::string data;
+// What the log shows of a file a failed command wrote: lit prints its first 1024 characters
+// (at most 4 bytes each), or nothing when it is blank. A file of any size costs this much.
+constexpr size_t kOutputFileHead = 8192;
+
+int read_output_file(exec::FileSystem& fs, const std::string& path, OutputFile* f) {
+  int r = fs.open(path, O_RDONLY);
+  if (r < 0) return -r;
+  Fd fd(r);
+  struct stat st;
+  if (fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) return EISDIR;
   char buf[65536];
-  off_t off = 0;
+  bool blank = true;
   for (;;) {
-    ssize_t n = pread(fd.get(), buf, sizeof buf, off);
-    if (n <= 0) break;
-    data.append(buf, n);
-    off += n;
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) {
+      if (blank) *f = {f->name_repr, "", false};  // all blank: lit leaves it out
+      return 0;
+    }
+    size_t keep = f->data.size() < kOutputFileHead ? std::min<size_t>(n, kOutputFileHead - f->data.size()) : 0;
+    f->data.append(buf, keep);
+    blank = blank && py_bytes_blank(std::string_view(buf, n));
+    if (keep < static_cast<size_t>(n)) {
+      f->more = true;
+      if (!blank) return 0;  // a blank head followed by text still shows
+    }
   }
-  return data;
 }
 
 std::vector<std::string> texts(const std::vector<Word>& words) {
@@ -196,6 +218,8 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
   exec::FileSystem& fs = opts.session->fs();
   Pending pending;
   auto sig = std::make_shared<Signal>(ex);
+  // What is kept for the report is capped (output_limit); the rest is read and counted.
+  const size_t cap = opts.output_limit ? opts.output_limit : SIZE_MAX;
 
   // lit raises InternalShellError (or crashes) in the middle of the loop, leaving the processes
   // it already started to themselves; the session reaps them when the test ends.
@@ -382,11 +406,14 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
           stderr_pipe_write = Fd(fds[1]);
           req.stderr_fd = stderr_pipe_write.get();
         } else {
-          // Not the last command: a temporary file, so that nobody blocks on a full pipe.
-          proc.stderr_temp = Fd(memfd_create("litbox-stderr", MFD_CLOEXEC));
-          if (!proc.stderr_temp.valid())
-            co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
-          req.stderr_fd = proc.stderr_temp.get();
+          // Not the last command: lit's temporary file, so that nobody blocks on a full pipe.
+          // Here a pipe drained from the start does that, keeping at most the cap (a file
+          // would hold all of it, in memory for a memfd).
+          if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
+          proc.stderr_read = Fd(fds[0]);
+          stderr_pipe_write = Fd(fds[1]);
+          req.stderr_fd = stderr_pipe_write.get();
+          proc.stderr_as_file = true;
         }
         break;
       default:
@@ -409,6 +436,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     // The script's last process: its session may clean up once it ended. Only if no command
     // of the pipeline (a builtin, a `cd`) follows it in the session.
     req.last = ctx.tail && last && session == opts.session;
+    if (proc.stderr_as_file) start_drain(ex, proc.stderr_read, proc.slot, true, cap, sig, false);
     session->spawn(std::move(req), [slot = proc.slot, sig](exec::ExitStatus s) {
       slot->status = std::move(s);
       sig->notify();
@@ -432,14 +460,14 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
   // lit's communicate() on the last process: its stdout and stderr until EOF, and its exit.
   Proc& last = pending.procs.back();
   // (The last command's pipes are the shell's alone: no command follows to read them.)
-  start_drain(ex, last.stdout_read, last.slot, false, SIZE_MAX, sig, false);
-  start_drain(ex, last.stderr_read, last.slot, true, SIZE_MAX, sig, false);
+  start_drain(ex, last.stdout_read, last.slot, false, cap, sig, false);
+  start_drain(ex, last.stderr_read, last.slot, true, cap, sig, false);
   while (!last.slot->status || last.slot->readers > 0) co_await sig->wait();
   // Then whatever the earlier commands left in the pipes lit still holds, and their exits.
   for (size_t k = 0; k + 1 < pending.procs.size(); ++k) {
     Proc& pr = pending.procs[k];
-    start_drain(ex, pr.stdout_read, pr.slot, false, kLeftoverCap, sig, true);
-    start_drain(ex, pr.stderr_read, pr.slot, true, kLeftoverCap, sig, true);
+    start_drain(ex, pr.stdout_read, pr.slot, false, std::min(cap, kLeftoverCap), sig, true);
+    start_drain(ex, pr.stderr_read, pr.slot, true, std::min(cap, kLeftoverCap), sig, true);
   }
   auto all_done = [&] {
     for (const Proc& pr : pending.procs)
@@ -480,7 +508,9 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     CommandResult r;
     r.args = texts(p.commands[pr.index].args);
     r.out = decode_text_pipe(pr.slot->out);
-    r.err = pr.stderr_temp.valid() ? utf8_decode_replace(read_temp(pr.stderr_temp)) : decode_text_pipe(pr.slot->err);
+    r.out_dropped = pr.slot->out_dropped;
+    r.err_dropped = pr.slot->err_dropped;
+    r.err = pr.stderr_as_file ? utf8_decode_replace(pr.slot->err) : decode_text_pipe(pr.slot->err);
     // A process that ran and was killed with a reason (a seccomp-denied system call): say why.
     if (pr.slot->status->signal != 0 && !pr.slot->status->error.empty()) r.err += pr.slot->status->error + "\n";
     r.exit_code = s.code;
@@ -495,9 +525,10 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
         return std::tie(a->name.word.text, a->mode) < std::tie(b->name.word.text, b->mode);
       });
       for (const OpenedFile* f : files) {
-        std::string data;
-        if (read_whole_file(fs, f->path, &data) != 0) continue;
-        r.output_files.push_back({repr(f->name), std::move(data)});
+        OutputFile of;
+        of.name_repr = repr(f->name);
+        if (read_output_file(fs, f->path, &of) != 0) continue;
+        r.output_files.push_back(std::move(of));
       }
     }
     ctx.results.push_back(std::move(r));

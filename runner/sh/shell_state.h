@@ -37,6 +37,8 @@ struct ShellOptions {
                                     ///< terminates the session): no further command starts
   bool timeout_active = false;      ///< lit's maxIndividualTestTime > 0: every command is logged
                                     ///< in full and "error: command reached timeout: True" appears
+  uint64_t output_limit = 0;        ///< bytes of each command's stdout and stderr kept for the
+                                    ///< report (config output_limit); the rest is counted; 0: all
   bool ends_session = false;        ///< nothing runs in the session after the script: the process
                                     ///< that can only be its last is marked SpawnRequest::last
 };
