@@ -21,6 +21,7 @@
 #include "runner/report/files.h"
 #include "runner/scheduler.h"
 #include "runner/test_file.h"
+#include "runner/test_session.h"
 #include "runner/test_times.h"
 #include "support/feature_expr.h"
 #include "support/python_regex.h"
@@ -249,15 +250,7 @@ int run_main(int argc, char** argv) {
       t->has_result = true;
     }
 
-  // The run's temp dir (lit's lit-tmp-*), unless LIT_PRESERVES_TMP.
-  std::string tmp_dir;
-  if (!std::getenv("LIT_PRESERVES_TMP")) {
-    const char* base = std::getenv("TMPDIR");
-    std::string templ = std::string(base && *base ? base : "/tmp") + "/lit-tmp-XXXXXX";
-    std::vector<char> buf(templ.begin(), templ.end());
-    buf.push_back(0);
-    if (mkdtemp(buf.data())) tmp_dir = buf.data();
-  }
+  std::string tmp_dir = make_run_tmp_dir();
   ctx.tmp_dir = tmp_dir;
 
   int workers = std::max(1, std::min<int>(opts.workers, static_cast<int>(selected.size())));

@@ -7,12 +7,17 @@
 #include <boost/asio/io_context.hpp>
 #include <climits>
 #include <cstdio>
+#include <filesystem>
+#include <variant>
 
 #include "runner/diagnostics.h"
 #include "runner/discovery.h"
 #include "runner/environment.h"
 #include "runner/executors.h"
 #include "runner/options.h"
+#include "runner/prepared_test.h"
+#include "runner/result_code.h"
+#include "runner/test_session.h"
 #include "runner/substitutions.h"
 #include "runner/test_file.h"
 #include "runner/test_formats.h"
@@ -54,6 +59,14 @@ int shell_main(int argc, char** argv) {
     return 2;
   }
   Test& t = *tests[0];
+  // The test as a run prepares it: the same gates, preamble, substitutions, environment
+  // (the run's temp dir for TMP and the rest, or the cell's) and umask.
+  RunContext ctx(io);
+  ctx.executors = executors->get();
+  ctx.path_prepend = opts.path;
+  ctx.pass_env = opts.pass_env;
+  ctx.tmp_dir = make_run_tmp_dir();
+  ctx.warn = [&diag](const std::string& m) { diag.warning(m); };
   auto executor = (*executors)->executor_for(*t.config);
   if (!executor) {
     diag.error(executor.error().message);
@@ -65,12 +78,7 @@ int shell_main(int argc, char** argv) {
     diag.error("sandbox setup failed: " + session.error().message);
     return 2;
   }
-  EnvironmentOptions eo;
-  eo.path_prepend = opts.path;
-  eo.pass_env = opts.pass_env;
-  eo.hermetic = (*executors)->sandboxed(*t.config);
-  auto env = build_environment(*t.config, eo);
-  for (auto& [k, v] : (*session)->environment_overrides()) env[k] = v;
+  auto env = test_environment(t, ctx, **session);
   env["PS1"] = "litbox[" + t.path_in_suite.back() + "]$ ";
   const char* term = std::getenv("TERM");
   if (term) env["TERM"] = term;
@@ -79,16 +87,14 @@ int shell_main(int argc, char** argv) {
               (*executors)->sandboxed(*t.config) ? "inside its sandbox cell" : "unsandboxed");
   std::printf("  %%s = %s\n  %%t = %s.tmp\n  %%T = %s\n", paths.source_path.c_str(), paths.tmp_base.c_str(),
               paths.tmp_dir.c_str());
-  auto script = read_test_file(t.source_path, false);
-  if (script) {
-    auto lines = apply_substitutions(script->script, test_substitutions(*t.config, paths), t.config->features,
-                                     t.config->recursive_expansion_limit);
-    if (lines && !lines->empty()) {
-      std::printf("  RUN lines (expanded):\n");
-      for (const auto& l : *lines) {
-        size_t close = l.find(") ");
-        std::printf("    %s\n", starts_with(l, "%dbg(") && close != std::string::npos ? l.substr(close + 2).c_str() : l.c_str());
-      }
+  if (t.config->format == "sh" || t.config->format == "sh-external") {
+    auto prepared = prepare_sh_test(t, ctx);
+    if (auto* early = std::get_if<TestResult>(&prepared)) {
+      std::printf("  a run would not execute it: %s: %s\n", std::string(code_name(early->code)).c_str(),
+                  early->output.c_str());
+    } else if (const auto& lines = std::get<PreparedTest>(prepared).lines; !lines.empty()) {
+      std::printf("  RUN lines (expanded, the config's preamble first):\n");
+      for (const auto& l : lines) std::printf("    %s\n", l.c_str());
     }
   }
   std::printf("Exit the shell to close the cell; files under %%t are kept.\n");
@@ -99,6 +105,7 @@ int shell_main(int argc, char** argv) {
   req.argv = {"/bin/bash", "--norc", "-i"};
   req.env = to_envp(env);
   req.cwd = exec_dir;
+  req.umask = test_umask(t, ctx);
   req.stdin_fd = 0;
   req.stdout_fd = 1;
   req.stderr_fd = 2;
@@ -117,6 +124,10 @@ int shell_main(int argc, char** argv) {
   }
   (*session)->close();
   io.poll();
+  if (!ctx.tmp_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(ctx.tmp_dir, ec);
+  }
   return status;
 }
 

@@ -16,6 +16,7 @@
 #include "emulation/batch_executor.h"
 #include "runner/capture.h"
 #include "runner/gtest_format.h"
+#include "runner/prepared_test.h"
 #include "runner/environment.h"
 #include "runner/sh/interpreter.h"
 #include "runner/substitutions.h"
@@ -29,18 +30,6 @@ namespace litbox::runner {
 namespace asio = boost::asio;
 
 namespace {
-
-// lit 15: `%dbg(RUN: at line N) cmd` → `: 'RUN: at line N'; cmd` (or `: '...'` alone).
-std::string expand_dbg(const std::string& line) {
-  if (!starts_with(line, "%dbg(")) return line;
-  size_t close = line.find(')');
-  if (close == std::string::npos) return line;
-  std::string inner = line.substr(5, close - 5);
-  if (inner.find_first_of("'\"") != std::string::npos) return line;
-  std::string rest = line.substr(close + 1);
-  if (rest.empty()) return ": '" + inner + "'";
-  return ": '" + inner + "'; " + rest;
-}
 
 bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std::string>& features, std::string& error) {
   if (t.xfail_not) return false;
@@ -58,18 +47,6 @@ bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std
   return false;
 }
 
-
-// The environment a test starts with: the config's policy, then the session's variables.
-std::map<std::string, std::string> test_environment(const Test& t, RunContext& ctx, exec::Session& session) {
-  EnvironmentOptions eo;
-  eo.path_prepend = ctx.path_prepend;
-  eo.tmp_dir = ctx.tmp_dir;
-  eo.hermetic = ctx.executors->sandboxed(*t.config);
-  eo.pass_env = ctx.pass_env;
-  auto env = build_environment(*t.config, eo);
-  apply_overrides(env, session.environment_overrides());
-  return env;
-}
 
 struct Timeout {
   bool fired = false;
@@ -293,95 +270,15 @@ std::string format_timeout(double timeout) {
   return buf;
 }
 
-// The typo check of the REQUIRES/triples RFC: a plain feature name in a directive that is
-// neither available nor listed in the suite's `known_features`. Only suites that declare
-// known_features are checked (otherwise every absent feature would look like a typo).
-std::string unknown_feature_report(const Test& t, const TestScript& ts) {
-  const config::SuiteConfig& cfg = *t.config;
-  if (cfg.known_features.empty()) return "";
-  std::string report;
-  auto check = [&](const char* kw, const std::vector<std::string>& exprs, const std::vector<int>& lines) {
-    for (size_t i = 0; i < exprs.size(); ++i) {
-      if (exprs[i] == "*") continue;
-      auto e = FeatureExpr::parse(exprs[i]);
-      if (!e) continue;
-      for (const auto& term : e->plain_terms()) {
-        if (term == "true" || cfg.features.count(term) || cfg.known_features.count(term)) continue;
-        if (starts_with(term, "target=") || starts_with(term, "host=")) continue;
-        if (!report.empty()) report += "\n";
-        report += t.source_path + ":" + std::to_string(i < lines.size() ? lines[i] : 0) + ": " + kw +
-                  " names feature '" + term + "', which no configuration of suite '" + t.suite->name +
-                  "' defines (not in features or known_features)";
-      }
-    }
-  };
-  check("REQUIRES:", ts.requires_, ts.requires_lines);
-  check("UNSUPPORTED:", ts.unsupported, ts.unsupported_lines);
-  check("XFAIL:", ts.xfails, ts.xfail_lines);
-  return report;
-}
-
 asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
+  auto prepared = prepare_sh_test(t, ctx);
+  if (auto* early = std::get_if<TestResult>(&prepared)) co_return std::move(*early);
+  PreparedTest& pt = std::get<PreparedTest>(prepared);
   const config::SuiteConfig& cfg = *t.config;
-  if (cfg.unsupported) co_return TestResult{ResultCode::kUnsupported, "Test is unsupported"};
-
-  const bool define_directives = cfg.lit_version == 0 || cfg.lit_version >= 16;
-  auto parsed = read_test_file(t.source_path, cfg.preamble_commands.empty(), define_directives);
-  if (!parsed) co_return TestResult{ResultCode::kUnresolved, parsed.error().message};
-  TestScript& ts = *parsed;
+  TestScript& ts = pt.directives;
+  const TestPaths& paths = pt.paths;
+  std::vector<std::string>* lines = &pt.lines;
   const auto& features = test_features(t);
-  if (std::string unknown = unknown_feature_report(t, ts); !unknown.empty()) {
-    if (ctx.strict_features) co_return TestResult{ResultCode::kUnresolved, unknown};
-    if (ctx.warn) ctx.warn(unknown);
-  }
-
-  // `*` passes the directive parser (it is meant for XFAIL) but is not an expression: lit
-  // fails evaluating it, and the test is UNRESOLVED.
-  for (const auto* list : {&ts.requires_, &ts.unsupported})
-    for (const auto& x : *list)
-      if (auto e = FeatureExpr::parse(x); !e)
-        co_return TestResult{ResultCode::kUnresolved,
-                             "Exception during script execution:\n" + value_error(e.error().message)};
-  std::vector<std::string> missing;
-  for (const auto& r : ts.requires_) {
-    auto e = FeatureExpr::parse(r);
-    if (e && !e->evaluate(features)) missing.push_back(r);
-  }
-  if (!missing.empty())
-    co_return TestResult{ResultCode::kUnsupported,
-                         "Test requires the following unavailable features: " + join(missing, ", ")};
-  std::string triple = cfg.triple_substring_match ? t.suite->config->target_triple : "";
-  std::vector<std::string> unsupported;
-  for (const auto& u : ts.unsupported) {
-    auto e = FeatureExpr::parse(u);
-    if (e && e->evaluate(features, triple)) unsupported.push_back(u);
-  }
-  if (!unsupported.empty())
-    co_return TestResult{ResultCode::kUnsupported,
-                         "Test does not support the following features and/or targets: " + join(unsupported, ", ")};
-  if (!cfg.limit_to_features.empty()) {
-    // Runs only if its REQUIRES hold and would not hold without the limited features.
-    std::set<std::string> without = features;
-    for (const auto& f : cfg.limit_to_features) without.erase(f);
-    bool needs_one = false;
-    for (const auto& r : ts.requires_) {
-      auto e = FeatureExpr::parse(r);
-      if (e && !e->evaluate(without)) needs_one = true;
-    }
-    if (!needs_one)
-      co_return TestResult{ResultCode::kUnsupported,
-                           "Test does not require any of the features specified in limit_to_features: " +
-                               join(cfg.limit_to_features, ", ")};
-  }
-  if (ctx.no_execute) co_return TestResult{ResultCode::kPass, ""};
-
-  TestPaths paths = test_paths(t.source_path, t.exec_path);
-  std::vector<ScriptEntry> script;
-  for (const auto& c : cfg.preamble_commands) script.push_back({ScriptEntry::kRun, c, "", 0, 0});
-  for (auto& e : ts.script) script.push_back(std::move(e));
-  auto lines = apply_substitutions(script, test_substitutions(cfg, paths), features, cfg.recursive_expansion_limit);
-  if (!lines) co_return TestResult{ResultCode::kUnresolved, "Exception during script execution:\n" + lines.error().message};
-  for (auto& l : *lines) l = expand_dbg(l);
 
   if (auto st = make_dirs(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
 

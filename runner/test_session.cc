@@ -1,12 +1,16 @@
 #include "runner/test_session.h"
 
+#include "runner/environment.h"
+
 #include <sys/stat.h>
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <cstring>
+#include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace litbox::runner {
 
@@ -85,6 +89,27 @@ mode_t process_umask() {
 }
 
 }  // namespace
+
+// The environment a test starts with: the config's policy, then the session's variables.
+std::map<std::string, std::string> test_environment(const Test& t, RunContext& ctx, exec::Session& session) {
+  EnvironmentOptions eo;
+  eo.path_prepend = ctx.path_prepend;
+  eo.tmp_dir = ctx.tmp_dir;
+  eo.hermetic = ctx.executors->sandboxed(*t.config);
+  eo.pass_env = ctx.pass_env;
+  auto env = build_environment(*t.config, eo);
+  apply_overrides(env, session.environment_overrides());
+  return env;
+}
+
+std::string make_run_tmp_dir() {
+  if (std::getenv("LIT_PRESERVES_TMP")) return "";
+  const char* base = std::getenv("TMPDIR");
+  std::string templ = std::string(base && *base ? base : "/tmp") + "/lit-tmp-XXXXXX";
+  std::vector<char> buf(templ.begin(), templ.end());
+  buf.push_back(0);
+  return mkdtemp(buf.data()) ? buf.data() : "";
+}
 
 mode_t test_umask(const Test& t, RunContext& ctx) {
   return ctx.executors->sandboxed(*t.config) ? mode_t{022} : process_umask();

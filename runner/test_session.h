@@ -43,6 +43,14 @@ void apply_overrides(std::map<std::string, std::string>& env, const std::map<std
 
 /// A test's umask: lit's (litbox's own) unsandboxed; 022 in a sandbox cell, so that a test
 /// sees the same machine whoever starts it.
+/// The environment a test starts with: the config's policy (hermetic in a sandbox, else
+/// lit's pass-through), the run's temp dir, then the session's variables (apply_overrides).
+std::map<std::string, std::string> test_environment(const Test& t, RunContext& ctx, exec::Session& session);
+
+/// The run's temp dir (lit's $TMPDIR/lit-tmp-*; TMP, TMPDIR... of unsandboxed tests), or ""
+/// with LIT_PRESERVES_TMP set. The caller removes it.
+std::string make_run_tmp_dir();
+
 mode_t test_umask(const Test& t, RunContext& ctx);
 
 }  // namespace litbox::runner
