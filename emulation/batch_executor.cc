@@ -166,10 +166,6 @@ Expected<std::unique_ptr<exec::Executor>> make_batch_executor(boost::asio::io_co
   return std::unique_ptr<exec::Executor>(std::make_unique<BatchExecutor>(std::move(shared)));
 }
 
-bool is_target_timeout(const exec::ExitStatus& s) {
-  return s.signal == SIGKILL && !s.setup_failure && starts_with(s.error, kTargetTimeoutPrefix);
-}
-
 BatchStats batch_stats(const exec::Executor& e) {
   if (auto* b = dynamic_cast<const BatchExecutor*>(&e)) return b->stats();
   return {};

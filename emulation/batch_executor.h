@@ -41,7 +41,7 @@ struct BatchSettings {
   /// uploaded while the previous one runs. 1: strictly one after the other.
   int max_in_flight = 2;
   /// Seconds after which the target kills a request (its status then satisfies
-  /// is_target_timeout()); 0 = none. Rounded up to whole seconds.
+  /// ExitStatus::target_timeout); 0 = none. Rounded up to whole seconds.
   double request_timeout = 0;
   /// Seconds after which a whole batch is given up (its unfinished requests fail); 0 = none.
   double batch_timeout = 0;
@@ -58,7 +58,7 @@ struct BatchSettings {
 /// Results:
 /// - the command's status, a death by signal N (the target's shell reports 128+N) as signal N;
 /// - killed by the per-request timeout: signal SIGKILL, error "timed out on the target after
-///   N s" (is_target_timeout());
+///   N s" (ExitStatus::target_timeout);
 /// - the batch failed (connection lost, sshd killed, target out of disk, batch timeout, a
 ///   malformed result stream): requests that had started get ExitStatus{code 255,
 ///   setup_failure, error "batch on <host>: <reason>"}; those that had not are queued again
@@ -73,10 +73,6 @@ struct BatchSettings {
 /// batch_size, parallelism < 1; a local work directory that cannot be created.
 Expected<std::unique_ptr<exec::Executor>> make_batch_executor(boost::asio::io_context& io, BatchSettings settings);
 
-/// True if `s` is the status of a request the target killed for exceeding its per-request
-/// timeout (the runner reports TIMEOUT for it): signal SIGKILL and an error starting with
-/// "timed out on the target".
-bool is_target_timeout(const exec::ExitStatus& s);
 
 /// What a batch executor did so far (for tests, benchmarks and `litbox -v`).
 struct BatchStats {

@@ -204,10 +204,10 @@ TEST_F(BatchLocalTest, OnlyTheHangingRequestTimesOut) {
   auto hang = spawner.spawn(*s, request({probe("native"), "out", "before", "sleep", "60"}));
   auto quick = spawner.spawn(*s, request({probe("native"), "out", "fine"}));
   ASSERT_TRUE(spawner.wait_all());
-  EXPECT_TRUE(is_target_timeout(hang->status)) << hang->status.signal << " " << hang->status.error;
+  EXPECT_TRUE(hang->status.target_timeout) << hang->status.signal << " " << hang->status.error;
   EXPECT_EQ(hang->status.error, "timed out on the target after 1 s");
   EXPECT_EQ(hang->out, "before\n");
-  EXPECT_FALSE(is_target_timeout(quick->status));
+  EXPECT_FALSE(quick->status.target_timeout);
   EXPECT_EQ(quick->status.code, 0);
   EXPECT_EQ(quick->out, "fine\n");
 }

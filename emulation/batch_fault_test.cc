@@ -153,11 +153,11 @@ TEST_F(BatchDeviceTest, AHangingProgramTimesOutAloneAndIsKilled) {
   for (int i = 1; i < 6; ++i)
     others.push_back(spawner.spawn(test(i), request({exe(i), "out", std::to_string(i), "exit", "1"})));
   ASSERT_TRUE(spawner.wait_all());
-  EXPECT_TRUE(is_target_timeout(hang->status)) << hang->status.signal << " " << hang->status.error;
+  EXPECT_TRUE(hang->status.target_timeout) << hang->status.signal << " " << hang->status.error;
   EXPECT_EQ(hang->status.error, "timed out on the target after 2 s");
   EXPECT_EQ(hang->out, "started\n");
   for (int i = 1; i < 6; ++i) {
-    EXPECT_FALSE(is_target_timeout(others[i - 1]->status));
+    EXPECT_FALSE(others[i - 1]->status.target_timeout);
     EXPECT_EQ(others[i - 1]->status.code, 1);
     EXPECT_EQ(others[i - 1]->out, std::to_string(i) + "\n");
   }

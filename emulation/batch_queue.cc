@@ -281,6 +281,7 @@ void BatchQueue::on_event(const std::shared_ptr<Batch>& b, BatchEvent e) {
   exec::ExitStatus st;
   if (e.timed_out) {
     st.signal = SIGKILL;
+    st.target_timeout = true;
     st.error = std::string(kTargetTimeoutPrefix) + " after " +
                std::to_string(static_cast<int>(std::ceil(settings.request_timeout))) + " s";
   } else {

@@ -24,7 +24,7 @@
 
 namespace litbox::emulation {
 
-/// How the error of a request the target killed for its timeout starts (is_target_timeout()).
+/// How the error of a request the target killed for its timeout starts (ExitStatus::target_timeout).
 inline constexpr char kTargetTimeoutPrefix[] = "timed out on the target";
 
 /// A setup failure (UNRESOLVED): code 255, error "batch on <host>: <why>" ("batch: <why>"

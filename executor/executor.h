@@ -51,6 +51,9 @@ struct ExitStatus {
   std::string error;   ///< why: with signal == 0, the process never ran ("exec: Permission
                        ///< denied"); with a signal, why it was killed (a denied system call)
   bool setup_failure = false;  ///< the executor itself failed (sandbox step + errno): UNRESOLVED
+  int exec_errno = 0;          ///< the process never ran: the errno of the step that failed
+                               ///< (exec, chdir, ...), which `error` describes
+  bool target_timeout = false;  ///< killed (SIGKILL) by a target executor for the test's timeout
 
   /// lit's view of the status: exit code, or -signal for a death by signal.
   int lit_code() const { return signal ? -signal : code; }

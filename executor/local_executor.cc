@@ -23,6 +23,7 @@ class LocalSession : public Session {
       ExitStatus s;
       s.code = 127;
       s.error = pid.error().message;
+      s.exec_errno = pid.error().errno_value;
       boost::asio::post(io_, [on_exit = std::move(on_exit), s] { on_exit(s); });
       return;
     }

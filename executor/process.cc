@@ -143,13 +143,13 @@ Expected<pid_t> spawn_local(const SpawnRequest& req) {
   pid_t pid = clone(child_main, stack.get() + kStackSize, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   int clone_errno = errno;
   pthread_sigmask(SIG_SETMASK, &args.parent_mask, nullptr);
-  if (pid < 0) return Error{std::string("clone: ") + strerror(clone_errno)};
+  if (pid < 0) return Error::from_errno(std::string("clone: ") + strerror(clone_errno), clone_errno);
   if (args.child_errno != 0) {
     int ws = 0;
     waitpid(pid, &ws, 0);
     if (!req.cwd.empty() && access(req.cwd.c_str(), F_OK) != 0)
-      return Error{std::string("chdir ") + req.cwd + ": " + strerror(args.child_errno)};
-    return Error{std::string("exec ") + program + ": " + strerror(args.child_errno)};
+      return Error::from_errno(std::string("chdir ") + req.cwd + ": " + strerror(args.child_errno), args.child_errno);
+    return Error::from_errno(std::string("exec ") + program + ": " + strerror(args.child_errno), args.child_errno);
   }
   return pid;
 }

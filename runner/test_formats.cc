@@ -13,7 +13,6 @@
 #include <cstring>
 #include <fstream>
 
-#include "emulation/batch_executor.h"
 #include "runner/capture.h"
 #include "runner/gtest_format.h"
 #include "runner/prepared_test.h"
@@ -77,7 +76,7 @@ class TargetTimeoutObserver : public exec::Session {
       : inner_(std::move(inner)), timed_out_(std::move(timed_out)) {}
   void spawn(exec::SpawnRequest req, exec::ExitHandler on_exit) override {
     inner_->spawn(std::move(req), [t = timed_out_, on_exit = std::move(on_exit)](exec::ExitStatus st) {
-      if (emulation::is_target_timeout(st)) *t = true;
+      if (st.target_timeout) *t = true;
       on_exit(std::move(st));
     });
   }

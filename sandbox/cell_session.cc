@@ -13,6 +13,7 @@ namespace {
 
 // The cell's filesystem for the runner's own file work: RESOLVE_IN_ROOT at the cell's "/".
 // The first use waits for the cell to be set up; if setup failed, every call fails with EIO
+// (open: -EIO, the others: EIO, as FileSystem's convention is)
 // (the spawns report the setup failure itself).
 class CellFileSystem : public exec::FileSystem {
  public:
@@ -21,17 +22,17 @@ class CellFileSystem : public exec::FileSystem {
     return ready() ? rooted_.open(path, flags, mode) : -EIO;
   }
   int stat(const std::string& path, struct stat* st, bool follow) override {
-    return ready() ? rooted_.stat(path, st, follow) : -EIO;
+    return ready() ? rooted_.stat(path, st, follow) : EIO;
   }
-  int mkdir(const std::string& path, mode_t mode) override { return ready() ? rooted_.mkdir(path, mode) : -EIO; }
-  int unlink(const std::string& path) override { return ready() ? rooted_.unlink(path) : -EIO; }
-  int rmdir(const std::string& path) override { return ready() ? rooted_.rmdir(path) : -EIO; }
-  int chmod(const std::string& path, mode_t mode) override { return ready() ? rooted_.chmod(path, mode) : -EIO; }
+  int mkdir(const std::string& path, mode_t mode) override { return ready() ? rooted_.mkdir(path, mode) : EIO; }
+  int unlink(const std::string& path) override { return ready() ? rooted_.unlink(path) : EIO; }
+  int rmdir(const std::string& path) override { return ready() ? rooted_.rmdir(path) : EIO; }
+  int chmod(const std::string& path, mode_t mode) override { return ready() ? rooted_.chmod(path, mode) : EIO; }
   int list_dir(const std::string& path, std::vector<exec::DirEntry>* out) override {
-    return ready() ? rooted_.list_dir(path, out) : -EIO;
+    return ready() ? rooted_.list_dir(path, out) : EIO;
   }
   int readlink(const std::string& path, std::string* out) override {
-    return ready() ? rooted_.readlink(path, out) : -EIO;
+    return ready() ? rooted_.readlink(path, out) : EIO;
   }
   std::shared_ptr<void> hold_ids() override { return ready() ? rooted_.hold_ids() : nullptr; }
 

@@ -181,10 +181,12 @@ void CellState::on_record(const Record& r) {
       exec::ExitStatus s;
       s.code = 127;
       const char* what = protocol::step_name(r.step);
-      if (r.step == protocol::kStepSpawnTable)
+      if (r.step == protocol::kStepSpawnTable) {
         s.error = what;
-      else
+      } else {
         s.error = std::string(what ? what : "spawn") + " " + it->second.program + ": " + strerror(r.err);
+        s.exec_errno = r.err;
+      }
       complete(r.id, s);
       break;
     }
@@ -197,6 +199,7 @@ void CellState::on_record(const Record& r) {
         const char* what = protocol::step_name(p.step);
         const std::string& subject = p.step == protocol::kStepSpawnChdir ? p.cwd : p.program;
         s.error = std::string(what ? what : "spawn") + " " + subject + ": " + strerror(p.err);
+        s.exec_errno = p.err;
       }
       if (r.syscall_nr >= 0) {
         const char* name = launch_.seccomp ? launch_.seccomp->name_of(r.syscall_arch, r.syscall_nr) : nullptr;

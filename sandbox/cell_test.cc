@@ -192,7 +192,11 @@ TEST_F(CellTest, FileSystemReportsSetupFailuresAsEio) {
   spec.binfmt_rules = {":bad:Q:::::"};
   auto ex = executor(spec);
   auto s = open(*ex);
-  EXPECT_EQ(s->fs().mkdir(t(), 0755), -EIO);
+  // FileSystem's convention: open returns -errno, the other calls errno.
+  EXPECT_EQ(s->fs().mkdir(t(), 0755), EIO);
+  EXPECT_EQ(s->fs().open(t(), O_RDONLY), -EIO);
+  struct stat st;
+  EXPECT_EQ(s->fs().stat(t(), &st), EIO);
 }
 
 TEST_F(CellTest, ProcessesRunInTheirOwnNamespacesAndSession) {

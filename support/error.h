@@ -27,9 +27,16 @@ struct Location {
 struct Error {
   std::string message;
   Location location;
+  int errno_value = 0;  ///< the system error behind it, where there is one
 
   Error() = default;
   explicit Error(std::string msg, Location loc = {}) : message(std::move(msg)), location(std::move(loc)) {}
+  /// An error caused by the system call that set `err` (errno).
+  static Error from_errno(std::string msg, int err) {
+    Error e(std::move(msg));
+    e.errno_value = err;
+    return e;
+  }
 
   /// "file:line:col: message", or just the message when no location is known.
   std::string str() const {

@@ -167,6 +167,21 @@ TEST(InterpreterTest, OutOfProcessBuiltinsRunAsTheLitboxBinary) {
   EXPECT_EQ(rec.spawned[1], (std::vector<std::string>{LITBOX_SH_BUILTIN_EXE, "--litbox-builtin", "diff", "f", "-"}));
 }
 
+// A process that could not be started: the executor's errno (ExitStatus::exec_errno), shown as
+// lit's OSError, not parsed back out of a message.
+TEST(InterpreterTest, ExecFailureIsLitsOsErrorFromTheExecutorsErrno) {
+  TempDir dir;
+  ScriptHarness h(dir.path());
+  testing::write_file(dir / "bad.bin", "\x01\x02 not a program");
+  chmod((dir / "bad.bin").c_str(), 0755);
+  ScriptResult r = h.run({"./bad.bin"});
+  EXPECT_EQ(r.exit_code, 127);
+  const std::string path = dir / "./bad.bin";  // as lit joins cwd and the word
+  EXPECT_NE(r.out.find("Could not create process (" + path + ") due to [Errno 8] Exec format error: '" + path + "'"),
+            std::string::npos)
+      << r.out;
+}
+
 // output_limit keeps the first bytes of each command's stdout and stderr (last command or
 // not) and notes how many more there were; a file a failed command wrote shows its head.
 TEST(InterpreterTest, OutputBeyondTheLimitIsCountedNotKept) {

@@ -153,16 +153,6 @@ std::vector<std::string> texts(const std::vector<Word>& words) {
 // lit's text-mode pipes: decoded with replacement characters, universal newlines.
 std::string decode_text_pipe(const std::string& bytes) { return universal_newlines(utf8_decode_replace(bytes)); }
 
-// The errno behind an executor's "exec /x: Permission denied" message, if it is one.
-int errno_from_message(const std::string& message) {
-  size_t colon = message.rfind(": ");
-  if (colon == std::string::npos) return 0;
-  std::string text = message.substr(colon + 2);
-  for (int e = 1; e < 134; ++e)
-    if (text == strerror(e)) return e;
-  return 0;
-}
-
 // lit runs `executable` with argv[0] as written (Popen(args, executable=...)), so `ls` says
 // "ls: ..." and not "/usr/bin/ls: ...". SpawnRequest::executable is only set when the two
 // differ: decorators that rewrite argv (QEMU's prefix) keep working on the common case of a
@@ -483,8 +473,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       co_return ExecStatus::aborted();
     }
     if (!st.error.empty() && st.signal == 0) {
-      int err = errno_from_message(st.error);
-      std::string why = err ? py_oserror(err, py_repr(pr.executable)) : st.error;
+      std::string why = st.exec_errno ? py_oserror(st.exec_errno, py_repr(pr.executable)) : st.error;
       co_return shell_error(texts(p.commands[pr.index].args),
                             "Could not create process (" + pr.executable + ") due to " + why);
     }
