@@ -76,8 +76,10 @@ std::string expand_line_numbers(std::string_view text, int line) {
         while (k < text.size() && text[k] == ' ') ++k;
         size_t d = k;
         while (k < text.size() && std::isdigit(static_cast<unsigned char>(text[k]))) ++k;
-        if (k > d && k < text.size() && text[k] == ')') {
-          int n = std::stoi(std::string(text.substr(d, k - d)));
+        // (Python's int is unbounded; 18 digits are plenty for a line offset and cannot
+        // overflow here.)
+        if (k > d && k < text.size() && text[k] == ')' && k - d <= 18) {
+          long long n = std::stoll(std::string(text.substr(d, k - d)));
           out += std::to_string(sign == '+' ? line + n : line - n);
           i = k + 1;
           continue;

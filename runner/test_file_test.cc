@@ -30,6 +30,10 @@ TEST(TestFile, KeywordAnywhereOnlyFirstPerLine) {
 }
 
 TEST(TestFile, LineNumberSubstitutions) {
+  // An offset past any integer type stays as written instead of throwing.
+  auto huge = parse_test_file("RUN: echo %(line+99999999999999999999999)\n", true);
+  ASSERT_TRUE(huge.ok());
+  EXPECT_EQ(huge->script[0].text.find("%(line+99999999999999999999999)") != std::string::npos, true);
   auto r = parse_test_file("\n\nRUN: echo %(line) %(line+2) %(line - 1)\n", true);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->script[0].text, "%dbg(RUN: at line 3)  echo 3 5 2");

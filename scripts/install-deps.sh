@@ -15,6 +15,7 @@ PKGS=(
   python3-psutil python3-jsonschema hyperfine
   libssl-dev busybox
   man-db  # install_example renders the installed man page with man -l
+  clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer, ASan, UBSan
 )
 missing=()
 for p in "${PKGS[@]}"; do

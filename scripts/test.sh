@@ -7,5 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 # LLVM 15's test sources (Debian's llvm-toolchain-15 source package) for the parity tests.
 "$root/scripts/fetch-llvm-tests.sh"
-cd "$root/build"
-ctest --output-on-failure -j "$(nproc)" "$@"
+(cd "$root/build" && ctest --output-on-failure -j "$(nproc)" "$@")
+# The parsers of what users write (shell lines, feature expressions, test files, Python
+# regexes, YAML configs) under libFuzzer with ASan and UBSan, a bounded time each.
+"$root/scripts/fuzz.sh" "${LITBOX_FUZZ_SECONDS:-30}"

@@ -93,6 +93,13 @@ bool expand_template(std::string_view repl, std::string_view subject, const pcre
         for (char d : name) numeric = numeric && std::isdigit(static_cast<unsigned char>(d));
         uint32_t num;
         if (numeric) {
+          // No pattern has a billion groups: a longer number is an invalid reference, as in
+          // Python (which reads it exactly; stoul would throw past 2^64).
+          size_t digits = name.find_first_not_of('0');
+          if (digits != std::string::npos && name.size() - digits > 9) {
+            err = "invalid group reference " + name.substr(digits);
+            return false;
+          }
           num = static_cast<uint32_t>(std::stoul(name));
         } else {
           int r = pcre2_substring_number_from_name(code, reinterpret_cast<PCRE2_SPTR>(name.c_str()));

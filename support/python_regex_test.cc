@@ -34,6 +34,10 @@ TEST(PyRegex, BadTemplateAndPattern) {
   ASSERT_TRUE(re.ok());
   EXPECT_FALSE(re->sub("\\2", "a").ok());
   EXPECT_FALSE(PyRegex::compile("(").ok());
+  // A group number past any int (found by fuzz/fuzz_python_regex): an error, not a throw.
+  auto big = re->sub("\\g<0022222222222222222222222>", "a");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.error().message.find("invalid group reference 22222222222222222222222"), std::string::npos);
 }
 
 TEST(PyRegex, LiteralSub) {
