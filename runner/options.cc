@@ -129,7 +129,10 @@ ParseOutcome parse_options(int argc, char** argv) {
         "  litbox shell TEST       an interactive shell in the sandbox cell TEST would run in\n"
         "  litbox translate PATH   lit's Python configs (lit.cfg.py, lit.local.cfg, lit.site.cfg.py)\n"
         "                          under PATH into lit.yaml, lit.local.yaml, lit.site.yaml\n"
-        "                          (litbox translate --help)");
+        "                          (litbox translate --help)\n"
+        "  litbox merge-results A.json B.json ...\n"
+        "                          the -o reports of --shard runs into one JSON and xUnit report,\n"
+        "                          checking every test ran once (litbox merge-results --help)");
 
   std::vector<std::string> params, xfail_list, xfail_not_list;
   std::string shard;
