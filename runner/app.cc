@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -224,7 +224,7 @@ int run_main(int argc, char** argv) {
     std::fprintf(stderr, "Use '--allow-empty-runs' to suppress this error.\n");
     return 2;
   }
-  // What the shards together run, for the JSON report's "litbox_shard" (merge-results checks it).
+  // What the shards together run, for the JSON report's "__litbox_shard__" (merge-results checks it).
   report::ShardRecord shard_record;
   for (const Test* t : selected) shard_record.selected.push_back(shard_unit(*t));
   std::sort(shard_record.selected.begin(), shard_record.selected.end());

@@ -45,29 +45,37 @@ report::ReportEntry entry_of(const ReportedTest& t) {
 }  // namespace
 
 int merge_results_main(int argc, char** argv) {
+  const std::string usage =
+      std::string("usage: ") + kProg + " [-h] [-o OUT.json] [--xunit-xml-output OUT.xml] REPORT.json [REPORT.json ...]";
   CLI::App app{
-      "Merges the JSON reports (-o) of the shards of one run (litbox --shard=I/N, or --shard=auto in CI jobs) "
-      "into one JSON report in lit's schema and one xUnit XML file, as a single run writes them. It first "
-      "checks that every test the shards were to run ran exactly once: it names each test in no report, "
-      "each test in two reports, a shard given twice or missing, and shards that disagree on their number "
-      "or on the tests to run (every report written by litbox -o lists them, in \"litbox_shard\").\n\n"
-      "The merged tests are the reports' in the order given; \"elapsed\" is the longest report's (the "
-      "shards ran in parallel). The outputs are written even when tests are missing or duplicated.\n\n"
-      "Exit status: 0 every test ran once and none failed; 1 a test failed (FAIL, XPASS, UNRESOLVED, "
-      "TIMEOUT, as in a run); 2 a usage error, an unreadable or malformed report, or a test missing or "
+      "Merges the JSON reports (-o) of the shards of one run (litbox --shard=I/N, or --shard=auto in\n"
+      "CI jobs) into one JSON report in lit's schema and one xUnit XML file, as a single run writes\n"
+      "them. First it checks that every test the shards were to run ran exactly once: it names each\n"
+      "test in no report, each test in two reports, a shard given twice or missing, and shards that\n"
+      "disagree on their number or on the tests to run (a report of litbox -o lists them, in\n"
+      "\"__litbox_shard__\").\n\n"
+      "The merged tests are the reports' tests in the order given; \"elapsed\" is the longest\n"
+      "report's (the shards ran in parallel). The outputs are written even when tests are missing or\n"
+      "duplicated.\n\n"
+      "Exit status: 0 every test ran once and none failed; 1 a test failed (FAIL, XPASS, UNRESOLVED,\n"
+      "TIMEOUT, as in a run); 2 a usage error, an unreadable or malformed report, or a test missing or\n"
       "duplicated.",
       kProg};
   app.set_help_flag("-h,--help", "show this help message and exit");
   std::vector<std::string> inputs;
   std::string json_output, xunit_output;
-  app.add_option("REPORT", inputs, "JSON reports (litbox -o) of the shards")->required()->type_name("A.json B.json ...");
+  app.add_option("REPORT.json", inputs, "the JSON reports (litbox -o) of the shards")->required();
   app.add_option("-o,--output", json_output, "Write the merged JSON report (lit's schema) to PATH")->type_name("PATH");
   app.add_option("--xunit-xml-output", xunit_output, "Write the merged XUnit-compatible XML report to PATH")
       ->type_name("PATH");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::printf("%s\n\n%s", usage.c_str(), app.help().c_str());
+    return 0;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), kProg, e.what());
+    return 2;
   }
 
   std::vector<ShardReport> reports;

@@ -78,18 +78,18 @@ Expected<ShardReport> parse_report(const std::string& file, const std::string& t
         if (v.is_string()) rt.environment[k] = v.get<std::string>();
     r.tests.push_back(std::move(rt));
   }
-  if (data.contains("litbox_shard")) {
-    const json& s = data["litbox_shard"];
+  if (data.contains("__litbox_shard__")) {
+    const json& s = data["__litbox_shard__"];
     if (!s.is_object() || !s.contains("index") || !s["index"].is_number_integer() || !s.contains("count") ||
         !s["count"].is_number_integer() || !s.contains("selected") || !s["selected"].is_array())
-      return bad("\"litbox_shard\" is not {\"index\": I, \"count\": N, \"selected\": [...]}");
+      return bad("\"__litbox_shard__\" is not {\"index\": I, \"count\": N, \"selected\": [...]}");
     r.has_shard = true;
     r.index = s["index"].get<int>();
     r.count = s["count"].get<int>();
     if (r.count < 1 || r.index < 1 || r.index > r.count)
-      return bad("\"litbox_shard\" says shard " + shard_name(r) + ", not 1 <= index <= count");
+      return bad("\"__litbox_shard__\" says shard " + shard_name(r) + ", not 1 <= index <= count");
     for (const json& n : s["selected"]) {
-      if (!n.is_string()) return bad("\"litbox_shard\".\"selected\" holds a non-string");
+      if (!n.is_string()) return bad("\"__litbox_shard__\".\"selected\" holds a non-string");
       r.selected.push_back(n.get<std::string>());
     }
     std::sort(r.selected.begin(), r.selected.end());
@@ -104,7 +104,7 @@ MergeOutcome merge_reports(const std::vector<ShardReport>& reports) {
   const ShardReport* first = nullptr;
   for (const ShardReport& r : reports) {
     if (!r.has_shard) {
-      m.problems.push_back(r.file + ": no \"litbox_shard\" record (not written by litbox -o), so its tests cannot be checked");
+      m.problems.push_back(r.file + ": no \"__litbox_shard__\" record (not written by litbox -o), so its tests cannot be checked");
       continue;
     }
     if (!first) {

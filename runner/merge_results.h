@@ -1,5 +1,5 @@
 // `litbox merge-results`' logic: the JSON reports of the shards of one run (each with its
-// "litbox_shard" record) read into values, and merged into one list of tests with every
+// "__litbox_shard__" record) read into values, and merged into one list of tests with every
 // problem that makes the merge incomplete: a test in no report, a test in two, a shard given
 // twice or missing, shards that disagree on their count or on the tests to run.
 #pragma once
@@ -26,7 +26,7 @@ struct ReportedTest {
 struct ShardReport {
   std::string file;  ///< as given, for messages
   double elapsed = 0;
-  bool has_shard = false;  ///< it has a "litbox_shard" object (litbox wrote it)
+  bool has_shard = false;  ///< it has a "__litbox_shard__" object (litbox wrote it)
   int index = 1, count = 1;
   std::vector<std::string> selected;  ///< sorted: what the shards together were to run
   std::vector<ReportedTest> tests;

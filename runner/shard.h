@@ -29,7 +29,7 @@ uint64_t stable_hash(std::string_view s);
 /// The shard (1-based, of `count`) the test named `name` belongs to.
 int shard_of(std::string_view name, int count);
 
-/// The name a test is sharded (and listed in the report's "litbox_shard") by: its full name;
+/// The name a test is sharded (and listed in the report's "__litbox_shard__") by: its full name;
 /// for a shard of a gtest binary, the binary's ("<suite> :: dir/binary"), so that a binary's
 /// shards, whose number depends on the machine's cores, stay together.
 std::string shard_unit(const Test& t);

@@ -86,7 +86,7 @@ Status write_json(const std::string& path, const std::vector<ReportEntry>& tests
     if (t.environment && !t.environment->empty()) entry["environment"] = *t.environment;
     data["tests"].push_back(std::move(entry));
   }
-  if (shard) data["litbox_shard"] = {{"index", shard->index}, {"count", shard->count}, {"selected", shard->selected}};
+  if (shard) data["__litbox_shard__"] = {{"index", shard->index}, {"count", shard->count}, {"selected", shard->selected}};
   return write_file(path, python_json(data) + "\n");
 }
 

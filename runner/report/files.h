@@ -30,7 +30,7 @@ struct ReportEntry {
 /// The entries of a run's tests, in their order.
 std::vector<ReportEntry> report_entries(const std::vector<Test*>& tests);
 
-/// litbox's "litbox_shard" object of the JSON report: which shard of how many the report is,
+/// litbox's "__litbox_shard__" object of the JSON report: which shard of how many the report is,
 /// and every test (shard_unit: a gtest binary, not its cases) the shards together were to run,
 /// so that `litbox merge-results` can name the tests no report has.
 struct ShardRecord {
@@ -41,8 +41,9 @@ struct ShardRecord {
 
 /// lit's JsonReport: {"__version__": [15,0,6], "elapsed", "tests": [{name, code, output, elapsed}]},
 /// EXCLUDED and SKIPPED left out, indent 2, keys sorted; plus litbox's "environment" (an
-/// object) for each test whose commands ran, and "litbox_shard" (ShardRecord: index, count,
-/// selected) when `shard` is given.
+/// object) for each test whose commands ran, and "__litbox_shard__" (ShardRecord: index, count,
+/// selected) when `shard` is given: named so that it sorts before "__version__", and lit's
+/// keys keep lit's layout ("elapsed" directly followed by "tests", then the end).
 Status write_json(const std::string& path, const std::vector<ReportEntry>& tests, double elapsed,
                   const ShardRecord* shard = nullptr);
 /// lit's XunitReport.
