@@ -1,13 +1,16 @@
 #include "runner/app.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -20,6 +23,7 @@
 #include "runner/report/console.h"
 #include "runner/report/files.h"
 #include "runner/scheduler.h"
+#include "runner/shard.h"
 #include "runner/test_file.h"
 #include "runner/test_session.h"
 #include "runner/test_times.h"
@@ -129,6 +133,13 @@ int run_main(int argc, char** argv) {
   Options& opts = parsed.options;
   Diagnostics diag;
   diag.quiet = opts.quiet;
+  if (!opts.shard_note.empty()) diag.note(opts.shard_note);
+  if (!opts.shard_status_file.empty()) {
+    // Bazel: the file says the test runner shards (else Bazel runs every test in every shard).
+    int fd = open(opts.shard_status_file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) diag.warning("cannot touch TEST_SHARD_STATUS_FILE '" + opts.shard_status_file + "': " + strerror(errno));
+    else close(fd);
+  }
 
   boost::asio::io_context io;
   RunContext ctx(io);
@@ -214,6 +225,31 @@ int run_main(int argc, char** argv) {
     std::fprintf(stderr, "Use '--allow-empty-runs' to suppress this error.\n");
     return 2;
   }
+  // What the shards together run, for the JSON report's "__litbox_shard__" (merge-results checks it).
+  report::ShardRecord shard_record;
+  for (const Test* t : selected) shard_record.selected.push_back(shard_unit(*t));
+  std::sort(shard_record.selected.begin(), shard_record.selected.end());
+  shard_record.selected.erase(std::unique(shard_record.selected.begin(), shard_record.selected.end()),
+                              shard_record.selected.end());
+  auto report_status = [&](const Status& st) {
+    if (!st) diag.error(st.error().message);
+  };
+  if (opts.shard_count) {
+    const size_t before = selected.size();
+    selected = select_shard(selected, {opts.shard_index, opts.shard_count});
+    shard_record.index = opts.shard_index;
+    shard_record.count = opts.shard_count;
+    diag.note("Selecting shard " + std::to_string(opts.shard_index) + "/" + std::to_string(opts.shard_count) +
+              " = size " + std::to_string(selected.size()) + "/" + std::to_string(before) +
+              " (stable hash of test names)");
+    if (selected.empty()) {
+      // Still write the reports: merge-results needs every shard's, empty or not.
+      std::fprintf(stderr, "warning: shard does not contain any tests.  Consider decreasing the number of shards.\n");
+      if (!opts.json_output.empty()) report_status(report::write_json(opts.json_output, {}, 0, &shard_record));
+      if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, {}, 0));
+      return diag.errors() ? 2 : 0;
+    }
+  }
   if (opts.num_shards) {
     std::vector<Test*> shard;
     std::string preview;
@@ -228,6 +264,8 @@ int run_main(int argc, char** argv) {
               " = size " + std::to_string(shard.size()) + "/" + std::to_string(selected.size()) + " = tests #(" +
               std::to_string(opts.num_shards) + "*k)+" + std::to_string(opts.run_shard) + " = [" + preview + "]");
     selected = std::move(shard);
+    shard_record.index = opts.run_shard;
+    shard_record.count = opts.num_shards;
     if (selected.empty()) {
       std::fprintf(stderr, "warning: shard does not contain any tests.  Consider decreasing the number of shards.\n");
       return 0;
@@ -281,12 +319,11 @@ int run_main(int argc, char** argv) {
   record_test_times(selected);
   if (opts.time_tests) report::print_histogram(discovered);
   report::print_results(discovered, elapsed, opts);
-  const std::vector<Test*>& for_report = opts.num_shards ? selected : discovered;
-  auto report_status = [&](const Status& st) {
-    if (!st) diag.error(st.error().message);
-  };
-  if (!opts.json_output.empty()) report_status(report::write_json(opts.json_output, for_report, elapsed));
-  if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, for_report, elapsed));
+  const std::vector<Test*>& for_report = opts.num_shards || opts.shard_count ? selected : discovered;
+  if (!opts.json_output.empty())
+    report_status(report::write_json(opts.json_output, report::report_entries(for_report), elapsed, &shard_record));
+  if (!opts.xunit_output.empty())
+    report_status(report::write_xunit(opts.xunit_output, report::report_entries(for_report), elapsed));
   if (!opts.resultdb_output.empty()) report_status(report::write_resultdb(opts.resultdb_output, for_report, start_epoch));
   if (!opts.time_trace_output.empty()) report_status(report::write_time_trace(opts.time_trace_output, for_report));
 

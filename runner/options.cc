@@ -11,6 +11,8 @@
 #include <memory>
 #include <string_view>
 
+#include "runner/shard.h"
+#include "runner/shard_env.h"
 #include "support/python_regex.h"
 #include "support/strings.h"
 
@@ -127,9 +129,13 @@ ParseOutcome parse_options(int argc, char** argv) {
         "  litbox shell TEST       an interactive shell in the sandbox cell TEST would run in\n"
         "  litbox translate PATH   lit's Python configs (lit.cfg.py, lit.local.cfg, lit.site.cfg.py)\n"
         "                          under PATH into lit.yaml, lit.local.yaml, lit.site.yaml\n"
-        "                          (litbox translate --help)");
+        "                          (litbox translate --help)\n"
+        "  litbox merge-results A.json B.json ...\n"
+        "                          the -o reports of --shard runs into one JSON and xUnit report,\n"
+        "                          checking every test ran once (litbox merge-results --help)");
 
   std::vector<std::string> params, xfail_list, xfail_not_list;
+  std::string shard;
   std::string workers, timeout, max_failures, max_tests, max_time, num_shards, run_shard, order = "smart", sandbox = "auto";
   std::string xfail = env_or("LIT_XFAIL", ""), xfail_not = env_or("LIT_XFAIL_NOT", "");
   o.filter = env_or("LIT_FILTER", ".*");
@@ -192,6 +198,12 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--xfail-not", xfail_not, "do not XFAIL tests with paths in the semicolon separated list")->type_name("LIST");
   app.add_option("--num-shards", num_shards, "Split testsuite into M pieces and only run one")->type_name("M");
   app.add_option("--run-shard", run_shard, "Run shard #N of the testsuite")->type_name("N");
+  app.add_option("--shard", shard,
+                 "Run shard I of N (1 <= I <= N), chosen by a stable hash of each test's name: the same tests on any "
+                 "machine, in any order, with any -j; 'auto' reads I and N from the CI's variables (GitLab, "
+                 "Buildkite, CircleCI, Bazel, Slurm arrays, Kubernetes Indexed Jobs with LITBOX_SHARD_COUNT). "
+                 "Applied after --filter/--filter-out, like --num-shards, which it replaces")
+      ->type_name("I/N|auto");
   app.add_flag("--debug", o.debug, "Enable debugging");
   app.add_option("--config-prefix", o.config_prefix, "Prefix for 'lit' config files (NAME.yaml, NAME.local.yaml, NAME.site.yaml)")
       ->type_name("NAME");
@@ -311,6 +323,24 @@ ParseOutcome parse_options(int argc, char** argv) {
   if (o.num_shards || o.run_shard) {
     if (!o.num_shards || !o.run_shard) return usage_error("--num-shards and --run-shard must be used together");
     if (o.run_shard > o.num_shards) return usage_error("--run-shard must be between 1 and --num-shards (inclusive)");
+  }
+  if (!shard.empty()) {
+    if (o.num_shards || o.run_shard)
+      return usage_error("--shard cannot be combined with --num-shards/--run-shard (nor LIT_NUM_SHARDS/LIT_RUN_SHARD)");
+    if (shard == "auto") {
+      auto found = shard_from_environment(environment_map());
+      if (!found) return usage_error(found.error().message);
+      o.shard_index = found->spec.index;
+      o.shard_count = found->spec.count;
+      o.shard_note = "--shard=auto: shard " + std::to_string(o.shard_index) + "/" + std::to_string(o.shard_count) +
+                     " from " + found->source + " (" + found->variables + ")";
+      o.shard_status_file = found->status_file;
+    } else {
+      auto spec = parse_shard_spec(shard);
+      if (!spec) return usage_error("argument --shard: " + spec.error().message);
+      o.shard_index = spec->index;
+      o.shard_count = spec->count;
+    }
   }
   for (const auto& name : o.pass_env)
     if (name.empty() || name.find('=') != std::string::npos)

@@ -37,6 +37,10 @@ struct Options {
   std::string filter = ".*", filter_out = "^$";
   std::vector<std::string> xfail, xfail_not;
   int num_shards = 0, run_shard = 0;
+  /// --shard=I/N (or auto, resolved here): 1-based; 0/0 without --shard.
+  int shard_index = 0, shard_count = 0;
+  std::string shard_note;         ///< --shard=auto: where the shard came from, for a note
+  std::string shard_status_file;  ///< --shard=auto under Bazel: TEST_SHARD_STATUS_FILE to touch
   bool debug = false, show_suites = false, show_tests = false, show_used_features = false;
   // litbox's own.
   SandboxMode sandbox = SandboxMode::kAuto;

@@ -112,6 +112,25 @@ TEST(Options, StartedAsLitItPresentsItselfAsLit) {
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "litbox 0.1.0 (compatible with lit 15.0.6)\n");
 }
 
+TEST(Options, ShardIOfN) {
+  unsetenv("LIT_OPTS");
+  auto r = parse({"--shard=2/3", "x"});
+  ASSERT_EQ(r.exit_code, -1);
+  EXPECT_EQ(r.options.shard_index, 2);
+  EXPECT_EQ(r.options.shard_count, 3);
+  EXPECT_EQ(r.options.shard_note, "");
+  EXPECT_EQ(parse({"x"}).options.shard_count, 0);
+  EXPECT_EQ(parse({"--shard=4/3", "x"}).exit_code, 2);
+  EXPECT_EQ(parse({"--shard=two", "x"}).exit_code, 2);
+  // lit's sharding and litbox's do not mix, from the command line or the environment.
+  EXPECT_EQ(parse({"--shard=1/3", "--num-shards=3", "--run-shard=1", "x"}).exit_code, 2);
+  setenv("LIT_NUM_SHARDS", "3", 1);
+  setenv("LIT_RUN_SHARD", "1", 1);
+  EXPECT_EQ(parse({"--shard=1/3", "x"}).exit_code, 2);
+  unsetenv("LIT_NUM_SHARDS");
+  unsetenv("LIT_RUN_SHARD");
+}
+
 TEST(Options, ShellSplit) {
   EXPECT_EQ(shell_split(R"(a "b c" 'd e' f\ g)"), (std::vector<std::string>{"a", "b c", "d e", "f g"}));
 }

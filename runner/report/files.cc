@@ -4,7 +4,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+
+#include "support/strings.h"
 
 namespace litbox::runner::report {
 
@@ -25,10 +28,10 @@ std::string python_json(const nlohmann::json& j) {
   return s;
 }
 
-bool by_suite_and_path(const Test* a, const Test* b) {
-  if (a->suite->name != b->suite->name) return a->suite->name < b->suite->name;
-  if (a->suite != b->suite) return a->suite < b->suite;
-  return a->path_in_suite < b->path_in_suite;
+bool by_suite_and_path(const ReportEntry& a, const ReportEntry& b) {
+  if (a.suite != b.suite) return a.suite < b.suite;
+  if (a.suite_id != b.suite_id) return std::less<const void*>()(a.suite_id, b.suite_id);
+  return a.path_in_suite < b.path_in_suite;
 }
 
 std::string quoteattr(const std::string& s) {
@@ -56,25 +59,38 @@ std::string fmt2(double v) {
 
 }  // namespace
 
-Status write_json(const std::string& path, const std::vector<Test*>& tests, double elapsed) {
+std::string ReportEntry::full_name() const { return suite + " :: " + join(path_in_suite, "/"); }
+
+std::vector<ReportEntry> report_entries(const std::vector<Test*>& tests) {
+  std::vector<ReportEntry> out;
+  out.reserve(tests.size());
+  for (const Test* t : tests)
+    out.push_back({t->suite->name, t->suite, t->path_in_suite, t->result.code, t->result.output, t->result.elapsed,
+                   &t->result.environment});
+  return out;
+}
+
+Status write_json(const std::string& path, const std::vector<ReportEntry>& tests, double elapsed,
+                  const ShardRecord* shard) {
   nlohmann::json data;
   data["__version__"] = {15, 0, 6};
   data["elapsed"] = elapsed;
   data["tests"] = nlohmann::json::array();
-  for (const Test* t : tests) {
-    if (t->result.code == ResultCode::kExcluded || t->result.code == ResultCode::kSkipped) continue;
-    nlohmann::json entry = {{"name", t->full_name()},
-                            {"code", std::string(code_name(t->result.code))},
-                            {"output", t->result.output},
-                            {"elapsed", t->result.elapsed}};
+  for (const ReportEntry& t : tests) {
+    if (t.code == ResultCode::kExcluded || t.code == ResultCode::kSkipped) continue;
+    nlohmann::json entry = {{"name", t.full_name()},
+                            {"code", std::string(code_name(t.code))},
+                            {"output", std::string(t.output)},
+                            {"elapsed", t.elapsed}};
     // litbox's own: the environment the test was given (lit's readers ignore other keys).
-    if (!t->result.environment.empty()) entry["environment"] = t->result.environment;
+    if (t.environment && !t.environment->empty()) entry["environment"] = *t.environment;
     data["tests"].push_back(std::move(entry));
   }
+  if (shard) data["__litbox_shard__"] = {{"index", shard->index}, {"count", shard->count}, {"selected", shard->selected}};
   return write_file(path, python_json(data) + "\n");
 }
 
-Status write_xunit(const std::string& path, std::vector<Test*> tests, double elapsed) {
+Status write_xunit(const std::string& path, std::vector<ReportEntry> tests, double elapsed) {
   std::stable_sort(tests.begin(), tests.end(), by_suite_and_path);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites time=\"" + fmt2(elapsed) + "\">\n";
   auto skipped_code = [](ResultCode c) {
@@ -82,30 +98,30 @@ Status write_xunit(const std::string& path, std::vector<Test*> tests, double ela
   };
   for (size_t i = 0; i < tests.size();) {
     size_t j = i;
-    while (j < tests.size() && tests[j]->suite == tests[i]->suite) ++j;
+    while (j < tests.size() && tests[j].suite == tests[i].suite && tests[j].suite_id == tests[i].suite_id) ++j;
     size_t skipped = 0, failures = 0;
     for (size_t k = i; k < j; ++k) {
-      skipped += skipped_code(tests[k]->result.code);
-      failures += is_failure(tests[k]->result.code);
+      skipped += skipped_code(tests[k].code);
+      failures += is_failure(tests[k].code);
     }
-    std::string name = tests[i]->suite->config->name;
+    std::string name = tests[i].suite;
     std::replace(name.begin(), name.end(), '.', '-');
     out += "<testsuite name=" + quoteattr(name) + " tests=\"" + std::to_string(j - i) + "\" failures=\"" +
            std::to_string(failures) + "\" skipped=\"" + std::to_string(skipped) + "\">\n";
     for (size_t k = i; k < j; ++k) {
-      const Test* t = tests[k];
+      const ReportEntry& t = tests[k];
       std::string dir;
-      for (size_t c = 0; c + 1 < t->path_in_suite.size(); ++c) dir += (c ? "/" : "") + t->path_in_suite[c];
+      for (size_t c = 0; c + 1 < t.path_in_suite.size(); ++c) dir += (c ? "/" : "") + t.path_in_suite[c];
       std::replace(dir.begin(), dir.end(), '.', '_');
       std::string class_name = name + "." + (dir.empty() ? name : dir);
-      out += "<testcase classname=" + quoteattr(class_name) + " name=" + quoteattr(t->path_in_suite.back()) +
-             " time=\"" + fmt2(std::max(0.0, t->result.elapsed)) + "\"";
-      if (is_failure(t->result.code)) {
+      out += "<testcase classname=" + quoteattr(class_name) + " name=" + quoteattr(t.path_in_suite.back()) +
+             " time=\"" + fmt2(std::max(0.0, t.elapsed)) + "\"";
+      if (is_failure(t.code)) {
         std::string o;
-        for (size_t p = 0; p < t->result.output.size(); ++p) {
-          unsigned char c = static_cast<unsigned char>(t->result.output[p]);
+        for (size_t p = 0; p < t.output.size(); ++p) {
+          unsigned char c = static_cast<unsigned char>(t.output[p]);
           if (c < 32 && c != '\t' && c != '\n' && c != '\r') continue;
-          if (t->result.output.compare(p, 3, "]]>") == 0) {
+          if (t.output.compare(p, 3, "]]>") == 0) {
             o += "]]]]><![CDATA[>";
             p += 2;
             continue;
@@ -113,12 +129,12 @@ Status write_xunit(const std::string& path, std::vector<Test*> tests, double ela
           o += static_cast<char>(c);
         }
         out += ">\n  <failure><![CDATA[" + o + "]]></failure>\n</testcase>\n";
-      } else if (skipped_code(t->result.code)) {
+      } else if (skipped_code(t.code)) {
         static constexpr std::string_view kMissing = "Test requires the following unavailable features: ";
-        std::string reason = t->result.code == ResultCode::kExcluded ? "Test not selected (--filter, --max-tests)"
-                             : t->result.code == ResultCode::kSkipped ? "User interrupt"
-                             : t->result.output.starts_with(kMissing)
-                                 ? "Missing required feature(s): " + t->result.output.substr(kMissing.size())
+        std::string reason = t.code == ResultCode::kExcluded ? "Test not selected (--filter, --max-tests)"
+                             : t.code == ResultCode::kSkipped ? "User interrupt"
+                             : t.output.starts_with(kMissing)
+                                 ? "Missing required feature(s): " + std::string(t.output.substr(kMissing.size()))
                                  : "Unsupported configuration";
         out += ">\n  <skipped message=" + quoteattr(reason) + "/>\n</testcase>\n";
       } else {
