@@ -20,6 +20,7 @@
 #include "runner/executors.h"
 #include "runner/gtest_format.h"
 #include "runner/options.h"
+#include "runner/journal.h"
 #include "runner/report/console.h"
 #include "runner/report/files.h"
 #include "runner/scheduler.h"
@@ -291,9 +292,20 @@ int run_main(int argc, char** argv) {
   std::string tmp_dir = make_run_tmp_dir();
   ctx.tmp_dir = tmp_dir;
 
-  int workers = std::max(1, std::min<int>(opts.workers, static_cast<int>(selected.size())));
+  // The results journal (runner/journal.h): each finished test is recorded as it ends; with
+  // --resume, what a killed run finished comes from it and only the rest runs.
+  Journal journal(selected, opts.resume, diag);
+  std::vector<Test*> to_run;
+  for (Test* t : selected)
+    if (!(opts.resume && journal.restore(*t))) to_run.push_back(t);
+  if (opts.resume)
+    diag.note("resuming: " + std::to_string(selected.size() - to_run.size()) + " of " +
+              std::to_string(selected.size()) + " tests have a result in the journal; running the other " +
+              std::to_string(to_run.size()));
+
+  int workers = std::max(1, std::min<int>(opts.workers, static_cast<int>(to_run.size())));
   raise_process_limit(workers, diag);
-  report::Console console(opts, selected, discovered.size(), workers);
+  report::Console console(opts, to_run, discovered.size(), workers);
   console.print_header();
   ScheduleOptions sopts;
   sopts.workers = workers;
@@ -302,7 +314,13 @@ int run_main(int argc, char** argv) {
   auto start = std::chrono::steady_clock::now();
   double start_epoch = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   StopReason stop = run_tests(
-      selected, ctx, sopts, [&](Test& t) { console.update(t); }, [&](Test& t) { console.deferred(t); });
+      to_run, ctx, sopts,
+      [&](Test& t) {
+        console.update(t);
+        journal.record(t);
+      },
+      [&](Test& t) { console.deferred(t); });
+  if (stop == StopReason::kNone) journal.finish();  // complete: nothing to resume
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   console.clear(stop == StopReason::kInterrupted);
   if (stop == StopReason::kInterrupted) std::fprintf(stderr, "  interrupted by user, skipping remaining tests\n");

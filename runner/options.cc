@@ -184,6 +184,9 @@ ParseOutcome parse_options(int argc, char** argv) {
   app.add_option("--timeout", timeout, "Maximum time to spend running a single test (in seconds). 0 means no time limit. [Default: 0]");
   app.add_option("--max-failures", max_failures, "Stop execution after the given number of failures.");
   app.add_flag("--allow-empty-runs", o.allow_empty_runs, "Do not fail the run if all tests are filtered out");
+  app.add_flag("--resume", o.resume,
+               "Take the results of tests an interrupted or killed run finished from its journal "
+               "(.litbox_journal.jsonl in each suite's exec root) and run only the others");
   app.add_flag("--ignore-fail", o.ignore_fail, "Exit with status zero even if some tests fail");
   bool no_indirect = false;
   app.add_flag("--no-indirectly-run-check", no_indirect, "Do not error if a test would not be run if the user had specified the containing directory instead of naming the test directly.");

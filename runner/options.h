@@ -31,6 +31,7 @@ struct Options {
   std::optional<double> timeout;  ///< --timeout
   int max_failures = 0;
   bool allow_empty_runs = false, ignore_fail = false, indirectly_run_check = true;
+  bool resume = false;  ///< --resume: tests with a result in the journal are not run again
   int max_tests = 0;
   double max_time = 0;
   Order order = Order::kSmart;
