@@ -20,6 +20,7 @@
 #include "runner/executors.h"
 #include "runner/gtest_format.h"
 #include "runner/options.h"
+#include "runner/bazel.h"
 #include "runner/journal.h"
 #include "runner/report/console.h"
 #include "runner/report/files.h"
@@ -134,6 +135,13 @@ int run_main(int argc, char** argv) {
   Options& opts = parsed.options;
   Diagnostics diag;
   diag.quiet = opts.quiet;
+  // Under `bazel test` (docs/bazel.md): Bazel's report, warnings and temp-dir variables.
+  const BazelTest bazel = bazel_test_from([](const char* n) { return std::getenv(n); });
+  PrematureExitGuard premature_exit(bazel.premature_exit_file);
+  diag.warnings_file = bazel.warnings_file;
+  if (opts.xunit_output.empty()) opts.xunit_output = bazel.xml_output_file;
+  if (opts.json_output.empty() && !bazel.undeclared_outputs_dir.empty())
+    opts.json_output = bazel.undeclared_outputs_dir + "/litbox.json";
   if (!opts.shard_note.empty()) diag.note(opts.shard_note);
   if (!opts.shard_status_file.empty()) {
     // Bazel: the file says the test runner shards (else Bazel runs every test in every shard).

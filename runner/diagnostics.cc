@@ -11,6 +11,11 @@ void Diagnostics::note(const std::string& msg) {
 void Diagnostics::warning(const std::string& msg) {
   ++warnings_;
   std::fprintf(stderr, "litbox: warning: %s\n", msg.c_str());
+  if (!warnings_file.empty())
+    if (FILE* f = std::fopen(warnings_file.c_str(), "a")) {
+      std::fprintf(f, "litbox: warning: %s\n", msg.c_str());
+      std::fclose(f);
+    }
 }
 
 void Diagnostics::error(const std::string& msg) {

@@ -19,6 +19,8 @@ class Diagnostics {
   int errors() const { return errors_; }
   int warnings() const { return warnings_; }
   bool quiet = false;  ///< suppress notes
+  /// Warnings are also appended here, one per line (Bazel's TEST_WARNINGS_OUTPUT_FILE).
+  std::string warnings_file;
 
  private:
   int errors_ = 0;

@@ -104,7 +104,8 @@ std::map<std::string, std::string> test_environment(const Test& t, RunContext& c
 
 std::string make_run_tmp_dir() {
   if (std::getenv("LIT_PRESERVES_TMP")) return "";
-  const char* base = std::getenv("TMPDIR");
+  const char* base = std::getenv("TEST_TMPDIR");  // Bazel's private temp dir, when under bazel test
+  if (!base || !*base) base = std::getenv("TMPDIR");
   std::string templ = std::string(base && *base ? base : "/tmp") + "/lit-tmp-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back(0);

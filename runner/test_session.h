@@ -47,7 +47,7 @@ void apply_overrides(std::map<std::string, std::string>& env, const std::map<std
 /// lit's pass-through), the run's temp dir, then the session's variables (apply_overrides).
 std::map<std::string, std::string> test_environment(const Test& t, RunContext& ctx, exec::Session& session);
 
-/// The run's temp dir (lit's $TMPDIR/lit-tmp-*; TMP, TMPDIR... of unsandboxed tests), or ""
+/// The run's temp dir (lit's $TMPDIR/lit-tmp-*, under Bazel's $TEST_TMPDIR when set; TMP, TMPDIR... of unsandboxed tests), or ""
 /// with LIT_PRESERVES_TMP set. The caller removes it.
 std::string make_run_tmp_dir();
 
