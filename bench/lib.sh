@@ -107,22 +107,21 @@ bench_need_llvm_tests() {
 # bench_make_trivial_suite DIR [EXTRA_LIT_YAML_LINE]: $n (the caller's; default 2000) trivial tests
 # (`RUN: echo hello > %t` + `RUN: true`) in 20 directories, with lit.cfg (lit's internal
 # shell) and lit.yaml (format: sh) side by side. Made once (DIR/.complete).
+# bench_suite_configs DIR NAME: a fresh DIR with lit.cfg (lit's internal shell, suffix .test)
+# and the equivalent lit.yaml (format: sh).
+bench_suite_configs() {
+  local dir=$1 name=$2
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  printf "import lit.formats\nconfig.name = '%s'\nconfig.test_format = lit.formats.ShTest(execute_external=False)\nconfig.suffixes = ['.test']\n" \
+    "$name" > "$dir/lit.cfg"
+  printf 'name: %s\nformat: sh\nsuffixes: [.test]\n' "$name" > "$dir/lit.yaml"
+}
+
 bench_make_trivial_suite() {
   local dir=$1 extra=${2:-} n=${n:-2000}
   [ -f "$dir/.complete" ] && return
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  cat > "$dir/lit.cfg" <<'EOF'
-import lit.formats
-config.name = 'trivial'
-config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = ['.test']
-EOF
-  cat > "$dir/lit.yaml" <<'EOF'
-name: trivial
-format: sh
-suffixes: [.test]
-EOF
+  bench_suite_configs "$dir" trivial
   [ -n "$extra" ] && echo "$extra" >> "$dir/lit.yaml"
   local d i
   # 20 directories of n/20 tests: a realistic shape for discovery and Output/ creation.

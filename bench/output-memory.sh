@@ -12,15 +12,7 @@ mib=${1:-64}
 
 make_suite() {  # make_suite DIR MIB
   local dir=$1 bytes=$(($2 * 1048576))
-  rm -rf "$dir"
-  mkdir -p "$dir"
-  cat > "$dir/lit.cfg" <<'PY'
-import lit.formats
-config.name = 'output-memory'
-config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = ['.test']
-PY
-  printf 'name: output-memory\nformat: sh\nsuffixes: [.test]\n' > "$dir/lit.yaml"
+  bench_suite_configs "$dir" output-memory
   printf 'RUN: head -c %d /dev/zero | tr "\\\\0" x\nRUN: false\n' "$bytes" > "$dir/stdout.test"
   printf 'RUN: sh -c "head -c %d /dev/zero | tr \\"\\\\\\\\0\\" y >&2" | cat\nRUN: false\n' "$bytes" > "$dir/stderr.test"
   printf 'RUN: sh -c "head -c %d /dev/zero | tr \\"\\\\\\\\0\\" z; exit 1" > %%t.file\n' "$bytes" > "$dir/file.test"
