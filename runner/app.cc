@@ -236,10 +236,12 @@ int run_main(int argc, char** argv) {
   }
   // What the shards together run, for the JSON report's "__litbox_shard__" (merge-results checks it).
   report::ShardRecord shard_record;
-  for (const Test* t : selected) shard_record.selected.push_back(shard_unit(*t));
-  std::sort(shard_record.selected.begin(), shard_record.selected.end());
-  shard_record.selected.erase(std::unique(shard_record.selected.begin(), shard_record.selected.end()),
-                              shard_record.selected.end());
+  if (!opts.json_output.empty()) {
+    for (const Test* t : selected) shard_record.selected.push_back(shard_unit(*t));
+    std::sort(shard_record.selected.begin(), shard_record.selected.end());
+    shard_record.selected.erase(std::unique(shard_record.selected.begin(), shard_record.selected.end()),
+                                shard_record.selected.end());
+  }
   auto report_status = [&](const Status& st) {
     if (!st) diag.error(st.error().message);
   };
@@ -346,10 +348,11 @@ int run_main(int argc, char** argv) {
   if (opts.time_tests) report::print_histogram(discovered);
   report::print_results(discovered, elapsed, opts);
   const std::vector<Test*>& for_report = opts.num_shards || opts.shard_count ? selected : discovered;
-  if (!opts.json_output.empty())
-    report_status(report::write_json(opts.json_output, report::report_entries(for_report), elapsed, &shard_record));
-  if (!opts.xunit_output.empty())
-    report_status(report::write_xunit(opts.xunit_output, report::report_entries(for_report), elapsed));
+  if (!opts.json_output.empty() || !opts.xunit_output.empty()) {
+    const auto entries = report::report_entries(for_report);
+    if (!opts.json_output.empty()) report_status(report::write_json(opts.json_output, entries, elapsed, &shard_record));
+    if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, entries, elapsed));
+  }
   if (!opts.resultdb_output.empty()) report_status(report::write_resultdb(opts.resultdb_output, for_report, start_epoch));
   if (!opts.time_trace_output.empty()) report_status(report::write_time_trace(opts.time_trace_output, for_report));
 

@@ -14,34 +14,26 @@ namespace litbox::runner {
 
 namespace {
 
-std::string journal_path(const Test& t) { return t.suite->exec_root + "/.litbox_journal.jsonl"; }
-
-bool parse_code(const std::string& name, ResultCode* out) {
-  for (ResultCode c : kAllResultCodes)
-    if (code_name(c) == name) {
-      *out = c;
-      return true;
-    }
-  return false;
-}
+std::string journal_path(const std::string& exec_root) { return exec_root + "/.litbox_journal.jsonl"; }
 
 }  // namespace
 
-Journal::Journal(const std::vector<Test*>& tests, bool resume, Diagnostics& diag) : diag_(diag) {
+Journal::Journal(const std::vector<Test*>& tests, bool resume, Diagnostics& diag) {
   for (const Test* t : tests) {
-    const std::string path = journal_path(*t);
     if (fds_.count(t->suite->exec_root)) continue;
+    const std::string path = journal_path(t->suite->exec_root);
     if (resume) {
       std::ifstream in(path);
       std::string line;
       while (std::getline(in, line)) {
         auto j = nlohmann::json::parse(line, nullptr, false);
-        ResultCode code;
         if (j.is_discarded() || !j.is_object() || !j.contains("name") || !j.contains("code") ||
-            !j["name"].is_string() || !j["code"].is_string() || !parse_code(j["code"], &code))
+            !j["name"].is_string() || !j["code"].is_string())
           continue;
+        auto code = code_from_name(j["code"].get<std::string>());
+        if (!code) continue;
         TestResult r;
-        r.code = code;
+        r.code = *code;
         r.output = j.value("output", "");
         r.elapsed = j.value("elapsed", 0.0);
         recorded_[j["name"]] = std::move(r);
@@ -49,12 +41,11 @@ Journal::Journal(const std::vector<Test*>& tests, bool resume, Diagnostics& diag
     }
     int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | (resume ? 0 : O_TRUNC), 0644);
     if (fd < 0) {
-      diag_.warning("cannot write the results journal " + path + ": " + strerror(errno) + " (--resume will rerun)");
+      diag.warning("cannot write the results journal " + path + ": " + strerror(errno) + " (--resume will rerun)");
       fds_[t->suite->exec_root] = -1;
       continue;
     }
     fds_[t->suite->exec_root] = fd;
-    paths_.push_back(path);
   }
 }
 
@@ -93,11 +84,12 @@ void Journal::record(const Test& t) {
 }
 
 void Journal::finish() {
-  for (auto& [root, fd] : fds_)
-    if (fd >= 0) close(fd);
+  for (auto& [root, fd] : fds_) {
+    if (fd < 0) continue;
+    close(fd);
+    unlink(journal_path(root).c_str());
+  }
   fds_.clear();
-  for (const auto& p : paths_) unlink(p.c_str());
-  paths_.clear();
 }
 
 }  // namespace litbox::runner

@@ -32,10 +32,8 @@ class Journal {
   void finish();
 
  private:
-  std::map<std::string, int> fds_;                      // exec root → journal fd
-  std::map<std::string, TestResult> recorded_;          // full test name → result
-  std::vector<std::string> paths_;
-  Diagnostics& diag_;
+  std::map<std::string, int> fds_;              // exec root → journal fd (-1: not writable)
+  std::map<std::string, TestResult> recorded_;  // full test name → result
 };
 
 }  // namespace litbox::runner

@@ -13,12 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<ResultCode> code_by_name(const std::string& name) {
-  for (ResultCode c : kAllResultCodes)
-    if (code_name(c) == name) return c;
-  return std::nullopt;
-}
-
 // At most `limit` names, then how many more.
 std::string some(const std::vector<std::string>& names, size_t limit = 5) {
   std::string out;
@@ -68,7 +62,7 @@ Expected<ShardReport> parse_report(const std::string& file, const std::string& t
     ReportedTest rt;
     rt.name = t["name"].get<std::string>();
     if (rt.name.find(" :: ") == std::string::npos) return bad(where + ": name '" + rt.name + "' is not '<suite> :: <path>'");
-    auto code = code_by_name(t["code"].get<std::string>());
+    auto code = code_from_name(t["code"].get<std::string>());
     if (!code) return bad(where + ": unknown result code '" + t["code"].get<std::string>() + "'");
     rt.code = *code;
     if (t.contains("output") && t["output"].is_string()) rt.output = t["output"].get<std::string>();

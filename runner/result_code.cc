@@ -2,6 +2,12 @@
 
 namespace litbox::runner {
 
+std::optional<ResultCode> code_from_name(std::string_view name) {
+  for (ResultCode c : kAllResultCodes)
+    if (code_name(c) == name) return c;
+  return std::nullopt;
+}
+
 std::string_view code_name(ResultCode c) {
   switch (c) {
     case ResultCode::kExcluded: return "EXCLUDED";

@@ -1,6 +1,7 @@
 // lit's result codes, in lit's declaration order (which is also the printing order).
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace litbox::runner {
@@ -26,6 +27,8 @@ inline constexpr ResultCode kAllResultCodes[] = {
 
 /// "PASS", "XFAIL", ... as lit prints them.
 std::string_view code_name(ResultCode c);
+/// The code code_name() calls `name` (reports read back: journal, merge-results), if any.
+std::optional<ResultCode> code_from_name(std::string_view name);
 /// "Passed", "Expectedly Failed", ... (lit's labels, used in the summary).
 std::string_view code_label(ResultCode c);
 /// UNRESOLVED, TIMEOUT, FAIL and XPASS are failures (upstream lit semantics).
