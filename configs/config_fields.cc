@@ -352,7 +352,7 @@ const std::vector<Field> kTopLevelFields = {
     {"name", kRootFiles, true, S::kScalar, STRING_FIELD(name)},
     {"format", kAllFiles, true, S::kScalar,
      HANDLER {
-       LITBOX_ASSIGN_OR_RETURN(s, read_choice(ctx, v, key, {"sh", "sh-external", "executable", "gtest"}));
+       LITBOX_ASSIGN_OR_RETURN(s, read_choice(ctx, v, key, {"sh", "sh-external", "executable", "gtest", "libcxx"}));
        c.format = s;
        return {};
      }},

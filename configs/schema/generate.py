@@ -278,9 +278,10 @@ TOP = [
     Key("exec_root", ROOTS, path(), "path", "the site file's directory, else the lit.yaml's directory",
         "exec_root: ../build/test", "Where `Output/` directories go (lit's test_exec_root).", cond=False),
     Key("name", ROOTS, string(), "string", "<unnamed>", "name: LLVM", "Suite name, shown as `NAME :: path`."),
-    Key("format", ALL, choice("sh", "sh-external", "executable", "gtest"),
-        "`sh` | `sh-external` | `executable` | `gtest`", "sh", "format: gtest",
-        "Test format: lit's ShTest with the internal shell, ShTest with /bin/sh, ExecutableTest, GoogleTest."),
+    Key("format", ALL, choice("sh", "sh-external", "executable", "gtest", "libcxx"),
+        "`sh` | `sh-external` | `executable` | `gtest` | `libcxx`", "sh", "format: gtest",
+        "Test format: lit's ShTest with the internal shell, ShTest with /bin/sh, ExecutableTest, GoogleTest, "
+        "or libc++'s CxxStandardLibraryTest (tests by suffix: `.pass.cpp`, `.compile.fail.cpp`, `.sh.cpp`, ...)."),
     Key("suffixes", ALL, REF("editableList"), "list of strings", "[]", "suffixes: [.ll, .test]",
         "File suffixes (last extension) that make a file a test."),
     Key("excludes", ALL, REF("editableList"), "list of strings", "[]", "excludes: [Inputs, CMakeLists.txt]",
