@@ -36,6 +36,7 @@ EVENTS = []    # (attribute, file, line) for every config.<attr> = ... made by a
 ENV_READS = {}  # file -> {variable: line}: host variables the configs read
 PASSED = {}    # file -> set of variable names given to with_system_environment
 PARAM_READS = {}  # file -> {param: line}
+LOADED_FROM = {}  # (file, line) of a config.load_from_path call in a config file -> the file it loaded
 
 
 def config_frame(depth=2):
@@ -187,6 +188,14 @@ class Loader:
                 if at:
                     EVENTS.append((name, at[0], at[1]))
                 base.__setattr__(self, name, value)
+
+            def load_from_path(self, path, litConfig):
+                # A config file loading another one into its config (libc++'s
+                # libcxx/test/libcxx/**/lit.local.cfg load their std/ counterparts).
+                at = config_frame()
+                if at:
+                    LOADED_FROM[at] = os.path.abspath(path)
+                return base.load_from_path(self, path, litConfig)
 
         class LitConfig(lit.LitConfig.LitConfig):
             # Nothing is run: a per-test timeout needs no psutil here.

@@ -91,19 +91,23 @@ def list_lines(key, items, indent=''):
 
 
 class Reverse:
-    """Writes build paths as ${param} references to the site's params."""
+    """Writes build paths as ${param} references to the site's params (and the values of the
+    params named in `also`, which are not paths: libc++'s compile flags)."""
 
-    def __init__(self, params):
+    def __init__(self, params, also=()):
         self.params = [(name, value) for name, value in params.items()
-                       if isinstance(value, str) and value.startswith('/') and len(value) > 1]
+                       if isinstance(value, str) and len(value.strip()) > 1
+                       and (value.startswith('/') or name in also)]
 
     def segments(self, text, context=''):
         # Longest value first; among equal values, a param whose name appears in the context
-        # (the substitution's pattern, the variable's name), else the first the site set.
+        # (the substitution's pattern, the variable's name), the longest such, else the first the
+        # site set.
         ctx = re.sub(r'[^a-z0-9]', '', context.lower())
         best = {}
         for name, value in self.params:
-            score = 1 if re.sub(r'[^a-z0-9]', '', name.lower()) in ctx else 0
+            norm = re.sub(r'[^a-z0-9]', '', name.lower())
+            score = len(norm) if norm in ctx else 0   # the longest name the context holds
             if value not in best or score > best[value][0]:
                 best[value] = (score, name)
         values = sorted(best, key=lambda v: -len(v))
