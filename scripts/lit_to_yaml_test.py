@@ -607,5 +607,218 @@ class LLVMConfigs(TempDir):
         self.assertEqual(p.returncode, 0, p.stdout)
 
 
+
+# ---- libc++ (LLVM 15's libcxx/test: CxxStandardLibraryTest, configured in the build) -------------
+
+LIBCXX_SRC = os.environ.get('LIBCXX_SRC') or os.path.join(ROOT, 'third_party/llvm-src')
+CANARY = ('lit_config.fatal(\n'
+          '    "You seem to be running Lit directly -- you should be running Lit through "\n'
+          '    "<build>/bin/llvm-lit, which will ensure that the right Lit configuration "\n'
+          '    "file is used.")\n')
+
+
+class LibcxxMiniature(TempDir):
+    """A small tree shaped like libc++'s (format module, canary, cmake-bridge.cfg, the kinds of
+    lit.local.cfg libcxx/test has), translated with whichever lit is found."""
+
+    def tree(self, build='build', flags='-std=c++2b -Werror', include='/opt/libcxx/include',
+             executor="'\"/usr/bin/python3\" %s/utils/run.py'"):
+        if not os.path.isdir(self.path('src')):
+            write(self.path('src/libcxx/utils/libcxx/__init__.py'), '')
+            write(self.path('src/libcxx/utils/libcxx/test/__init__.py'), '')
+            write(self.path('src/libcxx/utils/libcxx/test/format.py'), '''
+                import lit.formats
+                class CxxStandardLibraryTest(lit.formats.TestFormat):
+                    def addCompileFlags(self, config, *flags):
+                        string = ' '.join(flags)
+                        config.substitutions = [(s, x + ' ' + string) if s == '%{compile_flags}' else (s, x)
+                                                for (s, x) in config.substitutions]
+                ''')
+            write(self.path('src/libcxx/test/lit.cfg.py'), CANARY)
+            write(self.path('src/libcxx/test/std/re/lit.local.cfg'), '''
+                if 'no-localization' in config.available_features:
+                  config.unsupported = True
+                ''')
+            write(self.path('src/libcxx/test/libcxx/re/lit.local.cfg'), '''
+                import os
+                inLibcxx = os.path.join('libcxx', 'test', 'libcxx')
+                inStd = os.path.join('libcxx', 'test', 'std')
+                localConfig = os.path.normpath(os.path.realpath(__file__)).replace(inLibcxx, inStd)
+                config.load_from_path(localConfig, lit_config)
+                ''')
+            write(self.path('src/libcxx/test/std/coro/lit.local.cfg'), '''
+                if 'fcoroutines-ts' not in config.available_features:
+                  config.unsupported = True
+                else:
+                  config.test_format.addCompileFlags(config, '-fcoroutines-ts')
+                  config.test_format.addCompileFlags(config, '-Wno-coroutine')
+                ''')
+            write(self.path('src/libcxx/test/std/fs/lit.local.cfg'), '''
+                too_old = {'10.9', '10.10'}
+                if 'use_system_cxx_lib' in config.available_features:
+                  if any('target=x86_64-apple-macosx{}'.format(v) in config.available_features for v in too_old):
+                    config.unsupported = True
+                if 'no-filesystem' in config.available_features:
+                    config.unsupported = True
+                ''')
+            write(self.path('src/libcxx/test/libcxx/lit.local.cfg'), '''
+                import pipes, sys
+                config.substitutions.append(('%{python}', pipes.quote(sys.executable)))
+                ''')
+            write(self.path('src/libcxx/test/libcxx/dsl/lit.local.cfg'), '''
+                import base64, pickle
+                escaped = base64.b64encode(pickle.dumps(config.substitutions)).decode()
+                config.substitutions.append(('%{substitutions}', escaped))
+                ''')
+        libcxx = self.path('src/libcxx')
+        write(self.path(build, 'test/cmake-bridge.cfg'), '''
+            import os, site
+            site.addsitedir(os.path.join(%(libcxx)r, 'utils'))
+            import libcxx.test.format
+            config.target_triple = "x86_64-pc-linux-gnu"
+            config.name = 'llvm-libc++-shared.cfg.in'
+            config.test_source_root = os.path.join(%(libcxx)r, 'test')
+            config.test_format = libcxx.test.format.CxxStandardLibraryTest()
+            config.recursiveExpansionLimit = 10
+            config.test_exec_root = os.path.join(%(build)r, 'test')
+            config.substitutions.append(('%%{cxx}', '/usr/bin/clang++-15'))
+            config.substitutions.append(('%%{libcxx}', %(libcxx)r))
+            config.substitutions.append(('%%{include}', %(include)r))
+            config.substitutions.append(('%%{target-include}', %(include)r))
+            config.substitutions.append(('%%{lib}', '/opt/libcxx/lib'))
+            config.substitutions.append(('%%{executor}', %(executor)s))
+            ''' % {'libcxx': libcxx, 'build': self.path(build), 'include': include,
+                   'executor': executor % libcxx if '%s' in executor else executor})
+        write(self.path(build, 'test/lit.site.cfg'), '''
+            import os
+            lit_config.load_config(config, %r)
+            config.substitutions.append(('%%{flags}', ''))
+            config.substitutions.append(('%%{compile_flags}', '-nostdinc++ -I %%{include} %s'))
+            config.substitutions.append(('%%{link_flags}', '-nostdlib++ -L %%{lib} -lc++'))
+            config.substitutions.append(('%%{exec}',
+                '%%{executor} --execdir %%T -- '
+            ))
+            config.environment = dict(os.environ)
+            config.environment['LIBCXX_MINI'] = '1'
+            for f in ['verify-support', 'fcoroutines-ts', 'c++2b']:
+                config.available_features.add(f)
+            ''' % (self.path(build, 'test/cmake-bridge.cfg'), flags))
+        return self.path(build, 'test/lit.site.cfg')
+
+    def local(self, d):
+        return body(self.path('src/libcxx/test', d, 'lit.local.yaml'))
+
+    def test_build_config_goes_to_the_site_and_format_is_libcxx(self):
+        rc, out, err = translate(self.tree(), '--lit-version', '15')
+        # The pickled substitutions of the dsl self-tests are the one thing reported.
+        self.assertEqual(rc, 1, err)
+        problems = [line for line in err.splitlines() if 'cannot represent' in line]
+        self.assertEqual(len(problems), 1, err)
+        self.assertRegex(problems[0], r'libcxx/dsl/lit\.local\.cfg:2: cannot represent: substitution '
+                                      r'%\{substitutions\} is a pickle')
+        self.assertEqual(body(self.path('src/libcxx/test/lit.yaml')),
+                         'format: libcxx\nlit_version: 15\ntriple_substring_match: true\n'
+                         'recursive_expansion_limit: 10\n')
+        site = read(self.path('build/test/lit.site.yaml'))
+        site_body = body(self.path('build/test/lit.site.yaml'))
+        self.assertIn('suite: ../../src/libcxx/test\n', site_body)
+        self.assertIn("  compile_flags: '-nostdinc++ -I %{include} -std=c++2b -Werror'\n", site_body)
+        self.assertIn("  - {match: '%{compile_flags}', replace: '${compile_flags}'}\n", site_body)
+        self.assertIn("  - {match: '%{target-include}', replace: '${target_include}'}\n", site_body)
+        self.assertIn('name: llvm-libc++-shared.cfg.in\n', site_body)
+        self.assertIn('features: [c++2b, fcoroutines-ts, verify-support]\n', site_body)
+        # run.py's %{exec} is dropped (litbox's own applies), and a note says so.
+        self.assertNotIn("'%{exec}'", site_body)
+        self.assertRegex(site, r"# %\{exec\} \(lit\.site\.cfg:6\) is libc\+\+'s local executor")
+        # dict(os.environ) is not frozen into the YAML; what the config set itself is kept.
+        self.assertIn("environment:\n  set:\n    LIBCXX_MINI: '1'\n", site_body)
+        self.assertNotIn('HOME', site_body)
+        self.assertRegex(site, r'# config\.environment = dict\(os\.environ\) \(lit\.site\.cfg:9\)')
+        self.assertEqual(self.local('std/re'), 'when: [{if: no-localization, then: {unsupported: true}}]\n')
+        # load_from_path of the std/ counterpart: that file's condition.
+        self.assertEqual(self.local('libcxx/re'), 'when: [{if: no-localization, then: {unsupported: true}}]\n')
+        self.assertEqual(self.local('std/coro'), textwrap.dedent('''\
+            when:
+              - {if: '!fcoroutines-ts', then: {unsupported: true}}
+              - {if: fcoroutines-ts, then: {substitutions: {add: [{match: '%{compile_flags}', replace: '${compile_flags} -fcoroutines-ts -Wno-coroutine'}]}}}
+            '''))
+        self.assertEqual(self.local('std/fs'), textwrap.dedent('''\
+            when:
+              - {if: 'use_system_cxx_lib && (target=x86_64-apple-macosx10.10 || target=x86_64-apple-macosx10.9)', then: {unsupported: true}}
+              - {if: no-filesystem, then: {unsupported: true}}
+            '''))
+        self.assertEqual(self.local('libcxx'), "substitutions:\n  add:\n    - {match: '%{python}', replace: '${python}'}\n")
+        self.assertEqual(self.local('libcxx/dsl'), 'unsupported: true\n')
+
+    def test_another_build_writes_the_same_source_tree_files(self):
+        translate(self.tree(), '--lit-version', '15')
+        first = {p: read(p) for p in glob.glob(self.path('src/**/lit*.yaml'), recursive=True)}
+        rc, _, err = translate(self.tree(build='build2', flags='-std=c++17', include='/other/include'),
+                               '--lit-version', '15')
+        self.assertEqual(rc, 1, err)
+        second = {p: read(p) for p in glob.glob(self.path('src/**/lit*.yaml'), recursive=True)}
+        self.assertEqual(first, second)
+        self.assertIn("  compile_flags: '-nostdinc++ -I %{include} -std=c++17'\n",
+                      body(self.path('build2/test/lit.site.yaml')))
+
+    def test_ssh_executor_becomes_a_target(self):
+        translate(self.tree(executor="'/usr/bin/python3 %s/utils/ssh.py --host ci@board'"))
+        site = read(self.path('build/test/lit.site.yaml'))
+        self.assertIn('target: {executor: ssh, ssh: {host: board, user: ci}}\n', site)
+        self.assertNotIn("'%{exec}'", site)
+        self.assertIn("libc++'s ssh.py executor", site)
+
+    def test_other_executor_is_kept(self):
+        translate(self.tree(executor="'/opt/my-runner'"))
+        site = read(self.path('build/test/lit.site.yaml'))
+        self.assertIn('{match: \'%{exec}\', replace: "%{executor} --execdir %T -- "}', site)
+        self.assertIn('is neither run.py nor ssh.py: kept as is', site)
+
+    def test_the_canary_names_the_site_config(self):
+        self.tree()
+        rc, _, err = translate(self.path('src/libcxx/test'))
+        self.assertEqual(rc, 2)
+        self.assertIn("translate the build's site config instead", err)
+        self.assertFalse(glob.glob(self.path('src/**/lit*.yaml'), recursive=True))
+
+
+@unittest.skipUnless(REAL_LIT and shutil.which('clang++-15') and os.path.isdir('/usr/lib/llvm-15/include/c++/v1')
+                     and os.path.isfile(os.path.join(LIBCXX_SRC, 'libcxx/test/configs/cmake-bridge.cfg.in')),
+                     "needs libc++ 15's sources (scripts/fetch-llvm-tests.sh, or LIBCXX_SRC), clang++-15, "
+                     "libc++-15-dev and LLVM's lit")
+class LibcxxReal(TempDir):
+    """libc++ 15's own configs: tests/libcxx/setup-build.sh writes the build dir as CMake would,
+    and the translator runs the DSL's feature probes with the real lit."""
+
+    def test_translation(self):
+        src = self.path('src')
+        for d in ('test', 'utils'):
+            shutil.copytree(os.path.join(LIBCXX_SRC, 'libcxx', d), os.path.join(src, 'libcxx', d), symlinks=True,
+                            ignore=shutil.ignore_patterns('lit*.yaml', '__pycache__', 'Output'))
+        subprocess.run([os.path.join(ROOT, 'tests/libcxx/setup-build.sh'), src, self.path('build')],
+                       check=True, stdout=subprocess.DEVNULL)
+        rc, _, err = translate(self.path('build/test'))
+        problems = [line for line in err.splitlines() if 'cannot represent' in line]
+        self.assertEqual(len(problems), 1, err)
+        self.assertIn('libcxx/selftest/dsl/lit.local.cfg:13: cannot represent: substitution %{substitutions} '
+                      'is a pickle', problems[0])
+        self.assertEqual(rc, 1)
+        site = body(self.path('build/test/lit.site.yaml'))
+        for feature in ('verify-support', 'c++2b', 'stdlib=libc++'):
+            self.assertRegex(site, r"\n  - '?%s'?\n" % re.escape(feature))
+        self.assertNotIn("'%{exec}'", site)
+        self.assertIn("  - {match: '%{cxx}', replace: '${cxx}'}\n", site)
+        self.assertIn('recursive_expansion_limit: 10\n', body(self.path('src/libcxx/test/lit.yaml')))
+        self.assertIn('format: libcxx\n', body(self.path('src/libcxx/test/lit.yaml')))
+        self.assertIn('  - {if: no-filesystem, then: {unsupported: true}}\n',
+                      body(self.path('src/libcxx/test/libcxx/input.output/filesystems/lit.local.yaml')))
+        self.assertEqual(body(self.path('src/libcxx/test/libcxx/input.output/file.streams/lit.local.yaml')),
+                         'when: [{if: no-localization, then: {unsupported: true}}]\n')
+        # Translating again changes nothing (exit 1: the problem above is reported again).
+        rc, out, err = translate(self.path('build/test/lit.site.cfg'), '--check')
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out, '')
+
+
 if __name__ == '__main__':
     unittest.main()
