@@ -50,8 +50,10 @@ if [ $need_libcxx = 1 ]; then
   # libc++'s tests with their configs and test-format code, and the headers (the build dir
   # of tests/libcxx/setup-build.sh uses Debian's installed ones; these are for reference
   # and for a build against the sources).
-  tar -xJf "$orig" -C "$dest" --strip-components=1 --wildcards \
-    '*/libcxx/test/*' '*/libcxx/utils/*' '*/libcxx/include/*' '*/libcxxabi/include/*'
+  # (Named from the tarball's top directory: '*/libcxx/...' would also match llvm/utils/gn.)
+  top=$(basename "$orig" .orig.tar.xz)
+  tar -xJf "$orig" -C "$dest" --strip-components=1 \
+    "$top/libcxx/test" "$top/libcxx/utils" "$top/libcxx/include" "$top/libcxxabi/include"
   touch "$dest/.complete-libcxx"
 fi
 echo "LLVM 15 test sources in $dest"
