@@ -113,6 +113,7 @@ class BatchExecutor : public exec::Executor {
     st->number = ++shared_->next_session;
     st->layout.remote_dir = shared_->run_dir + "/s" + std::to_string(st->number);
     st->layout.output_dir = spec.output_dir;
+    st->layout.ship_output_dir = spec.ship_output_dir;
     st->layout.source_dir = spec.source_dir;
     if (!spec.output_dir.empty() && starts_with(spec.tmp_prefix, spec.output_dir + "/"))
       st->copy_back_prefix = spec.tmp_prefix.substr(spec.output_dir.size() + 1);

@@ -386,6 +386,7 @@ class SshExecutor : public exec::Executor {
     while (work.size() > 1 && work.back() == '/') work.pop_back();
     st->layout.remote_dir = work + "/litbox-" + random_hex(8);
     st->layout.output_dir = spec.output_dir;
+    st->layout.ship_output_dir = spec.ship_output_dir;
     st->layout.source_dir = spec.source_dir;
     if (!spec.output_dir.empty() && starts_with(spec.tmp_prefix, spec.output_dir + "/"))
       st->copy_back_prefix = spec.tmp_prefix.substr(spec.output_dir.size() + 1);

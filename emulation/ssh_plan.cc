@@ -1,11 +1,11 @@
 #include "emulation/ssh_plan.h"
 
-#include <filesystem>
-
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "emulation/elf.h"
 #include "support/strings.h"
@@ -145,6 +145,22 @@ MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayo
       }
     }
     out.argv.push_back(std::move(result));
+  }
+  if (layout.ship_output_dir && !layout.output_dir.empty()) {
+    std::vector<std::string> names;
+    if (DIR* d = opendir(layout.output_dir.c_str())) {
+      while (struct dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != ".." && n != ".litbox") names.push_back(std::move(n));
+      }
+      closedir(d);
+    }
+    std::sort(names.begin(), names.end());
+    for (const auto& n : names) {
+      bool known = false;
+      for (const auto& u : out.uploads) known = known || u.remote == n;
+      if (!known) add_upload(layout.output_dir + "/" + n, n);
+    }
   }
   return out;
 }

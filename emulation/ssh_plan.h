@@ -24,6 +24,9 @@ struct RemoteLayout {
   std::string remote_dir;  ///< the test's directory on the target (absolute)
   std::string output_dir;  ///< local %T; maps to remote_dir
   std::string source_dir;  ///< local %S; maps to remote_dir/.litbox/src
+  /// output_dir is the test's own directory (libc++'s --execdir): every entry in it but
+  /// ".litbox" is shipped with each command, named as an argument or not.
+  bool ship_output_dir = false;
 };
 
 /// A local file or directory to ship, and its path relative to RemoteLayout::remote_dir.
@@ -46,7 +49,8 @@ struct MappedCommand {
 /// neither root: a program of a system directory (/bin, /sbin, /usr/bin, /usr/sbin,
 /// /usr/local/bin, /usr/local/sbin) becomes its bare name, for the target's PATH; another
 /// existing local file (a tool of the build tree) is uploaded to .litbox/bin/<basename> and
-/// rewritten to that path; anything else is left as it is.
+/// rewritten to that path; anything else is left as it is. With ship_output_dir, the entries
+/// of output_dir follow the arguments' uploads, in name order.
 MappedCommand map_command(const std::vector<std::string>& argv, const RemoteLayout& layout);
 
 /// Where a local path lives on the target, relative to remote_dir, if it is under output_dir

@@ -54,6 +54,19 @@ TEST_F(MapCommandTest, RewritesPathsUnderTheRootsAndUploadsThoseThatExist) {
                                             {d / "out/t.c.tmp.dir", "t.c.tmp.dir"}}));
 }
 
+// libc++'s --execdir: the test's whole directory goes with the command (a data file the
+// program opens by a relative name), except the runner's .litbox.
+TEST_F(MapCommandTest, ShipOutputDirSendsEveryEntryOnce) {
+  write_file(d / "out/data.txt", "d");
+  mkdir((d / "out/.litbox").c_str(), 0755);
+  layout.ship_output_dir = true;
+  auto m = map_command({d / "out/t.c.tmp.exe", "x"}, layout);
+  EXPECT_EQ(m.argv, (std::vector<std::string>{"/r/litbox-1/t.c.tmp.exe", "x"}));
+  EXPECT_EQ(m.uploads, (std::vector<Upload>{{d / "out/t.c.tmp.exe", "t.c.tmp.exe"},
+                                            {d / "out/data.txt", "data.txt"},
+                                            {d / "out/t.c.tmp.dir", "t.c.tmp.dir"}}));
+}
+
 TEST_F(MapCommandTest, DotDotNeverReachesTheRemoteName) {
   // %S/../x: normalized; a path that stays under a root keeps its place, one that leaves it
   // goes under .litbox/abs/ by its absolute path (tar refuses member names with "..").

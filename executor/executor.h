@@ -103,6 +103,12 @@ struct SessionSpec {
   std::string output_dir;   ///< %T: the Output directory that holds %t
   std::string tmp_prefix;   ///< Output/<file name>: %t is tmp_prefix + ".tmp"; the test owns
                             ///< every path that starts with this prefix
+  /// libc++'s layout (format: libcxx): the test's %T is its own directory,
+  /// `tmp_prefix + ".dir"`, which it owns too (a sandbox publishes it).
+  bool owns_tmp_dir = false;
+  /// For target executors: output_dir is the test's own directory (libc++'s --execdir);
+  /// everything in it is shipped before each command, which runs there.
+  bool ship_output_dir = false;
   /// Called by executors that defer work (batch): +1 when a request of this session is
   /// queued to run later, -1 when its result has been delivered. The runner frees the test's
   /// slot while it waits and shows it as DEFERRED. May be empty.

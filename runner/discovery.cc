@@ -9,6 +9,7 @@
 #include <cstdlib>
 
 #include "runner/gtest_format.h"
+#include "runner/libcxx_format.h"
 #include "support/strings.h"
 
 namespace litbox::runner {
@@ -325,7 +326,8 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
     if (e.dir || e.name[0] == '.' || contains(cfg.excludes, e.name)) continue;
     // litbox's own config files are never tests, whatever the suffixes (LLVM tests .yaml).
     if (options_.names.is_config(e.name)) continue;
-    if (!matches_suffixes(e.name, cfg.suffixes)) continue;
+    // libc++'s format knows its tests by their names' suffixes, whatever `suffixes:` says.
+    if (cfg.format == "libcxx" ? !is_libcxx_test_name(e.name) : !matches_suffixes(e.name, cfg.suffixes)) continue;
     std::vector<std::string> path = dir;
     path.push_back(e.name);
     auto t = make_test(ts, std::move(path), cfg_ptr);
@@ -374,7 +376,8 @@ void Discovery::tests_in_suite(TestSuite* ts, const std::vector<std::string>& pa
       t->has_result = true;
     } else if (options_.indirectly_run_check && !cfg->standalone_tests) {
       const std::string& name = path_in_suite.back();
-      if (name[0] == '.' || contains(cfg->excludes, name) || !matches_suffixes(name, cfg->suffixes))
+      const bool format_takes = cfg->format == "libcxx" ? is_libcxx_test_name(name) : matches_suffixes(name, cfg->suffixes);
+      if (name[0] == '.' || contains(cfg->excludes, name) || !format_takes)
         diag_.error("'" + t->full_name() +
                     "' would not be run indirectly: change name or LIT config(e.g. suffixes or "
                     "standalone_tests variables)");

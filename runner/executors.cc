@@ -116,9 +116,11 @@ class RunExecutors : public Executors {
     }
     if (sandboxed(cfg)) add("sandbox");
     // %{exec}: the marker word that sends a command to the target executor (ssh, batch),
-    // or nothing for local targets. A config's own %{exec} comes first and wins.
+    // or nothing for local targets. A config's own %{exec} comes first and wins. libc++'s
+    // format runs programs in %T, as its run.py and ssh.py do with --execdir.
     bool remote = cfg.target.executor == "ssh" || cfg.target.executor == "batch";
-    facts.exec = config::Substitution{"%\\{exec\\}", remote ? "litbox-exec" : "", true};
+    std::string exec = cfg.format == "libcxx" ? "litbox-exec --execdir %T --" : remote ? "litbox-exec" : "";
+    facts.exec = config::Substitution{"%\\{exec\\}", std::move(exec), true};
     cfg.substitutions.push_back(*facts.exec);
   }
 

@@ -6,10 +6,7 @@
 
 namespace litbox::runner {
 
-namespace {
-
-// lit 15: `%dbg(RUN: at line N) cmd` → `: 'RUN: at line N'; cmd` (or `: '...'` alone).
-std::string expand_dbg(const std::string& line) {
+std::string expand_lit_dbg(const std::string& line) {
   if (!starts_with(line, "%dbg(")) return line;
   size_t close = line.find(')');
   if (close == std::string::npos) return line;
@@ -19,6 +16,8 @@ std::string expand_dbg(const std::string& line) {
   if (rest.empty()) return ": '" + inner + "'";
   return ": '" + inner + "'; " + rest;
 }
+
+namespace {
 
 // The typo check of the REQUIRES/triples RFC: a plain feature name in a directive that is
 // neither available nor listed in the suite's `known_features`. Only suites that declare
@@ -50,20 +49,29 @@ std::string unknown_feature_report(const Test& t, const TestScript& ts) {
 
 }  // namespace
 
-std::variant<PreparedTest, TestResult> prepare_sh_test(const Test& t, RunContext& ctx) {
-  const config::SuiteConfig& cfg = *t.config;
-  if (cfg.unsupported) return TestResult{ResultCode::kUnsupported, "Test is unsupported"};
+bool expected_to_fail(const Test& t, const TestScript& ts, const std::set<std::string>& features, std::string& error) {
+  if (t.xfail_not) return false;
+  if (t.xfail_all) return true;
+  std::string triple = t.config->triple_substring_match ? t.suite->config->target_triple : "";
+  for (const auto& x : ts.xfails) {
+    if (x == "*") return true;
+    auto e = FeatureExpr::parse(x);
+    if (!e) {
+      error = e.error().message;
+      return false;
+    }
+    if (e->evaluate(features, triple)) return true;
+  }
+  return false;
+}
 
-  const bool define_directives = cfg.lit_version == 0 || cfg.lit_version >= 16;
-  auto parsed = read_test_file(t.source_path, cfg.preamble_commands.empty(), define_directives);
-  if (!parsed) return TestResult{ResultCode::kUnresolved, parsed.error().message};
-  TestScript& ts = *parsed;
+std::optional<TestResult> check_directives(const Test& t, RunContext& ctx, const TestScript& ts) {
+  const config::SuiteConfig& cfg = *t.config;
   const auto& features = test_features(t);
   if (std::string unknown = unknown_feature_report(t, ts); !unknown.empty()) {
     if (ctx.strict_features) return TestResult{ResultCode::kUnresolved, unknown};
     if (ctx.warn) ctx.warn(unknown);
   }
-
   // `*` passes the directive parser (it is meant for XFAIL) but is not an expression: lit
   // fails evaluating it, and the test is UNRESOLVED.
   for (const auto* list : {&ts.requires_, &ts.unsupported})
@@ -102,6 +110,19 @@ std::variant<PreparedTest, TestResult> prepare_sh_test(const Test& t, RunContext
                            "Test does not require any of the features specified in limit_to_features: " +
                                join(cfg.limit_to_features, ", ")};
   }
+  return std::nullopt;
+}
+
+std::variant<PreparedTest, TestResult> prepare_sh_test(const Test& t, RunContext& ctx) {
+  const config::SuiteConfig& cfg = *t.config;
+  if (cfg.unsupported) return TestResult{ResultCode::kUnsupported, "Test is unsupported"};
+
+  const bool define_directives = cfg.lit_version == 0 || cfg.lit_version >= 16;
+  auto parsed = read_test_file(t.source_path, cfg.preamble_commands.empty(), define_directives);
+  if (!parsed) return TestResult{ResultCode::kUnresolved, parsed.error().message};
+  TestScript& ts = *parsed;
+  const auto& features = test_features(t);
+  if (auto gated = check_directives(t, ctx, ts)) return *gated;
   if (ctx.no_execute) return TestResult{ResultCode::kPass, ""};
 
   TestPaths paths = test_paths(t.source_path, t.exec_path);
@@ -110,7 +131,7 @@ std::variant<PreparedTest, TestResult> prepare_sh_test(const Test& t, RunContext
   for (auto& e : ts.script) script.push_back(std::move(e));
   auto lines = apply_substitutions(script, test_substitutions(cfg, paths), features, cfg.recursive_expansion_limit);
   if (!lines) return TestResult{ResultCode::kUnresolved, "Exception during script execution:\n" + lines.error().message};
-  for (auto& l : *lines) l = expand_dbg(l);
+  for (auto& l : *lines) l = expand_lit_dbg(l);
   ts.script.clear();
   return PreparedTest{std::move(ts), std::move(paths), std::move(*lines)};
 }

@@ -151,6 +151,14 @@ std::string ScriptEntry::location() const {
 }
 
 Expected<TestScript> parse_test_file(std::string_view data, bool require_script, bool define_directives) {
+  ParseOptions o;
+  o.require_script = require_script;
+  o.define_directives = define_directives;
+  return parse_test_file(data, o);
+}
+
+Expected<TestScript> parse_test_file(std::string_view data, const ParseOptions& options) {
+  const bool require_script = options.require_script;
   TestScript ts;
   int line = 1;
   size_t pos = 0;        // scan position
@@ -162,19 +170,25 @@ Expected<TestScript> parse_test_file(std::string_view data, bool require_script,
   // Next occurrence of each keyword; refreshed only when the scan has passed it, so the
   // whole file is scanned a bounded number of times.
   // DEFINE: and REDEFINE: come last in kKeywords; lit before 16 does not know them.
-  const size_t kNumKeywords = std::size(kKeywords) - (define_directives ? 0 : 2);
-  size_t next[std::size(kKeywords)];
-  for (size_t k = 0; k < kNumKeywords; ++k) next[k] = data.find(kKeywords[k]);
+  // A format's own keywords follow the built-in ones.
+  std::vector<std::string_view> keywords(std::begin(kKeywords), std::end(kKeywords) - (options.define_directives ? 0 : 2));
+  const size_t num_builtin = keywords.size();
+  for (const auto& k : options.list_keywords) keywords.push_back(k);
+  const size_t kNumKeywords = keywords.size();
+  std::vector<size_t> next(kNumKeywords);
+  for (size_t k = 0; k < kNumKeywords; ++k) next[k] = data.find(keywords[k]);
   while (pos < data.size()) {
     // The leftmost keyword wins; at one position the keyword list order decides, as in
     // lit's regex alternation.
     size_t best = std::string_view::npos;
     std::string_view kw;
+    size_t kw_index = 0;
     for (size_t k = 0; k < kNumKeywords; ++k) {
-      if (next[k] != std::string_view::npos && next[k] < pos) next[k] = data.find(kKeywords[k], pos);
+      if (next[k] != std::string_view::npos && next[k] < pos) next[k] = data.find(keywords[k], pos);
       if (next[k] < best) {
         best = next[k];
-        kw = kKeywords[k];
+        kw = keywords[k];
+        kw_index = k;
       }
     }
     if (best == std::string_view::npos) break;
@@ -210,7 +224,11 @@ Expected<TestScript> parse_test_file(std::string_view data, bool require_script,
       return Error("Test has unterminated '" + std::string(open_subst_kw) + "' directive (with '\\') " +
                    open_subst->location());
 
-    if (kw == "RUN:") {
+    if (kw_index >= num_builtin) {
+      // lit's LIST kind: the items of every such line, in file order.
+      auto& list = ts.lists[std::string(kw)];
+      for (const auto& item : split(std::string(payload), ',')) list.emplace_back(strip(item));
+    } else if (kw == "RUN:") {
       std::string cmd = expand_line_numbers(rstrip(payload), line);
       if (!ts.script.empty() && ts.script.back().kind == ScriptEntry::kRun && !ts.script.back().text.empty() &&
           ts.script.back().text.back() == '\\') {
@@ -274,6 +292,13 @@ Expected<TestScript> parse_test_file(std::string_view data, bool require_script,
 }
 
 Expected<TestScript> read_test_file(const std::string& path, bool require_script, bool define_directives) {
+  ParseOptions o;
+  o.require_script = require_script;
+  o.define_directives = define_directives;
+  return read_test_file(path, o);
+}
+
+Expected<TestScript> read_test_file(const std::string& path, const ParseOptions& options) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error("cannot read test file '" + path + "': " + strerror(errno));
   std::string data;
@@ -292,7 +317,7 @@ Expected<TestScript> read_test_file(const std::string& path, bool require_script
     data.append(buf, static_cast<size_t>(n));
   }
   close(fd);
-  auto r = parse_test_file(data, require_script, define_directives);
+  auto r = parse_test_file(data, options);
   if (!r && starts_with(r.error().message, "directive '")) return Error(path + ": " + r.error().message);
   return r;
 }

@@ -29,6 +29,33 @@ TEST(TestFile, KeywordAnywhereOnlyFirstPerLine) {
   EXPECT_TRUE(r->xfails.empty());
 }
 
+// libc++'s FILE_DEPENDENCIES:/ADDITIONAL_COMPILE_FLAGS: are lit LIST keywords: every line's
+// text split at ',' and stripped, empty items kept; a built-in keyword earlier on a line wins.
+TEST(TestFile, ListKeywordsOfAFormat) {
+  ParseOptions o;
+  o.require_script = false;
+  o.list_keywords = {"FILE_DEPENDENCIES:", "ADDITIONAL_COMPILE_FLAGS:"};
+  auto r = parse_test_file(
+      "// FILE_DEPENDENCIES: a.dat,  dir/b ,\n"
+      "// ADDITIONAL_COMPILE_FLAGS: -DX=1 -Wno-y\n"
+      "// RUN: true ADDITIONAL_COMPILE_FLAGS: -not-this\n"
+      "// FILE_DEPENDENCIES: c\n",
+      o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->lists["FILE_DEPENDENCIES:"], (std::vector<std::string>{"a.dat", "dir/b", "", "c"}));
+  EXPECT_EQ(r->lists["ADDITIONAL_COMPILE_FLAGS:"], (std::vector<std::string>{"-DX=1 -Wno-y"}));
+  ASSERT_EQ(r->script.size(), 1u);
+  // Without the options, they are plain text.
+  auto plain = parse_test_file("// FILE_DEPENDENCIES: a\n", false);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->lists.empty());
+  // A .sh.cpp test needs RUN lines even so.
+  o.require_script = true;
+  auto none = parse_test_file("// FILE_DEPENDENCIES: a\n", o);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message, "Test has no 'RUN:' line");
+}
+
 TEST(TestFile, LineNumberSubstitutions) {
   // An offset past any integer type stays as written instead of throwing.
   auto huge = parse_test_file("RUN: echo %(line+99999999999999999999999)\n", true);

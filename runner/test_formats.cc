@@ -15,6 +15,7 @@
 
 #include "runner/capture.h"
 #include "runner/gtest_format.h"
+#include "runner/libcxx_format.h"
 #include "runner/prepared_test.h"
 #include "runner/environment.h"
 #include "runner/sh/interpreter.h"
@@ -29,23 +30,6 @@ namespace litbox::runner {
 namespace asio = boost::asio;
 
 namespace {
-
-bool is_expected_to_fail(const Test& t, const TestScript& ts, const std::set<std::string>& features, std::string& error) {
-  if (t.xfail_not) return false;
-  if (t.xfail_all) return true;
-  std::string triple = t.config->triple_substring_match ? t.suite->config->target_triple : "";
-  for (const auto& x : ts.xfails) {
-    if (x == "*") return true;
-    auto e = FeatureExpr::parse(x);
-    if (!e) {
-      error = e.error().message;
-      return false;
-    }
-    if (e->evaluate(features, triple)) return true;
-  }
-  return false;
-}
-
 
 struct Timeout {
   bool fired = false;
@@ -125,10 +109,21 @@ struct TestSessions {
 };
 
 // Opens the test's sessions, or returns the UNRESOLVED result that explains why not.
-std::optional<TestResult> open_sessions(Test& t, RunContext& ctx, const TestPaths& paths, TestSessions& out) {
+// `own_tmp_dir`: libc++'s layout, where %T (paths.tmp_dir) is Output/<name>.dir.
+std::optional<TestResult> open_sessions(Test& t, RunContext& ctx, const TestPaths& paths, bool own_tmp_dir,
+                                        TestSessions& out) {
   auto executor = ctx.executors->executor_for(*t.config);
   if (!executor) return TestResult{ResultCode::kUnresolved, executor.error().message};
   exec::SessionSpec spec = session_spec(t, ctx, paths);
+  exec::SessionSpec target_spec = spec;
+  if (own_tmp_dir) {
+    // The cell's view is the Output dir, where the test owns <name>.dir; the target runs
+    // commands in %T itself and gets all of it, as libc++'s executors do with --execdir.
+    spec.output_dir = dirname_of(paths.tmp_dir);
+    spec.tmp_prefix = paths.tmp_dir.substr(0, paths.tmp_dir.size() - 4);
+    spec.owns_tmp_dir = true;
+    target_spec.ship_output_dir = true;
+  }
   auto session = (*executor)->open(spec);
   if (!session) return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + session.error().message};
   out.ctx = &ctx;
@@ -137,7 +132,7 @@ std::optional<TestResult> open_sessions(Test& t, RunContext& ctx, const TestPath
   auto target = ctx.executors->target_executor_for(*t.config);
   if (!target) return TestResult{ResultCode::kUnresolved, target.error().message};
   if (*target) {
-    auto ts = (*target)->open(spec);
+    auto ts = (*target)->open(target_spec);
     if (!ts) return TestResult{ResultCode::kUnresolved, "target setup failed: " + ts.error().message};
     out.target = std::make_unique<TargetTimeoutObserver>(std::move(*ts), out.target_timed_out);
     out.target_enforces_timeout = ctx.executors->target_enforces_timeout(*t.config);
@@ -269,8 +264,9 @@ std::string format_timeout(double timeout) {
   return buf;
 }
 
-asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
-  auto prepared = prepare_sh_test(t, ctx);
+// A ShTest-like script (format sh, sh-external, libcxx), prepared by its format.
+asio::awaitable<TestResult> execute_script_test(Test& t, RunContext& ctx,
+                                                std::variant<PreparedTest, TestResult> prepared) {
   if (auto* early = std::get_if<TestResult>(&prepared)) co_return std::move(*early);
   PreparedTest& pt = std::get<PreparedTest>(prepared);
   const config::SuiteConfig& cfg = *t.config;
@@ -279,20 +275,45 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   std::vector<std::string>* lines = &pt.lines;
   const auto& features = test_features(t);
 
-  if (auto st = make_dirs(paths.tmp_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
+  // lit makes %T before running; libc++'s own %T is made in the test's view, below.
+  const std::string host_dir = pt.own_tmp_dir ? dirname_of(paths.tmp_dir) : paths.tmp_dir;
+  if (auto st = make_dirs(host_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
 
   double timeout = ctx.cli_timeout ? *ctx.cli_timeout : cfg.timeout;
   int attempts = (ts.allowed_retries ? *ts.allowed_retries : cfg.test_retry_attempts) + 1;
   TestSessions sessions;
-  if (auto failed = open_sessions(t, ctx, paths, sessions)) co_return *failed;
+  if (auto failed = open_sessions(t, ctx, paths, pt.own_tmp_dir, sessions)) co_return *failed;
   if (Status ready = co_await wait_ready(*sessions.session); !ready)
     co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + ready.error().message};
+  if (pt.own_tmp_dir) {
+    // As the test's user, in its view of Output (a cell's private one, or the shared one).
+    int r = sessions.session->fs().mkdir(paths.tmp_dir, 0777);
+    if (r < 0 && r != -EEXIST)
+      co_return TestResult{ResultCode::kUnresolved, "cannot create " + paths.tmp_dir + ": " + strerror(-r)};
+  }
+  // lit's Test.setResult: XFAIL: turns PASS into XPASS and FAIL into XFAIL; a bad expression
+  // makes the test UNRESOLVED.
+  auto apply_xfail = [&](TestResult& result) {
+    std::string xfail_error;
+    bool xfail = expected_to_fail(t, ts, features, xfail_error);
+    if (!xfail_error.empty()) {
+      result.code = ResultCode::kUnresolved;
+      result.output = xfail_error;
+    } else if (xfail) {
+      if (result.code == ResultCode::kPass) result.code = ResultCode::kXPass;
+      else if (result.code == ResultCode::kFail) result.code = ResultCode::kXFail;
+    }
+  };
   RunOutcome o;
   ResultCode code = ResultCode::kFail;
   int i = 0;
   for (; i < std::max(attempts, 1); ++i) {
     o = co_await run_once(t, ctx, *lines, timeout, paths, sessions, i + 1 >= attempts);
-    if (o.early) co_return *o.early;
+    if (o.early) {
+      // A shell parse error is a FAIL, which XFAIL: turns into XFAIL, as lit's setResult does.
+      apply_xfail(*o.early);
+      co_return *o.early;
+    }
     code = o.exit_code == 0 ? ResultCode::kPass : o.timed_out ? ResultCode::kTimeout : ResultCode::kFail;
     if (code != ResultCode::kFail) break;
   }
@@ -307,15 +328,7 @@ asio::awaitable<TestResult> execute_sh_test(Test& t, RunContext& ctx) {
   TestResult result{code, std::move(output)};
   result.environment = std::move(o.environment);
 
-  std::string xfail_error;
-  bool xfail = is_expected_to_fail(t, ts, features, xfail_error);
-  if (!xfail_error.empty()) {
-    result.code = ResultCode::kUnresolved;
-    result.output = xfail_error;
-  } else if (xfail) {
-    if (result.code == ResultCode::kPass) result.code = ResultCode::kXPass;
-    else if (result.code == ResultCode::kFail) result.code = ResultCode::kXFail;
-  }
+  apply_xfail(result);
   add_close_report(result, closed);
   co_return result;
 }
@@ -362,7 +375,8 @@ const std::set<std::string>& test_features(const Test& test) { return test.confi
 
 asio::awaitable<TestResult> execute_test(Test& test, RunContext& ctx) {
   const std::string& format = test.config->format;
-  if (format == "sh" || format == "sh-external") co_return co_await execute_sh_test(test, ctx);
+  if (format == "sh" || format == "sh-external") co_return co_await execute_script_test(test, ctx, prepare_sh_test(test, ctx));
+  if (format == "libcxx") co_return co_await execute_script_test(test, ctx, prepare_libcxx_test(test, ctx));
   if (format == "executable") co_return co_await execute_executable_test(test, ctx);
   if (format == "gtest" && test.gtest) co_return co_await execute_gtest_shard(test, ctx);
   co_return TestResult{ResultCode::kUnresolved, "unsupported test format '" + format + "' in " +

@@ -50,6 +50,9 @@ bool valid_name(const std::string& n) {
 
 bool OutputView::owns(const std::string& name) const {
   if (publish_all) return name != ".litbox";
+  if (owns_dir && name.size() == prefix.size() + 4 && name.compare(0, prefix.size(), prefix) == 0 &&
+      name.compare(prefix.size(), 4, ".dir") == 0)
+    return true;
   if (name.size() < prefix.size() + 4 || name.compare(0, prefix.size(), prefix) != 0) return false;
   // <prefix>.script: what the external shell (format: sh-external) runs, written by the runner
   // as lit does. No other test's %t can begin it (that test's name would collide with this one).
@@ -57,7 +60,7 @@ bool OutputView::owns(const std::string& name) const {
 }
 
 Expected<OutputView> make_output_view(const std::string& output_dir, const std::string& tmp_prefix,
-                                      const std::string& staging_dir, bool publish_all) {
+                                      const std::string& staging_dir, bool publish_all, bool owns_dir) {
   OutputView v;
   v.output_dir = output_dir;
   v.prefix = std::filesystem::path(tmp_prefix).filename().string();
@@ -65,6 +68,7 @@ Expected<OutputView> make_output_view(const std::string& output_dir, const std::
     return Error{"sandbox: no test file name in '" + tmp_prefix + "'"};
   v.private_dir = staging_dir;
   v.publish_all = publish_all;
+  v.owns_dir = owns_dir;
   return v;
 }
 

@@ -15,7 +15,8 @@
 //       <run id>/                    one run's (16 random hex digits), the runner's, 0711
 //         run                        "<pid> <start time> <boot id>": is the run still alive?
 //         <n>/                       a staging dir, the cell owner's, 0755
-//         <n>.test                   "o <test file name>" (or "a ...": publish_all): whom <n> serves
+//         <n>.test                   "o <test file name>" (or "a ...": publish_all, "d ...": owns
+//                                    <name>.dir too): whom <n> serves
 //     leftovers/                     the runner's, 0711
 //       <test file name>/            what the test wrote but does not own
 #pragma once
@@ -37,6 +38,7 @@ struct OutputView {
                              ///< (and "<prefix>.script", the external shell's script)
   std::string private_dir;   ///< the cell's staging dir, seen as output_dir in the cell
   bool publish_all = false;  ///< sandbox.publish_all_outputs: it owns every name but ".litbox"
+  bool owns_dir = false;     ///< libc++'s layout: it also owns "<prefix>.dir", its %T
 
   /// True if the entry `name` of the Output dir belongs to this test.
   bool owns(const std::string& name) const;
@@ -46,7 +48,8 @@ struct OutputView {
 
 /// The view of the test whose %t is `tmp_prefix`.tmp, in a cell staging at `staging_dir`.
 Expected<OutputView> make_output_view(const std::string& output_dir, const std::string& tmp_prefix,
-                                      const std::string& staging_dir, bool publish_all = false);
+                                      const std::string& staging_dir, bool publish_all = false,
+                                      bool owns_dir = false);
 
 /// What publishing a test's outputs did besides publishing them.
 struct PublishReport {

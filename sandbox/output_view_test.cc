@@ -42,6 +42,14 @@ TEST(OutputView, OwnsOnlyNamesStartingWithItsTmp) {
   EXPECT_FALSE(v.owns("foo.test2.tmp"));
   EXPECT_FALSE(v.owns("foo.tes"));
   EXPECT_FALSE(v.owns("shared.o"));
+  EXPECT_FALSE(v.owns("foo.test.dir"));
+  // libc++'s layout: the test's own %T, Output/<name>.dir, exactly that name.
+  v.owns_dir = true;
+  EXPECT_TRUE(v.owns("foo.test.dir"));
+  EXPECT_FALSE(v.owns("foo.test.dir2"));
+  EXPECT_FALSE(v.owns("foo.test.di"));
+  EXPECT_FALSE(v.owns("bar.test.dir"));
+  v.owns_dir = false;
   v.publish_all = true;
   EXPECT_TRUE(v.owns("shared.o"));
   EXPECT_TRUE(v.owns("bar.test.tmp"));

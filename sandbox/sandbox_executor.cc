@@ -213,7 +213,7 @@ Expected<std::unique_ptr<exec::Session>> SandboxExecutor::open(const exec::Sessi
   const std::string key = out + '\n' + src;
   auto view_in = [&](const std::string& staging) -> std::optional<OutputView> {
     if (!isolate || staging.empty()) return std::nullopt;
-    OutputView v = *make_output_view(out, spec.tmp_prefix, staging, spec_.publish_all_outputs);
+    OutputView v = *make_output_view(out, spec.tmp_prefix, staging, spec_.publish_all_outputs, spec.owns_tmp_dir);
     // If it fails, the staging dir has no record: a later run that finds outputs in it, this
     // one being dead, drops them rather than publish them as another test's.
     (void)staging_->record_test(v);

@@ -156,8 +156,10 @@ bool recorded_view(int run, const std::string& n, const std::string& output_dir,
   int fd = read_runner_file(run, (n + ".test").c_str(), &text, 512);
   if (fd < 0) return false;
   close(fd);
-  if (text.size() < 3 || (text[0] != 'o' && text[0] != 'a') || text[1] != ' ' || text.back() != '\n') return false;
-  auto view = make_output_view(output_dir, text.substr(2, text.size() - 3), run_path + "/" + n, text[0] == 'a');
+  if (text.size() < 3 || (text[0] != 'o' && text[0] != 'a' && text[0] != 'd') || text[1] != ' ' || text.back() != '\n')
+    return false;
+  auto view = make_output_view(output_dir, text.substr(2, text.size() - 3), run_path + "/" + n, text[0] == 'a',
+                               text[0] == 'd');
   if (!view || view->prefix != text.substr(2, text.size() - 3)) return false;
   *v = *view;
   return true;
@@ -301,7 +303,7 @@ Expected<std::string> StagingDirs::take(const std::string& output_dir) {
 
 Status StagingDirs::record_test(const OutputView& view) {
   const std::string path = view.private_dir + ".test";
-  const std::string text = std::string(view.publish_all ? "a " : "o ") + view.prefix + "\n";
+  const std::string text = std::string(view.publish_all ? "a " : view.owns_dir ? "d " : "o ") + view.prefix + "\n";
   // Written into the older record (no inode or block freed per test: see publish.cc on ext4's
   // discard), then cut to size.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);

@@ -245,6 +245,7 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     std::vector<Word> not_args;
     int not_count = 0;
     bool not_crash = false, on_target = false;
+    std::optional<std::string> exec_dir;  // litbox-exec --execdir
     for (;;) {
       const Word& a0 = args[0];
       if (a0.glob) break;
@@ -272,8 +273,16 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
         if (args.empty()) co_return shell_error(j_args, "Error: '!' requires a subcommand");
       } else if (a0.text == "litbox-exec") {
         // litbox's own prefix: run this command on the target (remote %{exec}) session.
+        // `--execdir DIR --` (libc++'s %{exec}) runs it in DIR with an empty environment, as
+        // libc++'s run.py does; a target runs it in the test's directory, which is DIR.
         args.erase(args.begin());
         on_target = true;
+        if (!args.empty() && !args[0].glob && args[0].text == "--execdir") {
+          if (args.size() < 2) co_return shell_error(j_args, "Error: 'litbox-exec --execdir' requires a directory");
+          exec_dir = py_normpath(py_join(shenv.cwd, args[1].text));
+          args.erase(args.begin(), args.begin() + 2);
+          if (!args.empty() && !args[0].glob && args[0].text == "--") args.erase(args.begin());
+        }
         if (args.empty()) co_return shell_error(j_args, "Error: 'litbox-exec' requires a subcommand");
       } else {
         break;
@@ -419,8 +428,9 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     // are for the commands it runs.
     if (session != opts.session)
       for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
+    if (exec_dir && session == opts.session) env.clear();
     for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
-    req.cwd = shenv.cwd;
+    req.cwd = exec_dir ? *exec_dir : shenv.cwd;
     req.umask = shenv.umask;
     req.limits = shenv.limits;
     // The script's last process: its session may clean up once it ended. Only if no command

@@ -1,0 +1,2 @@
+int undefined_function();
+int main() { return undefined_function(); }

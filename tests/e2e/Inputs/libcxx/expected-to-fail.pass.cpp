@@ -1,0 +1,2 @@
+// XFAIL: *
+int main() { return 1; }

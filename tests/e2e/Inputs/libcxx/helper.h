@@ -1,0 +1,1 @@
+// Not a test: no libc++ test suffix.

@@ -1,0 +1,1 @@
+int x = not_declared; // expected-error {{use of undeclared identifier 'not_declared'}}
