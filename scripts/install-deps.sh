@@ -16,6 +16,7 @@ PKGS=(
   libssl-dev busybox
   man-db  # install_example renders the installed man page with man -l
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer, ASan, UBSan
+  clang-15 libc++-15-dev libc++abi-15-dev  # libc++'s own tests (tests/libcxx), format: libcxx
 )
 missing=()
 for p in "${PKGS[@]}"; do

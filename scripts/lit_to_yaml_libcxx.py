@@ -21,6 +21,7 @@ build's tests with `litbox <build>/test/std/...`, or from the source tree with
 import ast
 import base64
 import os
+import re
 import pickle
 import shlex
 
@@ -130,6 +131,21 @@ def translate_exec(subs, files):
             problems.append((where, 'ssh.py options %s have no litbox equivalent (see `target.ssh`): '
                              'not translated' % ', '.join(sorted(unknown))))
         return rest, {'executor': 'ssh', 'ssh': ssh}, notes, problems
+    qemu = [i for i, w in enumerate(words) if re.fullmatch(r'qemu-[a-z0-9_]+(-static)?', os.path.basename(w))]
+    if qemu:
+        # An executor that runs the programs under QEMU user mode (a cross build tested without
+        # hardware): litbox does that itself, transparently, for every foreign ELF program.
+        after = words[qemu[0] + 1:]
+        target = {}
+        for j, w in enumerate(after):
+            if w == '-L' and j + 1 < len(after):
+                target['sysroot'] = after[j + 1]
+            elif w.startswith('-L') and len(w) > 2:
+                target['sysroot'] = w[2:]
+        return rest, target or None, [
+            "%%{exec} (%s) runs the programs under %s: dropped, so litbox's own "
+            "`litbox-exec --execdir %%T --` applies and runs foreign binaries under QEMU itself"
+            % (loc(where), os.path.basename(words[qemu[0]]))], []
     return subs, None, ['%%{exec} (%s) is neither run.py nor ssh.py: kept as is, so litbox runs '
                         'it like lit: %s' % (loc(where), expanded)], []
 
@@ -138,7 +154,28 @@ def loc(where):
     return '%s%s' % (os.path.basename(where[0]), ':%d' % where[1] if where[1] else '')
 
 
+def sandbox_lines(params):
+    """The directories the build's substitutions name (libc++'s headers and libraries, its
+    sources), read-only in litbox's sandbox cells, which otherwise see only system directories,
+    the suite and the build tree."""
+    dirs = []
+    for name in ('libcxx', 'include', 'target_include', 'lib'):
+        d = params.get(name)
+        if d and os.path.isabs(d) and d not in dirs:
+            dirs.append(d)
+    if not dirs:
+        return []
+    return ["# What the build's substitutions name, visible (read-only) to the tests in their cells.",
+            'sandbox: {readonly: [%s]}' % ', '.join(scalar_path(d) for d in dirs)]
+
+
+def scalar_path(d):
+    return "'%s'" % d.replace("'", "''")
+
+
 def target_lines(target):
+    if 'executor' not in target:  # QEMU's sysroot (-L)
+        return ['target: {sysroot: %s}' % target['sysroot']]
     ssh = target.get('ssh', {})
     inner = ', '.join('%s: %s' % (k, ssh[k]) for k in ('host', 'user') if k in ssh)
     return ['target: {executor: %s, ssh: {%s}}' % (target['executor'], inner)]

@@ -768,6 +768,19 @@ class LibcxxMiniature(TempDir):
         self.assertNotIn("'%{exec}'", site)
         self.assertIn("libc++'s ssh.py executor", site)
 
+    def test_qemu_executor_is_litbox_s_own_emulation(self):
+        translate(self.tree(executor="'/usr/bin/python3 /b/bin/qemu_run.py --qemu /usr/bin/qemu-aarch64 "
+                                     "-L /usr/aarch64-linux-gnu'"))
+        site = read(self.path('build/test/lit.site.yaml'))
+        self.assertIn('target: {sysroot: /usr/aarch64-linux-gnu}\n', site)
+        self.assertNotIn("'%{exec}'", site)
+        self.assertIn("runs the programs under qemu-aarch64: dropped", site)
+
+    def test_the_build_s_directories_are_visible_in_the_cells(self):
+        translate(self.tree())
+        site = read(self.path('build/test/lit.site.yaml'))
+        self.assertRegex(site, r"sandbox: \{readonly: \[.*'/opt/libcxx/include'")
+
     def test_other_executor_is_kept(self):
         translate(self.tree(executor="'/opt/my-runner'"))
         site = read(self.path('build/test/lit.site.yaml'))

@@ -428,7 +428,15 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     // are for the commands it runs.
     if (session != opts.session)
       for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
-    if (exec_dir && session == opts.session) env.clear();
+    if (exec_dir && session == opts.session) {
+      // run.py's empty environment, but for the emulation's QEMU_LD_PREFIX: a foreign program
+      // that a native one starts (a script) runs under a QEMU that binfmt_misc starts, which
+      // finds the program's loader only through it.
+      auto qemu = env.find("QEMU_LD_PREFIX");
+      std::map<std::string, std::string> kept;
+      if (qemu != env.end()) kept.insert(*qemu);
+      env = std::move(kept);
+    }
     for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
     req.cwd = exec_dir ? *exec_dir : shenv.cwd;
     req.umask = shenv.umask;

@@ -14,9 +14,18 @@
 #                 setup-build.sh when it has no bin/llvm-lit)
 #   --list FILE   test paths relative to libcxx/test, one a line, # comments (default:
 #                 tests/libcxx/subset.txt)
+#   --target aarch64  a libc++ build for aarch64 (setup-build.sh --target aarch64, with Debian's
+#                 arm64 libc++ unpacked by setup-arm64-root.sh into third_party/libcxx-arm64-root),
+#                 its programs run under QEMU (lit: bin/qemu_run.py; litbox: by itself)
 #   -j N          workers for each runner (default 2)
 #   --out DIR     keep lit.json, litbox.json and the runners' output there (default: a temp dir)
 #   --litbox-arg ARG  one more argument for litbox (repeatable), e.g. --litbox-arg=--sandbox=off
+#   --recorded FILE   lit's codes recorded earlier ("CODE name" lines; default
+#                 tests/libcxx/subset.lit-codes), compared with --lit-only, or with litbox
+#                 under --against-recorded
+#   --against-recorded  do not run lit: compare litbox with the recorded codes (what CI does;
+#                 the codes come from a real lit run, kept current with --record)
+#   --record      after lit ran, write its codes to the --recorded file
 # lit runs first, then litbox, each with -q -j N -o JSON on the same source paths; litbox gets
 # --site BUILD/test/lit.site.yaml (the source tree's libcxx/test/lit.yaml holds no build).
 set -euo pipefail
@@ -28,6 +37,10 @@ jobs=2
 out=""
 litbox=""
 litbox_args=()
+recorded=$root/tests/libcxx/subset.lit-codes
+target=""
+against_recorded=""
+record=""
 usage() { sed -n '2,/^set -e/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -39,6 +52,10 @@ while [ $# -gt 0 ]; do
     --litbox-arg=*) litbox_args+=("${1#--litbox-arg=}"); shift ;;
     --litbox-arg) litbox_args+=("$2"); shift 2 ;;
     --lit-only) litbox=--lit-only; shift ;;
+    --recorded) recorded=$2; shift 2 ;;
+    --against-recorded) against_recorded=1; shift ;;
+    --record) record=1; shift ;;
+    --target) target=$2; shift 2 ;;
     -h|--help) usage ;;
     -*) echo "compare.sh: unknown option $1" >&2; usage ;;
     *) litbox=$1; shift ;;
@@ -57,7 +74,13 @@ if [ ! -f "$src/libcxx/test/configs/cmake-bridge.cfg.in" ]; then
 fi
 src=$(cd "$src" && pwd)
 if [ ! -x "$build/bin/llvm-lit" ]; then
-  "$root/tests/libcxx/setup-build.sh" "$src" "$build"
+  if [ "$target" = aarch64 ]; then
+    ARM64_ROOT=${ARM64_ROOT:-$root/third_party/libcxx-arm64-root}
+    "$root/tests/libcxx/setup-arm64-root.sh" "$ARM64_ROOT"
+    ARM64_ROOT=$ARM64_ROOT "$root/tests/libcxx/setup-build.sh" "$src" "$build" --target aarch64
+  else
+    "$root/tests/libcxx/setup-build.sh" "$src" "$build"
+  fi
 fi
 build=$(cd "$build" && pwd)
 if [ -z "$out" ]; then out=$(mktemp -d -t libcxx-compare.XXXXXX); fi
@@ -71,10 +94,24 @@ while IFS= read -r line; do
 done < "$list"
 echo "compare.sh: ${#paths[@]} tests from $list; source $src; build $build; output in $out"
 
-start=$(date +%s)
-"$build/bin/llvm-lit" -q -j "$jobs" -o "$out/lit.json" "${paths[@]}" > "$out/lit.out" 2>&1 || true
-lit_wall=$(( $(date +%s) - start ))
-[ -s "$out/lit.json" ] || { echo "compare.sh: lit wrote no JSON (see $out/lit.out)" >&2; tail -20 "$out/lit.out" >&2; exit 2; }
+lit_wall=0
+if [ -z "$against_recorded" ]; then
+  start=$(date +%s)
+  "$build/bin/llvm-lit" -q -j "$jobs" -o "$out/lit.json" "${paths[@]}" > "$out/lit.out" 2>&1 || true
+  lit_wall=$(( $(date +%s) - start ))
+  [ -s "$out/lit.json" ] || { echo "compare.sh: lit wrote no JSON (see $out/lit.out)" >&2; tail -20 "$out/lit.out" >&2; exit 2; }
+  if [ -n "$record" ]; then
+    python3 - "$out/lit.json" "$recorded" "$build" <<'PY'
+import json, sys
+tests = json.load(open(sys.argv[1]))['tests']
+with open(sys.argv[2], 'w') as f:
+    f.write('# lit 15 codes of tests/libcxx/compare.sh --record (build %s)\n' % sys.argv[3].rsplit('/', 1)[-1])
+    for t in sorted(tests, key=lambda t: t['name']):
+        f.write('%s %s\n' % (t['code'], t['name'].split(' :: ', 1)[-1]))
+PY
+    echo "compare.sh: lit's codes recorded in $recorded"
+  fi
+fi
 
 box_wall=0
 if [ "$litbox" != --lit-only ]; then
@@ -91,9 +128,9 @@ if [ "$litbox" != --lit-only ]; then
   [ -s "$out/litbox.json" ] || { echo "compare.sh: litbox wrote no JSON (see $out/litbox.out)" >&2; tail -20 "$out/litbox.out" >&2; exit 2; }
 fi
 
-python3 - "$out" "$root/tests/libcxx/subset.lit-codes" "$lit_wall" "$box_wall" <<'PY'
+python3 - "$out" "$recorded" "$lit_wall" "$box_wall" "$against_recorded" <<'PY'
 import collections, json, os, sys
-out, recorded_path, lit_wall, box_wall = sys.argv[1:]
+out, recorded_path, lit_wall, box_wall, against = sys.argv[1:]
 
 def codes(path):
     if not os.path.exists(path):
@@ -101,14 +138,18 @@ def codes(path):
     with open(path) as f:
         return {t['name'].split(' :: ', 1)[-1]: t['code'] for t in json.load(f).get('tests', [])}
 
-lit = codes(os.path.join(out, 'lit.json'))
 box = codes(os.path.join(out, 'litbox.json'))
 recorded = {}
+expected_box = {}  # "CODE name  # litbox: CODE2 <why>": a difference explained and expected
 with open(recorded_path) as f:
     for line in f:
         if line.strip() and not line.startswith('#'):
+            line, _, comment = line.partition('#')
             code, name = line.split(None, 1)
             recorded[name.strip()] = code
+            if comment.strip().startswith('litbox:'):
+                expected_box[name.strip()] = comment.strip()[len('litbox:'):].split()[0].rstrip(':,')
+lit = dict(recorded) if against else codes(os.path.join(out, 'lit.json'))
 names = sorted(set(lit) | set(box or {}))
 width = max(len(n) for n in names) if names else 10
 diffs = 0
@@ -117,10 +158,12 @@ for n in names:
     a = lit.get(n, 'MISSING')
     b = box.get(n, 'MISSING') if box is not None else recorded.get(n, '-')
     differs = a != b and (box is not None or n in recorded)
-    diffs += differs
-    print('%-*s  %-11s  %-11s%s' % (width, n, a, b, '  <<< differs' if differs else ''))
+    explained = differs and box is not None and expected_box.get(n) == b
+    diffs += differs and not explained
+    print('%-*s  %-11s  %-11s%s' % (width, n, a, b, '  (expected: see %s)' % os.path.basename(recorded_path)
+                                    if explained else '  <<< differs' if differs else ''))
 count = lambda c: ', '.join('%s %d' % kv for kv in sorted(collections.Counter(c.values()).items()))
-print('lit:    %s (%ss)' % (count(lit), lit_wall))
+print('lit:    %s (%s)' % (count(lit), 'recorded in ' + os.path.basename(recorded_path) if against else lit_wall + 's'))
 if box is not None:
     print('litbox: %s (%ss)' % (count(box), box_wall))
 print('%d difference(s)%s' % (diffs, '' if box is not None else ' from the recorded lit codes'))

@@ -43,21 +43,24 @@ lit_dir=${LIT_DIR:-/usr/lib/llvm-15/build/utils/lit}
 python=$(command -v "${PYTHON:-/usr/bin/python3}")
 triple=${TRIPLE:-$("$cxx" -print-target-triple)}
 osx_sysroot=""
+executor="\\\"$python\\\" $libcxx/test/../utils/run.py"  # CMake's default LIBCXX_EXECUTOR
 
 if [ -n "$target" ]; then
   case $target in
     aarch64)
-      # TODO(issue 16, arm64): a cross build needs an aarch64 sysroot with libc++/libc++abi
-      # for aarch64-linux-gnu (the device side sets it up). Hook: set here
-      #   triple=aarch64-linux-gnu
-      #   include/target_include/lib to the sysroot's libc++ headers and libraries,
-      #   CMAKE_CXX_COMPILER flags: --target=$triple --sysroot=$SYSROOT (through %{flags}:
-      #   llvm-libc++-shared.cfg.in only knows -isysroot, so the site config needs one more
-      #   `config.substitutions` edit appending '--target=... --sysroot=...' to %{flags}),
-      # and keep the run.py executor: litbox drops it and runs the aarch64 binaries under QEMU
-      # (`target:` in the translated lit.site.yaml); lit needs a qemu-wrapping executor instead.
-      echo "setup-build.sh: --target aarch64 is not implemented yet (TODO hook in $0)" >&2
-      exit 3 ;;
+      # A cross build as libc++'s CMake makes it with CMAKE_CXX_COMPILER_TARGET: the triple is
+      # a serialized lit param (params.py adds --target=), the headers and libraries are
+      # Debian's arm64 libc++ 15 (tests/libcxx/setup-arm64-root.sh), and LIBCXX_EXECUTOR runs
+      # aarch64 programs under QEMU user mode with run.py's interface (bin/qemu_run.py).
+      arm64_root=${ARM64_ROOT:?setup-build.sh: --target aarch64 needs ARM64_ROOT (tests/libcxx/setup-arm64-root.sh)}
+      triple=aarch64-linux-gnu
+      include=$arm64_root/usr/lib/llvm-15/include/c++/v1
+      target_include=$include
+      lib=$arm64_root/usr/lib/llvm-15/lib
+      qemu=$(command -v qemu-aarch64) || { echo "setup-build.sh: no qemu-aarch64 (install qemu-user)" >&2; exit 2; }
+      qemu_sysroot=${QEMU_SYSROOT:-/usr/aarch64-linux-gnu}
+      executor="\\\"$python\\\" $build/bin/qemu_run.py --qemu $qemu -L $qemu_sysroot"
+      ;;
     *) echo "setup-build.sh: unknown --target $target (only aarch64 is planned)" >&2; exit 2 ;;
   esac
 fi
@@ -76,7 +79,7 @@ subst() {
       -e "s|@LIBCXX_GENERATED_INCLUDE_DIR@|$(esc "$include")|g" \
       -e "s|@LIBCXX_GENERATED_INCLUDE_TARGET_DIR@|$(esc "$target_include")|g" \
       -e "s|@LIBCXX_LIBRARY_DIR@|$(esc "$lib")|g" \
-      -e "s|@LIBCXX_EXECUTOR@|$(esc "\\\"$python\\\" $libcxx/test/../utils/run.py")|g" \
+      -e "s|@LIBCXX_EXECUTOR@|$(esc "$executor")|g" \
       -e "s|@CMAKE_OSX_SYSROOT@|$(esc "$osx_sysroot")|g" \
       "$1"
 }
@@ -85,6 +88,40 @@ subst "$libcxx/test/configs/llvm-libc++-shared.cfg.in" > "$build/test/lit.site.c
 if grep -n '@[A-Z_]*@' "$build/test/cmake-bridge.cfg" "$build/test/lit.site.cfg"; then
   echo "setup-build.sh: a template variable above was left unset" >&2; exit 1
 fi
+
+cat > "$build/bin/qemu_run.py" <<'PY'
+#!/usr/bin/env python3
+"""libc++'s run.py (--execdir, --env, then the command), with an aarch64 program run under
+QEMU user mode: the executor of a libc++ cross build tested without hardware. Written by
+litbox's tests/libcxx/setup-build.sh --target aarch64."""
+import argparse
+import subprocess
+import sys
+
+
+def is_aarch64_elf(path):
+    try:
+        with open(path, 'rb') as f:
+            head = f.read(20)
+    except OSError:
+        return False
+    return head[:4] == b'\x7fELF' and len(head) == 20 and int.from_bytes(head[18:20], 'little') == 183
+
+
+parser = argparse.ArgumentParser()
+parser.add_argument('--qemu', required=True)
+parser.add_argument('-L', dest='sysroot')
+parser.add_argument('--execdir', required=True)
+parser.add_argument('--env', nargs='*', default=[])
+parser.add_argument('command', nargs=argparse.ONE_OR_MORE)
+args = parser.parse_args()
+env = dict(s.split('=', 1) for s in args.env)
+command = args.command
+if is_aarch64_elf(command[0]):
+    command = [args.qemu] + (['-L', args.sysroot] if args.sysroot else []) + command
+sys.exit(subprocess.call(command, cwd=args.execdir, env=env))
+PY
+chmod +x "$build/bin/qemu_run.py"
 
 cat > "$build/bin/llvm-lit" <<PY
 #!$python
