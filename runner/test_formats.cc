@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "runner/capture.h"
@@ -278,6 +279,14 @@ asio::awaitable<TestResult> execute_script_test(Test& t, RunContext& ctx,
   // lit makes %T before running; libc++'s own %T is made in the test's view, below.
   const std::string host_dir = pt.own_tmp_dir ? dirname_of(paths.tmp_dir) : paths.tmp_dir;
   if (auto st = make_dirs(host_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
+  if (pt.own_tmp_dir) {
+    // An older run's %T goes first (never following its symlinks): a sandboxed test starts
+    // from an empty one in any case, and one that lit or another user left would not be
+    // writable for the cell's user when outputs are not isolated (remote targets).
+    std::error_code ec;
+    std::filesystem::remove_all(paths.tmp_dir, ec);
+    if (ec) co_return TestResult{ResultCode::kUnresolved, "cannot remove the older " + paths.tmp_dir + ": " + ec.message()};
+  }
 
   double timeout = ctx.cli_timeout ? *ctx.cli_timeout : cfg.timeout;
   int attempts = (ts.allowed_retries ? *ts.allowed_retries : cfg.test_retry_attempts) + 1;

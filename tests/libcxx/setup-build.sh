@@ -8,6 +8,8 @@
 #                                 so `BUILD/bin/llvm-lit SRC/libcxx/test/std/...` works, and so does
 #                                 `BUILD/bin/llvm-lit BUILD/test/std/...`.
 # Usage: tests/libcxx/setup-build.sh SRC BUILD [--target aarch64]
+# LIBCXX_EXECUTOR: the executor command of a --target aarch64 build (CMake's LIBCXX_EXECUTOR;
+# default bin/qemu_run.py), e.g. libc++'s utils/ssh.py for a board.
 #   SRC    a tree holding libcxx/{test,utils,include} (scripts/fetch-llvm-tests.sh, or /work/src16)
 #   BUILD  the directory to write (created; existing files are overwritten)
 # Environment: CXX (default clang++-15), LIBCXX_INCLUDE (/usr/lib/llvm-15/include/c++/v1),
@@ -59,7 +61,7 @@ if [ -n "$target" ]; then
       lib=$arm64_root/usr/lib/llvm-15/lib
       qemu=$(command -v qemu-aarch64) || { echo "setup-build.sh: no qemu-aarch64 (install qemu-user)" >&2; exit 2; }
       qemu_sysroot=${QEMU_SYSROOT:-/usr/aarch64-linux-gnu}
-      executor="\\\"$python\\\" $build/bin/qemu_run.py --qemu $qemu -L $qemu_sysroot"
+      executor=${LIBCXX_EXECUTOR:-"\\\"$python\\\" $build/bin/qemu_run.py --qemu $qemu -L $qemu_sysroot"}
       ;;
     *) echo "setup-build.sh: unknown --target $target (only aarch64 is planned)" >&2; exit 2 ;;
   esac
