@@ -38,7 +38,7 @@ rm -rf "$work" && mkdir -p "$work/keys" "$work/remote"
 . "$root/tests/device/device-lib.sh"
 trap 'stop_device; if [ -z "${LITBOX_BENCH_KEEP:-}" ]; then rm -rf "$work"; else echo "kept $work"; fi' EXIT
 bench_print_machine_facts "$work"
-echo "tests: $(grep -cv '^\s*\(#\|$\)' "$list") from $list, -j $jobs"
+echo "list: $list ($(grep -cv '^\s*\(#\|$\)' "$list") test paths or directories), -j $jobs"
 status=0
 src=$root/third_party/llvm-src
 "$root/scripts/fetch-llvm-tests.sh" "$src" >/dev/null
