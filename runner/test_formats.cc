@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 
 #include "runner/capture.h"
@@ -23,6 +22,7 @@
 #include "runner/substitutions.h"
 #include "runner/test_file.h"
 #include "runner/test_session.h"
+#include "sandbox/publish.h"
 #include "support/feature_expr.h"
 #include "support/strings.h"
 
@@ -280,12 +280,16 @@ asio::awaitable<TestResult> execute_script_test(Test& t, RunContext& ctx,
   const std::string host_dir = pt.own_tmp_dir ? dirname_of(paths.tmp_dir) : paths.tmp_dir;
   if (auto st = make_dirs(host_dir); !st) co_return TestResult{ResultCode::kUnresolved, st.error().message};
   if (pt.own_tmp_dir) {
-    // An older run's %T goes first (never following its symlinks): a sandboxed test starts
-    // from an empty one in any case, and one that lit or another user left would not be
-    // writable for the cell's user when outputs are not isolated (remote targets).
-    std::error_code ec;
-    std::filesystem::remove_all(paths.tmp_dir, ec);
-    if (ec) co_return TestResult{ResultCode::kUnresolved, "cannot remove the older " + paths.tmp_dir + ": " + ec.message()};
+    // An older run's %T goes first: a sandboxed test starts from an empty one in any case,
+    // and one that lit or another user left would not be writable for the cell's user when
+    // outputs are not isolated (remote targets). Tests may write that tree: it is walked by
+    // file descriptor, never following a symlink.
+    int out = open(host_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    Status removed = out < 0 ? Status{Error{"open " + host_dir + ": " + strerror(errno)}}
+                             : sandbox::remove_entry(out, paths.tmp_dir.substr(host_dir.size() + 1));
+    if (out >= 0) close(out);
+    if (!removed)
+      co_return TestResult{ResultCode::kUnresolved, "cannot remove the older " + paths.tmp_dir + ": " + removed.error().message};
   }
 
   double timeout = ctx.cli_timeout ? *ctx.cli_timeout : cfg.timeout;

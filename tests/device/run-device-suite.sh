@@ -109,6 +109,29 @@ for i in range(n):
         f.write("\n".join(head) + "\n" + body)
 EOF
 
+# libc++'s format too (format: libcxx, a directory of its own): `%{exec} %t.exe` runs in %T, and
+# the data file each test's FILE_DEPENDENCIES copied there must reach the device with it, since
+# the program opens it by a relative name (libc++'s executors ship --execdir whole).
+python3 - "$work/suite/libcxx" <<'EOF'
+import os, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+with open(os.path.join(d, "lit.local.yaml"), "w") as f:
+    f.write("format: libcxx\nrecursive_expansion_limit: 10\nsubstitutions:\n  add:\n"
+            "    - {match: '%{flags}', replace: ''}\n    - {match: '%{compile_flags}', replace: '-DEXPECT=15'}\n"
+            "    - {match: '%{link_flags}', replace: ''}\n")
+with open(os.path.join(d, "numbers.txt"), "w") as f:
+    f.write("1 2 3 4 5\n")
+body = ('#include <fstream>\nint main() {{\n  std::ifstream in("numbers.txt");\n  int x, s = 0;\n'
+        '  while (in >> x) s += x;\n  return s == EXPECT + {0} ? 0 : 1;\n}}\n')
+for i in range(6):
+    with open(os.path.join(d, f"reads-its-file-{i}.pass.cpp"), "w") as f:
+        f.write("// FILE_DEPENDENCIES: numbers.txt\n" + f"// ADDITIONAL_COMPILE_FLAGS: -DOFFSET={i}\n"
+                + body.format("OFFSET - " + str(i)))
+with open(os.path.join(d, "own-steps.sh.cpp"), "w") as f:
+    f.write("// FILE_DEPENDENCIES: numbers.txt\n// RUN: %{build}\n// RUN: %{run}\n" + body.format("0"))
+EOF
+
 # ---------------------------------------------------------------- (2) the device
 start_device
 
@@ -138,7 +161,7 @@ target:
 EOF
 declare -A wall
 for ex in batch ssh auto; do
-  rm -rf "$work/suite"/group*/Output
+  rm -rf "$work/suite"/group*/Output "$work/suite"/libcxx/Output
   start=$(date +%s.%N)
   rc=0
   "$litbox" --no-progress-bar -sv -j "$jobs" -D executor=$ex -o "$work/results/$ex.json" "$work/suite" \
