@@ -293,7 +293,7 @@ TEST_F(LoadSuiteConfig, WrongTypes) {
 
 TEST_F(LoadSuiteConfig, BadChoices) {
   EXPECT_EQ(error("format: shh\n"),
-            "lit.yaml:1:9: invalid value 'shh' for 'format' (expected one of: sh, sh-external, executable, gtest)");
+            "lit.yaml:1:9: invalid value 'shh' for 'format' (expected one of: sh, sh-external, executable, gtest, libcxx)");
   EXPECT_EQ(error("target: {executor: docker}\n"),
             "lit.yaml:1:20: invalid value 'docker' for 'target.executor' (expected one of: auto, local, qemu, ssh, batch)");
   EXPECT_EQ(error("sandbox: {seccomp_action: log}\n"),
