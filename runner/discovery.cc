@@ -150,6 +150,12 @@ bool matches_suffixes(const std::string& name, const std::vector<std::string>& s
   return contains(suffixes, name.substr(dot));
 }
 
+// Whether the directory's format takes the file `name` as a test: libc++'s knows its tests by
+// their names' suffixes, whatever `suffixes:` says.
+static bool format_takes(const config::SuiteConfig& cfg, const std::string& name) {
+  return cfg.format == "libcxx" ? is_libcxx_test_name(name) : matches_suffixes(name, cfg.suffixes);
+}
+
 Discovery::SuiteRef Discovery::search_dir(const std::string& dir) {
   std::string key = real(dir);
   auto it = suite_cache_.find(key);
@@ -326,8 +332,7 @@ void Discovery::tests_in_dir(TestSuite* ts, const std::vector<std::string>& dir,
     if (e.dir || e.name[0] == '.' || contains(cfg.excludes, e.name)) continue;
     // litbox's own config files are never tests, whatever the suffixes (LLVM tests .yaml).
     if (options_.names.is_config(e.name)) continue;
-    // libc++'s format knows its tests by their names' suffixes, whatever `suffixes:` says.
-    if (cfg.format == "libcxx" ? !is_libcxx_test_name(e.name) : !matches_suffixes(e.name, cfg.suffixes)) continue;
+    if (!format_takes(cfg, e.name)) continue;
     std::vector<std::string> path = dir;
     path.push_back(e.name);
     auto t = make_test(ts, std::move(path), cfg_ptr);
@@ -376,8 +381,7 @@ void Discovery::tests_in_suite(TestSuite* ts, const std::vector<std::string>& pa
       t->has_result = true;
     } else if (options_.indirectly_run_check && !cfg->standalone_tests) {
       const std::string& name = path_in_suite.back();
-      const bool format_takes = cfg->format == "libcxx" ? is_libcxx_test_name(name) : matches_suffixes(name, cfg->suffixes);
-      if (name[0] == '.' || contains(cfg->excludes, name) || !format_takes)
+      if (name[0] == '.' || contains(cfg->excludes, name) || !format_takes(*cfg, name))
         diag_.error("'" + t->full_name() +
                     "' would not be run indirectly: change name or LIT config(e.g. suffixes or "
                     "standalone_tests variables)");

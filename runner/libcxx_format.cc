@@ -14,10 +14,6 @@ constexpr const char* kVerifyFlags = "-Xclang -verify -Xclang -verify-ignore-une
 constexpr const char* kFileDependencies = "FILE_DEPENDENCIES:";
 constexpr const char* kAdditionalCompileFlags = "ADDITIONAL_COMPILE_FLAGS:";
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // `[.]sh[.][^.]+$`: ".sh." then a last extension without dots.
 bool is_sh_test(std::string_view name) {
   size_t sh = name.rfind(".sh.");
