@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "configs/field_table.h"
+#include "configs/interpolate.h"
 #include "support/python_regex.h"
 #include "support/strings.h"
 
@@ -192,8 +193,13 @@ Status apply_environment_set(const FileContext& ctx, std::string_view key, const
       c.environment.set.erase(name);
       continue;
     }
-    LITBOX_ASSIGN_OR_RETURN(value, read_string(ctx, kv.second, std::string(key) + "." + name));
-    c.environment.set[name] = std::move(value);
+    if (!kv.second.IsScalar())
+      return error_at(ctx, kv.second, "expected a string for '" + std::string(key) + "." + name + "'");
+    // `${env:PATH}` is the test's base PATH, which only the runner knows (a sandboxed test's
+    // is not the host's): it stays a marker here (config::expand_base_path).
+    auto value = interpolate_deferring_path(kv.second.Scalar(), *ctx.params);
+    if (!value) return error_at(ctx, kv.second, value.error().message);
+    c.environment.set[name] = std::move(*value);
   }
   return {};
 }

@@ -50,7 +50,10 @@ std::vector<std::string> referenced_parameters(std::string_view text) {
   return names;
 }
 
-Expected<std::string> interpolate(std::string_view text, const std::map<std::string, std::string>& params) {
+namespace {
+
+Expected<std::string> interpolate_impl(std::string_view text, const std::map<std::string, std::string>& params,
+                                       bool defer_path) {
   std::string out;
   out.reserve(text.size());
   size_t i = 0;
@@ -75,8 +78,11 @@ Expected<std::string> interpolate(std::string_view text, const std::map<std::str
       std::string_view var = ref.substr(4);
       if (!is_valid_name(var))
         return Error("invalid environment variable name in '" + std::string(whole) + "'");
-      const char* value = std::getenv(std::string(var).c_str());
-      if (value) out += value;
+      if (defer_path && var == "PATH") {
+        out += kBasePathMarker;
+      } else if (const char* value = std::getenv(std::string(var).c_str())) {
+        out += value;
+      }
     } else {
       if (!is_valid_name(ref)) return Error("invalid parameter name in '" + std::string(whole) + "'");
       auto it = params.find(std::string(ref));
@@ -91,6 +97,29 @@ Expected<std::string> interpolate(std::string_view text, const std::map<std::str
     }
     i = close + 1;
   }
+  return out;
+}
+
+}  // namespace
+
+Expected<std::string> interpolate(std::string_view text, const std::map<std::string, std::string>& params) {
+  return interpolate_impl(text, params, false);
+}
+
+Expected<std::string> interpolate_deferring_path(std::string_view text,
+                                                 const std::map<std::string, std::string>& params) {
+  return interpolate_impl(text, params, true);
+}
+
+std::string expand_base_path(std::string_view value, std::string_view base_path) {
+  std::string out;
+  size_t from = 0;
+  for (size_t at; (at = value.find(kBasePathMarker, from)) != std::string_view::npos;
+       from = at + kBasePathMarker.size()) {
+    out.append(value.substr(from, at - from));
+    out.append(base_path);
+  }
+  out.append(value.substr(from));
   return out;
 }
 

@@ -24,6 +24,17 @@ TEST(Interpolate, ReadsTheEnvironmentAndUnsetIsEmpty) {
   EXPECT_EQ(*interpolate("a${env:LITBOX_INTERPOLATE_UNSET}b", kParams), "ab");
 }
 
+TEST(Interpolate, EnvironmentSetDefersPathToTheRunner) {
+  setenv("LITBOX_INTERPOLATE_TEST", "value", 1);
+  auto v = interpolate_deferring_path("${tools}:${env:PATH}:${env:LITBOX_INTERPOLATE_TEST}:$${env:PATH}",
+                                      {{"tools", "/t"}});
+  ASSERT_TRUE(v);
+  EXPECT_EQ(*v, "/t:" + std::string(kBasePathMarker) + ":value:${env:PATH}");
+  EXPECT_EQ(expand_base_path(*v, "/usr/bin:/bin"), "/t:/usr/bin:/bin:value:${env:PATH}");
+  EXPECT_EQ(expand_base_path(std::string(kBasePathMarker) + std::string(kBasePathMarker), "x"), "xx");
+  EXPECT_EQ(expand_base_path("plain", "x"), "plain");
+}
+
 TEST(Interpolate, DoubleDollarIsADollarAndOtherDollarsStay) {
   EXPECT_EQ(*interpolate("$${triple}", kParams), "${triple}");
   EXPECT_EQ(*interpolate("^foo$ costs $5", kParams), "^foo$ costs $5");

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "configs/interpolate.h"
+
 namespace litbox::runner {
 
 namespace {
@@ -42,8 +44,12 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
   std::map<std::string, std::string> env;
   std::string path;
   for (const auto& p : options.path_prepend) path += p + ":";
-  const char* host_path = host_env("PATH");
-  path += host_path ? host_path : "/usr/local/bin:/usr/bin:/bin";
+  if (options.hermetic) {
+    path += kHermeticPath;
+  } else {
+    const char* host_path = host_env("PATH");
+    path += host_path ? host_path : "/usr/local/bin:/usr/bin:/bin";
+  }
   env["PATH"] = path;
   env["LLVM_DISABLE_CRASH_REPORT"] = "1";
   if (!options.hermetic) {
@@ -62,7 +68,8 @@ std::map<std::string, std::string> build_environment(const config::SuiteConfig& 
     const char* v = host_env(name);
     if (v) env[name] = v;
   }
-  for (const auto& [k, v] : config.environment.set) env[k] = v;
+  // `${env:PATH}` in the config's values is this base PATH.
+  for (const auto& [k, v] : config.environment.set) env[k] = config::expand_base_path(v, path);
   if (!options.tmp_dir.empty())
     for (const char* name : {"TMP", "TMPDIR", "TEMP", "TEMPDIR"}) env[name] = options.tmp_dir;
   for (const auto& name : config.environment.unset) env.erase(name);

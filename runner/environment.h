@@ -16,7 +16,12 @@ struct EnvironmentOptions {
   std::vector<std::string> pass_env;      ///< --pass-env: host variables passed whatever the config says
 };
 
-/// PATH (--path first) and LLVM_DISABLE_CRASH_REPORT; unless `hermetic`, the host variables
+/// A sandboxed test's base PATH after the --path dirs: the same on every host, whatever PATH
+/// litbox was started with (Debian's default PATH for root).
+inline constexpr const char* kHermeticPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// PATH (--path first, then the host's PATH, or kHermeticPath if `hermetic`; `${env:PATH}` in
+/// the config's values stands for it) and LLVM_DISABLE_CRASH_REPORT; unless `hermetic`, the host variables
 /// lit 15 passes through when set (FILECHECK_OPTS, *SAN_OPTIONS, TERM...), and if `hermetic`,
 /// TZ=UTC and LANG/LC_ALL=C.UTF-8 instead; then the config's `environment:` pass/set, the
 /// temp-dir variables, the config's unset, and last the host's values of `pass_env` (those

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "configs/interpolate.h"
+
 namespace litbox::runner {
 namespace {
 
@@ -16,6 +18,7 @@ const bool kHostSetUp = [] {
   setenv("LANG", "fr_FR.UTF-8", 1);
   setenv("LITBOX_TEST_JUNK", "junk", 1);
   setenv("LITBOX_TEST_PASSED", "passed", 1);
+  setenv("PATH", "/host/only/bin:/usr/bin:/bin", 1);
   return true;
 }();
 
@@ -39,7 +42,7 @@ TEST(Environment, HermeticPassesOnlyWhatIsNamed) {
   eo.path_prepend = {"/opt/x/bin"};
   auto env = build_environment(cfg, eo);
   std::map<std::string, std::string> expected = {
-      {"PATH", "/opt/x/bin:" + std::string(getenv("PATH"))},
+      {"PATH", "/opt/x/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
       {"LLVM_DISABLE_CRASH_REPORT", "1"},
       {"TZ", "UTC"},
       {"LANG", "C.UTF-8"},
@@ -48,6 +51,19 @@ TEST(Environment, HermeticPassesOnlyWhatIsNamed) {
       {"FOO", "bar"},
   };
   EXPECT_EQ(env, expected);
+}
+
+// `${env:PATH}` in environment.set is the base PATH: the host's as lit has it, or the fixed
+// one of a sandboxed test; never the host's inside the sandbox.
+TEST(Environment, ConfigPathExtendsTheBasePathOfEachMode) {
+  config::SuiteConfig cfg;
+  cfg.environment.set = {{"PATH", "/tools/bin:" + std::string(config::kBasePathMarker)}};
+  EnvironmentOptions eo;
+  eo.path_prepend = {"/opt/x/bin"};
+  EXPECT_EQ(build_environment(cfg, eo)["PATH"], "/tools/bin:/opt/x/bin:/host/only/bin:/usr/bin:/bin");
+  eo.hermetic = true;
+  EXPECT_EQ(build_environment(cfg, eo)["PATH"],
+            "/tools/bin:/opt/x/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
 }
 
 TEST(Environment, PassEnvWinsOverTheConfigInBothModes) {

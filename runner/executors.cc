@@ -12,11 +12,13 @@
 #include <tuple>
 #include <utility>
 
+#include "configs/interpolate.h"
 #include "emulation/arch.h"
 #include "emulation/batch_executor.h"
 #include "emulation/qemu.h"
 #include "emulation/ssh_executor.h"
 #include "executor/local_executor.h"
+#include "runner/environment.h"
 #include "sandbox/sandbox_executor.h"
 #include "support/strings.h"
 
@@ -243,7 +245,7 @@ class RunExecutors : public Executors {
       if (!p.empty()) spec.readonly.push_back(p);
     for (const auto& p : options_.path) spec.readonly.push_back(p);
     if (auto path = cfg.environment.set.find("PATH"); path != cfg.environment.set.end())
-      for (const auto& p : split(path->second, ':'))
+      for (const auto& p : split(config::expand_base_path(path->second, kHermeticPath), ':'))
         if (!p.empty() && p[0] == '/') spec.readonly.push_back(p);
     // ssh and batch targets read the test's files (%t.exe, inputs) from the host while the
     // test runs, so the test's outputs must be live at their host paths: the Output dir is

@@ -163,10 +163,11 @@ ENVIRONMENT = [
         "a parent set."),
     Key("pass", ALL, REF("editableList"), "list of names", "[]", "pass: [FILECHECK_OPTS, DISPLAY]",
         "Host variables passed through to tests when set. Every other host variable is dropped: a sandboxed "
-        "test gets PATH, `LLVM_DISABLE_CRASH_REPORT=1`, `TZ=UTC`, `LANG`/`LC_ALL=C.UTF-8`, its cell's `HOME` "
+        "test gets a fixed PATH (the `--path` dirs, then `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`; "
+        "`${env:PATH}` in `set` stands for it), `LLVM_DISABLE_CRASH_REPORT=1`, `TZ=UTC`, `LANG`/`LC_ALL=C.UTF-8`, its cell's `HOME` "
         "and `TMPDIR` (and `TMP`, `TEMP`, `TEMPDIR`), and only the host variables named here or with "
         "`--pass-env NAME`; an unsandboxed one (`--sandbox=off`, `sandbox: off`) also gets lit's default "
-        "pass list (`FILECHECK_OPTS`, `*SAN_OPTIONS`, `TERM`, `LD_LIBRARY_PATH`...), as under lit. "
+        "pass list (`FILECHECK_OPTS`, `*SAN_OPTIONS`, `TERM`, `LD_LIBRARY_PATH`...) and the host's PATH after the `--path` dirs, as under lit. "
         "`--pass-env NAME` (repeatable) passes the host's `NAME`, when set, whatever `set`, `pass` and "
         "`unset` say. The `-o` JSON report records each test's environment (`\"environment\"`)."),
     Key("unset", ALL, REF("editableList"), "list of names", "[]", "unset: [MAKEFLAGS]",
