@@ -8,11 +8,16 @@
 #include "runner/shell_command.h"
 #include "runner/translate_command.h"
 #include "runner/sh/interpreter.h"
+#include "sandbox/run_guard.h"
 
 int main(int argc, char** argv) {
   // Out-of-process builtins of the internal shell (cat, diff, ...) run as this binary.
   if (argc >= 2 && std::strcmp(argv[1], "--litbox-builtin") == 0)
     return litbox::runner::sh::run_builtin_tool(argc - 2, argv + 2);
+  // The process that cleans up after a killed run (sandbox/run_guard.h).
+  if (argc >= 2 && std::strcmp(argv[1], "--litbox-run-guard") == 0)
+    return litbox::sandbox::run_guard_main(argc - 1, argv + 1);
+  litbox::sandbox::enable_run_guard("/proc/self/exe");
   // Subcommands lit does not have.
   if (argc >= 2 && std::strcmp(argv[1], "shell") == 0) return litbox::runner::shell_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "translate") == 0) return litbox::runner::translate_main(argc - 1, argv + 1);

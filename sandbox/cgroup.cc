@@ -1,5 +1,7 @@
 #include "sandbox/cgroup.h"
 
+#include "sandbox/run_guard.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -122,6 +124,7 @@ std::unique_ptr<CgroupPool> CgroupPool::create(std::string* why_not) {
     }
     remove_cells(base);  // left by a killed runner whose pid this process now has
   }
+  guard_cgroup_pool(base);
   if (is_v2 && !write_text(base + "/cgroup.subtree_control", "+pids")) {
     *why_not = "enable pids in " + base + ": " + strerror(errno);
     rmdir(base.c_str());
@@ -160,6 +163,30 @@ Expected<CellCgroup> CgroupPool::make_cell(uint64_t max_pids) {
     return e;
   }
   return c;
+}
+
+void remove_dead_pool(const std::string& dir) {
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    bool left = false;
+    if (DIR* cells = opendir(dir.c_str())) {
+      while (struct dirent* c = readdir(cells)) {
+        if (strncmp(c->d_name, "cell-", 5) != 0) continue;
+        const std::string cell = dir + "/" + c->d_name;
+        if (rmdir(cell.c_str()) == 0 || errno == ENOENT) continue;
+        left = true;
+        if (attempt >= 100) {  // a second on: kill what is still in it (v2 cgroup.procs, v1 tasks)
+          std::istringstream pids(read_text(cell + "/cgroup.procs") + read_text(cell + "/tasks"));
+          for (long pid; pids >> pid;)
+            if (pid > 0) kill(static_cast<pid_t>(pid), SIGKILL);
+        }
+      }
+      closedir(cells);
+    } else if (errno == ENOENT) {
+      return;
+    }
+    if (!left && (rmdir(dir.c_str()) == 0 || errno == ENOENT)) return;
+    usleep(10000);
+  }
 }
 
 void CgroupPool::remove(const std::string& path) {

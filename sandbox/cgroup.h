@@ -39,4 +39,9 @@ class CgroupPool {
   std::vector<std::string> busy_;
 };
 
+/// Removes the pool dir of a runner that has ended (see run_guard.h): waits up to about a
+/// second for its cells' processes to go, kills those still there, and removes every cell's
+/// cgroup and the pool dir (waiting up to ten seconds for the kernel to release them).
+void remove_dead_pool(const std::string& dir);
+
 }  // namespace litbox::sandbox

@@ -15,6 +15,7 @@
 
 #include "sandbox/output_view.h"
 #include "sandbox/publish.h"
+#include "sandbox/run_guard.h"
 
 namespace litbox::sandbox {
 
@@ -274,7 +275,10 @@ Status StagingDirs::prepare(const std::string& output_dir, Dirs& d) {
   if (rec >= 0) close(rec);
   if (run >= 0) close(run);
   close(staging);
-  if (st) d.run_dir = run_path;
+  if (st) {
+    d.run_dir = run_path;
+    guard_output_dir(output_dir);
+  }
   return st;
 }
 
