@@ -10,6 +10,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <exception>
+#include <map>
+#include <memory>
+#include <set>
 
 #include "runner/test_formats.h"
 
@@ -25,6 +28,14 @@ using Clock = std::chrono::steady_clock;
 // fill large batches, bounded so a huge suite does not hold every test's state at once.
 constexpr int kMaxInFlightPerWorker = 256;
 
+struct EnvironmentLess {
+  using is_transparent = void;
+  bool operator()(const std::shared_ptr<const std::map<std::string, std::string>>& a,
+                  const std::shared_ptr<const std::map<std::string, std::string>>& b) const {
+    return *a < *b;
+  }
+};
+
 struct RunState {
   std::vector<Test*> queue;  // tests not started yet; taken entries become null
   size_t next = 0;
@@ -35,6 +46,8 @@ struct RunState {
   std::map<std::string, int> group_running;
   std::map<const Test*, int> deferred;  // pending deferred requests per test
   Clock::time_point start;
+  // One copy of each distinct test environment of the run (TestResult::environment).
+  std::set<std::shared_ptr<const std::map<std::string, std::string>>, EnvironmentLess> environments;
 };
 
 // Stops the run: no new tests start, and every running test's processes are killed so its
@@ -130,6 +143,7 @@ class Runner {
     if (s_.stop != StopReason::kInterrupted && s_.stop != StopReason::kMaxTime) {
       r.elapsed = std::chrono::duration<double>(Clock::now() - begin).count();
       r.start = std::chrono::duration<double>(begin - s_.start).count();
+      if (r.environment) r.environment = *s_.environments.insert(std::move(r.environment)).first;
       t->result = std::move(r);
       t->has_result = true;
       on_result_(*t);

@@ -339,7 +339,7 @@ asio::awaitable<TestResult> execute_script_test(Test& t, RunContext& ctx,
   if (!o.out.empty()) output += "Command Output (stdout):\n--\n" + o.out + "\n--\n";
   if (!o.err.empty()) output += "Command Output (stderr):\n--\n" + o.err + "\n--\n";
   TestResult result{code, std::move(output)};
-  result.environment = std::move(o.environment);
+  result.environment = std::make_shared<const std::map<std::string, std::string>>(std::move(o.environment));
 
   apply_xfail(result);
   add_close_report(result, closed);
@@ -377,7 +377,7 @@ asio::awaitable<TestResult> execute_executable_test(Test& t, RunContext& ctx) {
   const exec::CloseReport closed = co_await close_and_wait(**session);
   if (st.setup_failure) co_return TestResult{ResultCode::kUnresolved, "sandbox setup failed: " + st.error};
   TestResult result{st.lit_code() == 0 ? ResultCode::kPass : ResultCode::kFail, out->read_all() + st.error};
-  result.environment = std::move(env);
+  result.environment = std::make_shared<const std::map<std::string, std::string>>(std::move(env));
   add_close_report(result, closed);
   co_return result;
 }

@@ -66,7 +66,7 @@ std::vector<ReportEntry> report_entries(const std::vector<Test*>& tests) {
   out.reserve(tests.size());
   for (const Test* t : tests)
     out.push_back({t->suite->name, t->suite, t->path_in_suite, t->result.code, t->result.output, t->result.elapsed,
-                   &t->result.environment});
+                   t->result.environment.get()});
   return out;
 }
 
