@@ -134,7 +134,10 @@ ParseOutcome parse_options(int argc, char** argv) {
         "                          checking every test ran once (litbox merge-results --help)\n"
         "  litbox diff-runs A.json B.json\n"
         "                          the tests whose result code changed between two -o reports,\n"
-        "                          and the recorded inputs that changed (litbox diff-runs --help)");
+        "                          and the recorded inputs that changed (litbox diff-runs --help)\n"
+        "  litbox slurm [--shards N] SUITE... [-- OPTIONS]\n"
+        "                          a run as one Slurm job array, one shard per task, merged\n"
+        "                          (litbox slurm --help)");
 
   std::vector<std::string> params, xfail_list, xfail_not_list;
   std::string shard;
