@@ -127,4 +127,33 @@ cat "$work/c-merge.out"
 codes "$work/c.json" > "$work/c.codes"
 diff "$work/full.codes" "$work/c.codes" || die "the --no-wait job's merged codes differ from the unsharded run's"
 echo "c) OK: --no-wait, then: $merge"
+# d) the whole job cancelled before any task started: no report at all, so the tests are
+#    listed here (--no-execute) and each is UNRESOLVED, naming its task.
+"$litbox" slurm --shards 4 --poll 1 --dir "$work/d" -o "$work/d.json" --sbatch=--begin=now+3600 "$suite" -- -q \
+  > "$work/d.out" 2>&1 &
+slurm_pid=$!
+job=
+for _ in $(seq 100); do
+  job=$(sed -n 's/^Submitted job array \([0-9]*\) .*/\1/p' "$work/d.out")
+  [ -n "$job" ] && break
+  sleep 0.2
+done
+[ -n "$job" ] || { kill "$slurm_pid"; die "no job id from litbox slurm: $(cat "$work/d.out")"; }
+scancel "$job"
+rc=0; wait "$slurm_pid" || rc=$?
+cat "$work/d.out"
+[ "$rc" = 1 ] || die "litbox slurm with its job cancelled exited $rc, not 1"
+python3 - "$work/d.json" "$job" <<'PY' || die "the tests of a cancelled job are not all UNRESOLVED naming their task"
+import json, re, sys
+tests = json.load(open(sys.argv[1]))["tests"]
+assert len(tests) == 40, len(tests)
+tasks = set()
+for t in tests:
+    assert t["code"] == "UNRESOLVED", t
+    m = re.match(r"slurm task (\d) of job %s ended CANCELLED without a report" % sys.argv[2], t["output"])
+    assert m, t["output"]
+    tasks.add(m.group(1))
+assert len(tasks) == 4, tasks
+print("d) OK: job cancelled before it ran: 40 tests UNRESOLVED over tasks " + ", ".join(sorted(tasks)))
+PY
 echo "PASS: litbox slurm on a single-node Slurm in $(($(date +%s) - start)) s"
