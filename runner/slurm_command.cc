@@ -244,10 +244,15 @@ int slurm_main(int argc, char** argv) {
     return collect(absolute(collect_dir), json_output, xunit_output, poll);
   }
   if (suites.empty()) return usage_error("the following arguments are required: SUITE");
-  for (const auto& a : litbox_args)
+  for (const auto& a : litbox_args) {
     if (a.starts_with("--shard") || a == "-o" || a.starts_with("--output") || a.starts_with("--num-shards") ||
         a.starts_with("--run-shard"))
       return usage_error("'" + a + "' after --: litbox slurm chooses each task's shard and report itself");
+    // Every task would write the same file.
+    if (a.starts_with("--xunit-xml-output") || a.starts_with("--resultdb-output") || a.starts_with("--time-trace-output"))
+      return usage_error("'" + a + "' after --: every task would write it; give litbox slurm --xunit-xml-output "
+                         "for the merged xUnit report");
+  }
 
   SlurmJobSpec spec;
   spec.litbox = self_exe();

@@ -82,15 +82,6 @@ std::map<int, std::string> parse_slurm_task_states(const std::string& scontrol_o
   return states;
 }
 
-bool slurm_state_ended(const std::string& state) {
-  static const char* kRunning[] = {"PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "REQUEUED", "RESIZING",
-                                   "SUSPENDED", "STAGE_OUT", "SIGNALING", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD",
-                                   "STOPPED"};
-  for (const char* s : kRunning)
-    if (state == s) return false;
-  return true;
-}
-
 std::string slurm_job_record_path(const std::string& dir) { return dir + "/litbox-slurm.json"; }
 
 Status write_slurm_job_record(const std::string& dir, const SlurmJobRecord& record) {

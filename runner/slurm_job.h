@@ -39,9 +39,6 @@ Expected<std::string> parse_sbatch_job_id(const std::string& out);
 /// ("ArrayTaskId=0-3") gives each of them. A state's reason (":" ...) is dropped.
 std::map<int, std::string> parse_slurm_task_states(const std::string& scontrol_out, const std::string& job);
 
-/// True for the states of a task that has ended.
-bool slurm_state_ended(const std::string& state);
-
 /// The record of a submitted job, DIR/litbox-slurm.json, read by `litbox slurm --collect DIR`.
 struct SlurmJobRecord {
   std::string job;

@@ -55,8 +55,6 @@ TEST(SlurmJob, ParsesEachTasksStateFromScontrol) {
   EXPECT_EQ(states, (std::map<int, std::string>{{0, "FAILED"}, {1, "TIMEOUT"}, {2, "CANCELLED"}, {3, "COMPLETED"}}));
   auto pending = parse_slurm_task_states("JobId=30 ArrayJobId=30 ArrayTaskId=1,3-4%2 JobState=PENDING Reason=None\n", "30");
   EXPECT_EQ(pending, (std::map<int, std::string>{{1, "PENDING"}, {3, "PENDING"}, {4, "PENDING"}}));
-  EXPECT_FALSE(slurm_state_ended("RUNNING"));
-  EXPECT_TRUE(slurm_state_ended("NODE_FAIL"));
 }
 
 TEST(SlurmJob, JobRecordRoundTripAndErrorsNameTheFile) {
