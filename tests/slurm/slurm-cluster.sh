@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A single-node Slurm cluster in a temporary directory, for tests/slurm/run-slurm-test.sh:
 # munged (its own key, socket, pid and log files), slurmctld and slurmd on 127.0.0.1 with
 # their own slurm.conf and ports. Sourced, not run. Every daemon runs in the foreground (-F,
@@ -20,8 +21,8 @@ slurm_cluster_start() {
     --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munged.seed" \
     --log-file="$dir/log/munged.log" >"$dir/log/munged.out" 2>&1 &
   SLURM_CLUSTER_PIDS+=($!)
-  local i
-  for i in $(seq 50); do [ -S "$SLURM_MUNGE_SOCKET" ] && break; sleep 0.1; done
+
+  for _ in $(seq 50); do [ -S "$SLURM_MUNGE_SOCKET" ] && break; sleep 0.1; done
   [ -S "$SLURM_MUNGE_SOCKET" ] || { echo "munged did not start:"; cat "$dir/log/munged.out" "$dir/log/munged.log"; return 1; }
 
   # This machine's CPUs and memory, as slurmd sees them; ports nothing else here uses.
@@ -29,7 +30,11 @@ slurm_cluster_start() {
   host=$(hostname -s)
   cpus=$(nproc)
   mem=$(awk '/MemTotal/ {print int($2 / 1024) - 256}' /proc/meminfo)
-  base=$((21000 + RANDOM % 2000 * 2))
+  # Two free ports in a row (ss lists the ones listening).
+  for _ in $(seq 20); do
+    base=$((21000 + RANDOM % 2000 * 2))
+    ss -Hltn "( sport = :$base or sport = :$((base + 1)) )" 2>/dev/null | grep -q . || break
+  done
   cat >"$dir/slurm.conf" <<EOF
 ClusterName=litbox-test
 SlurmctldHost=$host(127.0.0.1)
@@ -72,7 +77,7 @@ EOF
   slurmd -D -f "$SLURM_CONF" >"$dir/log/slurmd.out" 2>&1 &
   SLURM_CLUSTER_PIDS+=($!)
   # The node is up when sinfo shows it idle.
-  for i in $(seq 120); do
+  for _ in $(seq 120); do
     if sinfo -h -N -o '%T' 2>/dev/null | grep -qx idle; then return 0; fi
     sleep 0.5
   done
@@ -82,10 +87,16 @@ EOF
 }
 
 slurm_cluster_stop() {
-  local pid i
+  local pid
+  # Jobs still running (a check that failed midway) end first, or their slurmstepd would
+  # outlive slurmd: cancelled through this private cluster's controller only (SLURM_CONF).
+  if [ ${#SLURM_CLUSTER_PIDS[@]} -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
+    scancel -u "$(id -un)" 2>/dev/null || true
+    for _ in $(seq 50); do [ -z "$(squeue -h 2>/dev/null)" ] && break; sleep 0.1; done
+  fi
   for pid in "${SLURM_CLUSTER_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${SLURM_CLUSTER_PIDS[@]}"; do
-    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
