@@ -254,6 +254,11 @@ int slurm_main(int argc, char** argv) {
                          "for the merged xUnit report");
   }
 
+  for (const auto& a : sbatch_args)
+    if (a.starts_with("--array") || a.starts_with("-a") || a.starts_with("--wrap") || a.starts_with("--output") ||
+        a.starts_with("--parsable"))
+      return usage_error("--sbatch '" + a + "': litbox slurm sets the array, its script, output and --parsable itself");
+
   SlurmJobSpec spec;
   spec.litbox = self_exe();
   spec.shards = shards;
