@@ -91,7 +91,8 @@ int merge_results_main(int argc, char** argv) {
       "\"__litbox_shard__\").\n\n"
       "The merged tests are the reports' tests in the order given; \"elapsed\" is the longest\n"
       "report's (the shards ran in parallel). The outputs are written even when tests are missing or\n"
-      "duplicated.\n\n"
+      "duplicated. The reports' run records (\"__litbox_run__\") are united; where two shards\n"
+      "recorded another litbox, config, tool or environment value, it warns and keeps both.\n\n"
       "Exit status: 0 every test ran once and none failed; 1 a test failed (FAIL, XPASS, UNRESOLVED,\n"
       "TIMEOUT, as in a run); 2 a usage error, an unreadable or malformed report, or a test missing or\n"
       "duplicated.",
