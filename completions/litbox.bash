@@ -13,7 +13,7 @@ _litbox() {
       mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
   esac
   if [ "$COMP_CWORD" = 1 ] && [[ $cur != -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W 'shell translate merge-results' -- "$cur"; compgen -f -- "$cur")
+    mapfile -t COMPREPLY < <(compgen -W 'shell translate merge-results diff-runs slurm' -- "$cur"; compgen -f -- "$cur")
     return
   fi
   if [[ $cur == -* ]]; then

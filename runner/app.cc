@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -20,6 +21,7 @@
 #include "runner/executors.h"
 #include "runner/gtest_format.h"
 #include "runner/options.h"
+#include "runner/run_record.h"
 #include "runner/bazel.h"
 #include "runner/journal.h"
 #include "runner/report/console.h"
@@ -29,8 +31,10 @@
 #include "runner/test_file.h"
 #include "runner/test_session.h"
 #include "runner/test_times.h"
+#include "runner/tool_digests.h"
 #include "support/feature_expr.h"
 #include "support/python_regex.h"
+#include "support/sha256.h"
 #include "support/strings.h"
 
 namespace litbox::runner {
@@ -125,6 +129,30 @@ void raise_process_limit(int workers, Diagnostics& diag) {
     if (setrlimit(RLIMIT_NPROC, &rl) == 0)
       diag.note("Raised process limit from " + std::to_string(old) + " to " + std::to_string(desired));
   }
+}
+
+std::string host_name() {
+  char buf[256] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+// The JSON report's "__litbox_run__": litbox's version, the digests of the config files
+// discovery loaded and of the tools the tests ran, the environment the tests shared.
+RunRecord make_run_record(const Discovery& discovery, const ToolDigests* tools, const std::vector<Test*>& tests,
+                          const std::string& tmp_dir, const report::ShardRecord& shard) {
+  RunRecord r;
+  r.litbox_version = kLitboxVersion;
+  for (const auto& path : discovery.config_files()) {
+    auto digest = sha256_of_file(path);
+    r.configs[path] = digest ? *digest : "unreadable: " + digest.error().message;
+  }
+  if (tools) r.tools = tools->digests();
+  std::vector<const std::map<std::string, std::string>*> envs;
+  for (const Test* t : tests) envs.push_back(&t->result.environment);
+  r.environment = common_environment(envs, tmp_dir);
+  r.shards.push_back({shard.index, shard.count, host_name()});
+  return r;
 }
 
 }  // namespace
@@ -256,7 +284,10 @@ int run_main(int argc, char** argv) {
     if (selected.empty()) {
       // Still write the reports: merge-results needs every shard's, empty or not.
       std::fprintf(stderr, "warning: shard does not contain any tests.  Consider decreasing the number of shards.\n");
-      if (!opts.json_output.empty()) report_status(report::write_json(opts.json_output, {}, 0, &shard_record));
+      if (!opts.json_output.empty()) {
+        RunRecord run = make_run_record(discovery, nullptr, {}, "", shard_record);
+        report_status(report::write_json(opts.json_output, {}, 0, &shard_record, &run));
+      }
       if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, {}, 0));
       return diag.errors() ? 2 : 0;
     }
@@ -301,6 +332,14 @@ int run_main(int argc, char** argv) {
 
   std::string tmp_dir = make_run_tmp_dir();
   ctx.tmp_dir = tmp_dir;
+  // The run record's tool log: executables outside the run's temp dir and the tests' Output dirs.
+  std::optional<ToolDigests> tools;
+  if (!opts.json_output.empty()) {
+    std::vector<std::string> exec_roots;
+    for (const auto& suite : discovery.suites()) exec_roots.push_back(suite->exec_root);
+    tools.emplace(std::vector<std::string>{tmp_dir}, std::move(exec_roots));
+    ctx.tools = &*tools;
+  }
 
   // The results journal (runner/journal.h): each finished test is recorded as it ends; with
   // --resume, what a killed run finished comes from it and only the rest runs.
@@ -350,7 +389,10 @@ int run_main(int argc, char** argv) {
   const std::vector<Test*>& for_report = opts.num_shards || opts.shard_count ? selected : discovered;
   if (!opts.json_output.empty() || !opts.xunit_output.empty()) {
     const auto entries = report::report_entries(for_report);
-    if (!opts.json_output.empty()) report_status(report::write_json(opts.json_output, entries, elapsed, &shard_record));
+    if (!opts.json_output.empty()) {
+      RunRecord run = make_run_record(discovery, tools ? &*tools : nullptr, for_report, tmp_dir, shard_record);
+      report_status(report::write_json(opts.json_output, entries, elapsed, &shard_record, &run));
+    }
     if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, entries, elapsed));
   }
   if (!opts.resultdb_output.empty()) report_status(report::write_resultdb(opts.resultdb_output, for_report, start_epoch));

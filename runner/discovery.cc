@@ -232,6 +232,8 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
       break;
     }
   }
+  if (site) note_config_file(site->path);
+  note_config_file(suite_yaml);
   auto cfg = config::load_suite_config(suite_yaml, site, options_.params);
   if (!cfg) {
     diag_.error(cfg.error());
@@ -245,6 +247,12 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
   ts->config = std::make_shared<const config::SuiteConfig>(std::move(*cfg));
   suites_.push_back(std::move(ts));
   return suites_.back().get();
+}
+
+void Discovery::note_config_file(const std::string& path) {
+  std::string r = real(path);
+  if (r.empty()) r = path;
+  if (std::find(config_files_.begin(), config_files_.end(), r) == config_files_.end()) config_files_.push_back(r);
 }
 
 std::string Discovery::unused_site_config() const {
@@ -274,6 +282,7 @@ std::shared_ptr<const config::SuiteConfig> Discovery::local_config(TestSuite* ts
   if (parent && entry.error.empty()) {
     std::string local = join_path(ts->source_root, dir) + "/" + options_.names.local;
     if (exists(local)) {
+      note_config_file(local);
       auto cfg = config::apply_local_config(*parent, local);
       if (cfg) {
         if (options_.finish_suite_config) options_.finish_suite_config(*cfg);

@@ -37,6 +37,9 @@ class Discovery {
 
   /// Every suite loaded so far, in load order.
   const std::vector<std::unique_ptr<TestSuite>>& suites() const { return suites_; }
+  /// The config files loaded so far (lit.site.yaml, lit.yaml, lit.local.yaml), absolute and
+  /// symlink-free, each once, in load order: the run record digests them.
+  const std::vector<std::string>& config_files() const { return config_files_; }
   /// After discovery: why the given site config (--site / LITBOX_SITE_CONFIG) was used by no
   /// suite (e.g. another suite's), or "" when it was used or none was given.
   std::string unused_site_config() const;
@@ -61,8 +64,11 @@ class Discovery {
   std::unique_ptr<Test> make_test(TestSuite* ts, std::vector<std::string> path,
                                   std::shared_ptr<const config::SuiteConfig> cfg);
 
+  void note_config_file(const std::string& path);
+
   DiscoveryOptions options_;
   Diagnostics& diag_;
+  std::vector<std::string> config_files_;
   std::vector<std::unique_ptr<TestSuite>> suites_;
   bool site_used_ = false;        // the given site config is some suite's
   std::string site_suite_dir_;    // the suite the given site config names

@@ -4,8 +4,10 @@
 #include <cstring>
 
 #include "runner/app.h"
+#include "runner/diff_command.h"
 #include "runner/merge_command.h"
 #include "runner/shell_command.h"
+#include "runner/slurm_command.h"
 #include "runner/translate_command.h"
 #include "runner/sh/interpreter.h"
 #include "sandbox/run_guard.h"
@@ -23,6 +25,8 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::strcmp(argv[1], "translate") == 0) return litbox::runner::translate_main(argc - 1, argv + 1);
   if (argc >= 2 && std::strcmp(argv[1], "merge-results") == 0)
     return litbox::runner::merge_results_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "diff-runs") == 0) return litbox::runner::diff_runs_main(argc - 1, argv + 1);
+  if (argc >= 2 && std::strcmp(argv[1], "slurm") == 0) return litbox::runner::slurm_main(argc - 1, argv + 1);
   // A run allocates and frees the same few kilobytes per test: without this, glibc gives the
   // top of the heap back to the kernel and takes it again (brk) several times per test.
   mallopt(M_TRIM_THRESHOLD, 64 << 20);

@@ -2,12 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,14 +16,6 @@ namespace litbox::runner {
 namespace {
 
 constexpr const char* kProg = "litbox merge-results";
-
-Expected<std::string> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Error(path + ": cannot read: " + strerror(errno));
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 // The entry the report writers take, for a test read from a report.
 report::ReportEntry entry_of(const ReportedTest& t) {
@@ -44,6 +32,53 @@ report::ReportEntry entry_of(const ReportedTest& t) {
 
 }  // namespace
 
+int merge_and_report(const std::vector<ShardReport>& reports, const std::string& json_output,
+                     const std::string& xunit_output, const char* prog) {
+  MergeOutcome merged = merge_reports(reports);
+  for (const auto& p : merged.problems) std::fprintf(stderr, "%s: error: %s\n", prog, p.c_str());
+  // Shards that ran with other inputs (another litbox, tool or config) still merge: say so.
+  for (const auto& d : merged.run.differences) std::fprintf(stderr, "%s: warning: %s\n", prog, d.c_str());
+
+  std::vector<report::ReportEntry> entries;
+  entries.reserve(merged.tests.size());
+  for (const ReportedTest* t : merged.tests) entries.push_back(entry_of(*t));
+  report::ShardRecord record;
+  record.selected = merged.selected;
+  int status = merged.problems.empty() ? (merged.failed ? 1 : 0) : 2;
+  auto write = [&](const Status& st) {
+    if (!st) {
+      std::fprintf(stderr, "%s: error: %s\n", prog, st.error().message.c_str());
+      status = 2;
+    }
+  };
+  if (!json_output.empty())
+    write(report::write_json(json_output, entries, merged.elapsed, &record, merged.has_run ? &merged.run.record : nullptr));
+  if (!xunit_output.empty()) write(report::write_xunit(xunit_output, entries, merged.elapsed));
+
+  // lit's summary: the failing tests by code, then a count per code.
+  std::map<ResultCode, std::vector<std::string>> by_code;
+  for (const ReportedTest* t : merged.tests) by_code[t->code].push_back(t->name);
+  for (ResultCode c : kAllResultCodes) {
+    auto& names = by_code[c];
+    if (names.empty() || !is_failure(c)) continue;
+    std::sort(names.begin(), names.end());
+    std::printf("%s\n%s Tests (%zu):\n", std::string(20, '*').c_str(), std::string(code_label(c)).c_str(), names.size());
+    for (const auto& n : names) std::printf("  %s\n", n.c_str());
+    std::printf("\n");
+  }
+  std::printf("Merged %zu reports (%d shards): %zu tests\n", reports.size(), merged.count, merged.tests.size());
+  size_t label_w = 0;
+  for (ResultCode c : kAllResultCodes)
+    if (!by_code[c].empty()) label_w = std::max(label_w, code_label(c).size());
+  for (ResultCode c : kAllResultCodes)
+    if (!by_code[c].empty())
+      std::printf("  %-*s: %zu\n", static_cast<int>(label_w), std::string(code_label(c)).c_str(), by_code[c].size());
+  if (!merged.problems.empty())
+    std::fprintf(stderr, "%s: %zu problem(s): the reports do not show every test run exactly once\n", prog,
+                 merged.problems.size());
+  return status;
+}
+
 int merge_results_main(int argc, char** argv) {
   const std::string usage =
       std::string("usage: ") + kProg + " [-h] [-o OUT.json] [--xunit-xml-output OUT.xml] REPORT.json [REPORT.json ...]";
@@ -56,7 +91,8 @@ int merge_results_main(int argc, char** argv) {
       "\"__litbox_shard__\").\n\n"
       "The merged tests are the reports' tests in the order given; \"elapsed\" is the longest\n"
       "report's (the shards ran in parallel). The outputs are written even when tests are missing or\n"
-      "duplicated.\n\n"
+      "duplicated. The reports' run records (\"__litbox_run__\") are united; where two shards\n"
+      "recorded another litbox, config, tool or environment value, it warns and keeps both.\n\n"
       "Exit status: 0 every test ran once and none failed; 1 a test failed (FAIL, XPASS, UNRESOLVED,\n"
       "TIMEOUT, as in a run); 2 a usage error, an unreadable or malformed report, or a test missing or\n"
       "duplicated.",
@@ -81,8 +117,7 @@ int merge_results_main(int argc, char** argv) {
   std::vector<ShardReport> reports;
   bool unreadable = false;
   for (const auto& path : inputs) {
-    auto text = read_file(path);
-    auto report = text ? parse_report(path, *text) : Expected<ShardReport>(text.error());
+    auto report = read_report(path);
     if (!report) {
       std::fprintf(stderr, "%s: error: %s\n", kProg, report.error().message.c_str());
       unreadable = true;
@@ -92,46 +127,7 @@ int merge_results_main(int argc, char** argv) {
   }
   if (unreadable) return 2;
 
-  MergeOutcome merged = merge_reports(reports);
-  for (const auto& p : merged.problems) std::fprintf(stderr, "%s: error: %s\n", kProg, p.c_str());
-
-  std::vector<report::ReportEntry> entries;
-  entries.reserve(merged.tests.size());
-  for (const ReportedTest* t : merged.tests) entries.push_back(entry_of(*t));
-  report::ShardRecord record;
-  record.selected = merged.selected;
-  int status = merged.problems.empty() ? (merged.failed ? 1 : 0) : 2;
-  auto write = [&](const Status& st) {
-    if (!st) {
-      std::fprintf(stderr, "%s: error: %s\n", kProg, st.error().message.c_str());
-      status = 2;
-    }
-  };
-  if (!json_output.empty()) write(report::write_json(json_output, entries, merged.elapsed, &record));
-  if (!xunit_output.empty()) write(report::write_xunit(xunit_output, entries, merged.elapsed));
-
-  // lit's summary: the failing tests by code, then a count per code.
-  std::map<ResultCode, std::vector<std::string>> by_code;
-  for (const ReportedTest* t : merged.tests) by_code[t->code].push_back(t->name);
-  for (ResultCode c : kAllResultCodes) {
-    auto& names = by_code[c];
-    if (names.empty() || !is_failure(c)) continue;
-    std::sort(names.begin(), names.end());
-    std::printf("%s\n%s Tests (%zu):\n", std::string(20, '*').c_str(), std::string(code_label(c)).c_str(), names.size());
-    for (const auto& n : names) std::printf("  %s\n", n.c_str());
-    std::printf("\n");
-  }
-  std::printf("Merged %zu reports (%d shards): %zu tests\n", reports.size(), merged.count, merged.tests.size());
-  size_t label_w = 0;
-  for (ResultCode c : kAllResultCodes)
-    if (!by_code[c].empty()) label_w = std::max(label_w, code_label(c).size());
-  for (ResultCode c : kAllResultCodes)
-    if (!by_code[c].empty())
-      std::printf("  %-*s: %zu\n", static_cast<int>(label_w), std::string(code_label(c)).c_str(), by_code[c].size());
-  if (!merged.problems.empty())
-    std::fprintf(stderr, "%s: %zu problem(s): the reports do not show every test run exactly once\n", kProg,
-                 merged.problems.size());
-  return status;
+  return merge_and_report(reports, json_output, xunit_output, kProg);
 }
 
 }  // namespace litbox::runner

@@ -1,11 +1,17 @@
 #include "runner/merge_results.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <sstream>
 #include <string_view>
+
+#include "runner/shard.h"
 
 namespace litbox::runner {
 
@@ -88,7 +94,21 @@ Expected<ShardReport> parse_report(const std::string& file, const std::string& t
     }
     std::sort(r.selected.begin(), r.selected.end());
   }
+  if (data.contains("__litbox_run__")) {
+    auto run = run_record_from_json(data["__litbox_run__"]);
+    if (!run) return bad(run.error().message);
+    r.has_run = true;
+    r.run = std::move(*run);
+  }
   return r;
+}
+
+Expected<ShardReport> read_report(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Error(path + ": cannot read: " + strerror(errno));
+  std::ostringstream text;
+  text << f.rdbuf();
+  return parse_report(path, text.str());
 }
 
 MergeOutcome merge_reports(const std::vector<ShardReport>& reports) {
@@ -139,6 +159,12 @@ MergeOutcome merge_reports(const std::vector<ShardReport>& reports) {
   for (const ShardReport& r : reports) selected.insert(r.selected.begin(), r.selected.end());
   m.selected.assign(selected.begin(), selected.end());
 
+  std::vector<std::pair<std::string, const RunRecord*>> runs;
+  for (const ShardReport& r : reports)
+    if (r.has_run) runs.emplace_back(r.file, &r.run);
+  m.has_run = !runs.empty();
+  m.run = merge_run_records(runs);
+
   // Every test once: by name across all reports; every listed test covered by one.
   std::map<std::string, const ShardReport*> seen;
   std::set<const std::string*> covered;
@@ -162,6 +188,40 @@ MergeOutcome merge_reports(const std::vector<ShardReport>& reports) {
     if (!covered.count(&name))
       m.problems.push_back("missing test: " + name + " (in the shards' list of tests to run, in no report)");
   return m;
+}
+
+}  // namespace litbox::runner
+
+namespace litbox::runner {
+
+size_t fill_unreported(std::vector<ShardReport>& reports, int count, const std::function<std::string(int)>& reason,
+                       const std::function<std::string(int)>& placeholder) {
+  std::set<std::string> selected;
+  for (const ShardReport& r : reports) selected.insert(r.selected.begin(), r.selected.end());
+  std::set<const std::string*> covered;
+  for (const ShardReport& r : reports)
+    for (const ReportedTest& t : r.tests)
+      if (const std::string* unit = unit_of(selected, t.name)) covered.insert(unit);
+  size_t added = 0;
+  for (const std::string& name : selected) {
+    if (covered.count(&name)) continue;
+    const int index = shard_of(name, count);
+    auto it = std::find_if(reports.begin(), reports.end(),
+                           [&](const ShardReport& r) { return r.has_shard && r.count == count && r.index == index; });
+    if (it == reports.end()) {
+      ShardReport made;
+      made.file = placeholder(index);
+      made.has_shard = true;
+      made.index = index;
+      made.count = count;
+      made.selected.assign(selected.begin(), selected.end());
+      reports.push_back(std::move(made));
+      it = reports.end() - 1;
+    }
+    it->tests.push_back({name, ResultCode::kUnresolved, reason(index), 0, {}});
+    ++added;
+  }
+  return added;
 }
 
 }  // namespace litbox::runner

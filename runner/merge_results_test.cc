@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "runner/shard.h"
+
 namespace litbox::runner {
 namespace {
 
@@ -103,7 +105,7 @@ TEST(MergeResults, MismatchingCountsAndLists) {
 TEST(MergeResults, ReportWithoutShardRecordOrUnexpectedTest) {
   auto reports = complete();
   reports[0].tests.push_back({"s :: z.test", kPass, "", 0, {}});
-  reports.push_back(ShardReport{"lit.json", 0, false, 1, 1, {}, {}});
+  reports.push_back(ShardReport{"lit.json", 0, false, 1, 1, {}, {}, false, {}});
   MergeOutcome m = merge_reports(reports);
   EXPECT_EQ(m.problems, (std::vector<std::string>{
                             "lit.json: no \"__litbox_shard__\" record (not written by litbox -o), so its tests cannot be checked",
@@ -147,6 +149,65 @@ TEST(MergeResults, MalformedReportsNameFileAndPosition) {
   EXPECT_EQ(parse_report("x.json", R"({"tests": [{"name": "s :: a", "code": "WEIRD"}]})").error().message,
             "x.json: not a lit JSON report (-o): tests[0]: unknown result code 'WEIRD'");
   EXPECT_FALSE(parse_report("x.json", R"({"tests": [], "__litbox_shard__": {"index": 4, "count": 3, "selected": []}})"));
+}
+
+TEST(MergeResults, UnreportedTestsOfALostShardBecomeUnresolvedWithTheReason) {
+  auto reports = complete();
+  // Shard 2 of 2 ("2.json") never reported: its tests are computed from the shard function.
+  std::vector<std::string> lost;
+  for (const auto& name : kAll)
+    if (shard_of(name, 2) == 2) lost.push_back(name);
+  ASSERT_FALSE(lost.empty());  // the hash puts some of kAll in shard 2
+  std::vector<ShardReport> one = {shard("1.json", 1, 2, kAll, {})};
+  for (const auto& name : kAll)
+    if (shard_of(name, 2) == 1) one[0].tests.push_back({name, kPass, "", 1.0, {}});
+  size_t added = fill_unreported(
+      one, 2, [](int i) { return "slurm task " + std::to_string(i - 1) + " of job 7 ended FAILED without a report"; },
+      [](int i) { return "(slurm task " + std::to_string(i - 1) + ")"; });
+  EXPECT_EQ(added, lost.size());
+  MergeOutcome m = merge_reports(one);
+  EXPECT_EQ(m.problems, std::vector<std::string>{});
+  EXPECT_TRUE(m.failed);
+  size_t unresolved = 0;
+  for (const ReportedTest* t : m.tests)
+    if (t->code == ResultCode::kUnresolved) {
+      ++unresolved;
+      EXPECT_EQ(t->output, "slurm task 1 of job 7 ended FAILED without a report");
+      EXPECT_EQ(shard_of(t->name, 2), 2) << t->name;
+    }
+  EXPECT_EQ(unresolved, lost.size());
+  EXPECT_EQ(m.tests.size(), kAll.size());
+  EXPECT_EQ(one.back().file, "(slurm task 1)");
+}
+
+TEST(MergeResults, ATestMissingFromAPartialReportIsFilledIntoThatReport) {
+  auto reports = complete();
+  reports[1].tests.pop_back();  // d.test: its shard was killed after writing... nothing more
+  size_t added = fill_unreported(reports, 2, [](int i) { return "shard " + std::to_string(i) + " was cut short"; },
+                                 [](int) { return std::string("unused"); });
+  EXPECT_EQ(added, 1u);
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[shard_of("s :: d.test", 2) == 2 ? 1 : 0].tests.back().name, "s :: d.test");
+}
+
+TEST(MergeResults, RunRecordsAreReadAndMerged) {
+  auto r = parse_report("a.json", R"({"tests": [], "__litbox_run__": {"litbox_version": "0.1.0",
+    "configs": {"/s/lit.yaml": "sha256:c1"}, "tools": {}, "environment": {"PATH": "/bin"},
+    "shards": [{"index": 1, "count": 1, "host": "h"}]}})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(r->has_run);
+  EXPECT_EQ(r->run.configs.at("/s/lit.yaml"), "sha256:c1");
+  EXPECT_EQ(parse_report("x.json", R"({"tests": [], "__litbox_run__": []})").error().message,
+            "x.json: not a lit JSON report (-o): \"__litbox_run__\" is not an object");
+  auto reports = complete();
+  reports[0].has_run = reports[1].has_run = true;
+  reports[0].run.tools = {{"/bin/cc", "sha256:a"}};
+  reports[1].run.tools = {{"/bin/cc", "sha256:b"}};
+  MergeOutcome m = merge_reports(reports);
+  EXPECT_TRUE(m.has_run);
+  EXPECT_EQ(m.run.record.tools.at("/bin/cc"), "sha256:a | sha256:b");
+  EXPECT_EQ(m.run.differences.size(), 1u);
+  EXPECT_TRUE(m.problems.empty());  // a difference is a warning, not an incomplete merge
 }
 
 }  // namespace

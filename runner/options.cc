@@ -20,7 +20,6 @@ namespace litbox::runner {
 
 namespace {
 
-constexpr const char* kLitboxVersion = "0.1.0";
 constexpr const char* kLitVersion = "15.0.6";  // the lit whose behaviour litbox follows
 
 int usable_cores() {
@@ -132,7 +131,13 @@ ParseOutcome parse_options(int argc, char** argv) {
         "                          (litbox translate --help)\n"
         "  litbox merge-results A.json B.json ...\n"
         "                          the -o reports of --shard runs into one JSON and xUnit report,\n"
-        "                          checking every test ran once (litbox merge-results --help)");
+        "                          checking every test ran once (litbox merge-results --help)\n"
+        "  litbox diff-runs A.json B.json\n"
+        "                          the tests whose result code changed between two -o reports,\n"
+        "                          and the recorded inputs that changed (litbox diff-runs --help)\n"
+        "  litbox slurm [--shards N] SUITE... [-- OPTIONS]\n"
+        "                          a run as one Slurm job array, one shard per task, merged\n"
+        "                          (litbox slurm --help)");
 
   std::vector<std::string> params, xfail_list, xfail_not_list;
   std::string shard;

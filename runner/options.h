@@ -12,6 +12,9 @@
 
 namespace litbox::runner {
 
+/// litbox's version (--version, the JSON report's run record).
+inline constexpr const char* kLitboxVersion = "0.1.0";
+
 enum class Order { kSmart, kLexical, kRandom };
 enum class SandboxMode { kAuto, kRequire, kOff };
 

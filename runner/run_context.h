@@ -16,6 +16,7 @@
 namespace litbox::runner {
 
 struct Test;
+class ToolDigests;
 
 /// Chooses the executors for a directory's config (local, sandbox, QEMU, ssh, batch).
 class ExecutorProvider {
@@ -52,6 +53,8 @@ struct RunContext {
   std::function<void(const std::string&)> warn;
   /// Set by the scheduler: a test's executor deferred (+1) or delivered (-1) a request.
   std::function<void(Test&, int)> on_deferred;
+  /// The run record's tool log (runner/tool_digests.h), or null: not recorded.
+  ToolDigests* tools = nullptr;
   /// Sessions of the tests running now; an interrupt terminates them all.
   std::set<exec::Session*> live_sessions;
 };

@@ -22,6 +22,7 @@
 #include "runner/substitutions.h"
 #include "runner/test_file.h"
 #include "runner/test_session.h"
+#include "runner/tool_digests.h"
 #include "sandbox/publish.h"
 #include "support/feature_expr.h"
 #include "support/strings.h"
@@ -236,6 +237,9 @@ asio::awaitable<RunOutcome> run_once(Test& t, RunContext& ctx, std::vector<std::
     opts.timed_out = &timeout_state->fired;
     opts.timeout_active = timeout > 0;
     opts.ends_session = last_attempt;
+    if (ctx.tools) opts.on_executable = [tools = ctx.tools](exec::FileSystem& fs, const std::string& path) {
+      tools->note(fs, path);
+    };
     sh::ScriptResult r = co_await sh::run_script(lines, state, opts);
     if (!r.setup_error.empty()) {
       o.early = TestResult{ResultCode::kUnresolved, r.setup_error};

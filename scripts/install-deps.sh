@@ -17,6 +17,7 @@ PKGS=(
   man-db  # install_example renders the installed man page with man -l
   clang-14 libclang-rt-14-dev  # scripts/fuzz.sh: libFuzzer, ASan, UBSan
   clang-15 libc++-15-dev libc++abi-15-dev  # libc++'s own tests (tests/libcxx), format: libcxx
+  slurm-wlm munge  # the slurm ctest (tests/slurm): a private single-node Slurm
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -71,7 +71,7 @@ std::vector<ReportEntry> report_entries(const std::vector<Test*>& tests) {
 }
 
 Status write_json(const std::string& path, const std::vector<ReportEntry>& tests, double elapsed,
-                  const ShardRecord* shard) {
+                  const ShardRecord* shard, const RunRecord* run) {
   nlohmann::json data;
   data["__version__"] = {15, 0, 6};
   data["elapsed"] = elapsed;
@@ -86,6 +86,7 @@ Status write_json(const std::string& path, const std::vector<ReportEntry>& tests
     if (t.environment && !t.environment->empty()) entry["environment"] = *t.environment;
     data["tests"].push_back(std::move(entry));
   }
+  if (run) data["__litbox_run__"] = run_record_json(*run);
   if (shard) data["__litbox_shard__"] = {{"index", shard->index}, {"count", shard->count}, {"selected", shard->selected}};
   return write_file(path, python_json(data) + "\n");
 }

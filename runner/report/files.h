@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runner/run_record.h"
 #include "runner/test.h"
 #include "support/error.h"
 
@@ -41,11 +42,13 @@ struct ShardRecord {
 
 /// lit's JsonReport: {"__version__": [15,0,6], "elapsed", "tests": [{name, code, output, elapsed}]},
 /// EXCLUDED and SKIPPED left out, indent 2, keys sorted; plus litbox's "environment" (an
-/// object) for each test whose commands ran, and "__litbox_shard__" (ShardRecord: index, count,
-/// selected) when `shard` is given: named so that it sorts before "__version__", and lit's
-/// keys keep lit's layout ("elapsed" directly followed by "tests", then the end).
+/// object) for each test whose commands ran, "__litbox_run__" (RunRecord: version, config and
+/// tool digests, environment, shards) when `run` is given and "__litbox_shard__" (ShardRecord:
+/// index, count, selected) when `shard` is given: both named so that they sort before
+/// "__version__", and lit's keys keep lit's layout ("elapsed" directly followed by "tests",
+/// then the end).
 Status write_json(const std::string& path, const std::vector<ReportEntry>& tests, double elapsed,
-                  const ShardRecord* shard = nullptr);
+                  const ShardRecord* shard = nullptr, const RunRecord* run = nullptr);
 /// lit's XunitReport.
 Status write_xunit(const std::string& path, std::vector<ReportEntry> tests, double elapsed);
 /// lit's ResultDBReport.

@@ -354,6 +354,8 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       executable = lit_which(fs, args[0].text, path->second).value_or("");
     }
     if (executable.empty()) co_return shell_error(j_args, py_repr(args[0].text) + ": command not found");
+    // The run record's tool log (a command bound for the target is not found in this fs).
+    if (opts.on_executable && !(on_target && opts.target_session)) opts.on_executable(fs, executable);
 
     std::vector<std::string> argv = expand_glob_expressions(fs, args, shenv.cwd);
 

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -41,6 +42,9 @@ struct ShellOptions {
                                     ///< report (config output_limit); the rest is counted; 0: all
   bool ends_session = false;        ///< nothing runs in the session after the script: the process
                                     ///< that can only be its last is marked SpawnRequest::last
+  /// Called with each executable a command resolved to (PATH search or ./name), and the file
+  /// system it was found in, before it runs: the run record's tool log. May be empty.
+  std::function<void(exec::FileSystem&, const std::string&)> on_executable;
 };
 
 }  // namespace litbox::runner::sh
