@@ -148,8 +148,11 @@ RunRecord make_run_record(const Discovery& discovery, const ToolDigests* tools, 
     r.configs[path] = digest ? *digest : "unreadable: " + digest.error().message;
   }
   if (tools) r.tools = tools->digests();
+  // The results share their environments (Scheduler): each distinct one is compared once.
   std::vector<const std::map<std::string, std::string>*> envs;
-  for (const Test* t : tests) envs.push_back(&t->result.environment);
+  std::set<const std::map<std::string, std::string>*> seen;
+  for (const Test* t : tests)
+    if (seen.insert(t->result.environment.get()).second) envs.push_back(t->result.environment.get());
   r.environment = common_environment(envs, tmp_dir);
   r.shards.push_back({shard.index, shard.count, host_name()});
   return r;
