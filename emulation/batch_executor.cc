@@ -121,6 +121,7 @@ class BatchExecutor : public exec::Executor {
   }
 
   std::string name() const override { return "batch"; }
+  void flush() override { shared_->flush(); }
   BatchStats stats() const {
     BatchStats s = shared_->stats;
     s.files_hashed = shared_->digests.files_hashed();

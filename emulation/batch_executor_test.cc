@@ -151,6 +151,23 @@ TEST_F(BatchLocalTest, AFullQueueShipsWithoutWaitingForIdle) {
   EXPECT_EQ(batch_stats(ex()).batches, 1u);
 }
 
+// The runner waits for nothing else (Executor::flush): the queue leaves at once, neither full
+// nor idle.
+TEST_F(BatchLocalTest, AFlushShipsWithoutWaitingForIdleOrAFullQueue) {
+  settings.idle_flush_ms = 1000 * 1000;
+  settings.batch_size = 64;
+  FakeTest t;
+  auto s = open(t.spec);
+  std::vector<std::shared_ptr<Outcome>> o;
+  for (int i = 0; i < 2; ++i) o.push_back(spawner.spawn(*s, request({probe("native"), "out", std::to_string(i)})));
+  for (int i = 0; i < 5; ++i) io.poll();
+  EXPECT_EQ(batch_stats(ex()).batches, 0u);
+  ex().flush();
+  ASSERT_TRUE(spawner.wait_all());
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(o[i]->out, std::to_string(i) + "\n");
+  EXPECT_EQ(batch_stats(ex()).batches, 1u);
+}
+
 TEST_F(BatchLocalTest, SignalsAndStdinFromAPipeAFileAndNothing) {
   FakeTest t;
   auto s = open(t.spec);

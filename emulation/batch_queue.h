@@ -134,6 +134,12 @@ struct BatchQueue : std::enable_shared_from_this<BatchQueue> {
   void enqueue(const std::shared_ptr<BatchRequest>& r, bool front);
   /// Posts ship() if a batch may and should leave now.
   void maybe_ship();
+  /// The runner waits for what is queued (exec::Executor::flush): it leaves as soon as a batch
+  /// may, whatever its size or the idle timer.
+  void flush() {
+    idle_expired = true;
+    maybe_ship();
+  }
   /// Builds and starts a batch from the head of the queue.
   void ship();
   /// Adds `r`'s files, directories and job file to the batch's archive.

@@ -123,6 +123,10 @@ class Executor {
   virtual Expected<std::unique_ptr<Session>> open(const SessionSpec& spec) = 0;
   /// A short name for messages ("local", "sandbox", "qemu", "ssh", "batch").
   virtual std::string name() const = 0;
+  /// The runner has nothing else to do until the requests this executor deferred are done
+  /// (every test in flight waits for one): an executor that collects requests into batches
+  /// ships what it has now instead of waiting for more. The others have nothing to do.
+  virtual void flush() {}
 };
 
 }  // namespace litbox::exec

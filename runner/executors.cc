@@ -32,11 +32,6 @@ std::string host_triple() {
   return std::string(u.machine) + "-unknown-linux-gnu";
 }
 
-std::string dirname_of(const std::string& p) {
-  size_t s = p.rfind('/');
-  return s == std::string::npos ? "." : s == 0 ? "/" : p.substr(0, s);
-}
-
 std::string find_in_path(const std::string& name) {
   const char* p = std::getenv("PATH");
   for (const auto& dir : split(p ? p : "/usr/bin:/bin", ':')) {
@@ -86,7 +81,12 @@ class RunExecutors : public Executors {
       : io_(io), options_(options), sandbox_usable_(sandbox_usable) {
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n > 0) self_dir_ = dirname_of(std::string(buf, static_cast<size_t>(n)));
+    if (n > 0) self_exe_ = std::string(buf, static_cast<size_t>(n));
+  }
+
+  void flush_deferred() override {
+    for (auto& [key, e] : targets_)
+      if (e) e->flush();
   }
 
   void finish_suite_config(config::SuiteConfig& cfg) override {
@@ -238,10 +238,11 @@ class RunExecutors : public Executors {
     if (home && *home && std::string(home) != "/") spec.hidden.push_back(home);
     spec.hidden.insert(spec.hidden.end(), s.hidden.begin(), s.hidden.end());
     // What the tests need stays visible even below a hidden path: the suite, its build
-    // tree, litbox itself (out-of-process builtins), the --path directories and those of the
-    // config's PATH; `readonly:` names more. (Not every path a param names: params also name
-    // what tests must not see, e.g. the hostile suite's host dirs.)
-    for (const auto& p : {cfg.source_root, cfg.exec_root, self_dir_})
+    // tree, the litbox binary itself (out-of-process builtins; the file, not its directory,
+    // which may be /tmp or a home's bin), the --path directories and those of the config's
+    // PATH; `readonly:` names more. (Not every path a param names: params also name what tests
+    // must not see, e.g. the hostile suite's host dirs.)
+    for (const auto& p : {cfg.source_root, cfg.exec_root, self_exe_})
       if (!p.empty()) spec.readonly.push_back(p);
     for (const auto& p : options_.path) spec.readonly.push_back(p);
     if (auto path = cfg.environment.set.find("PATH"); path != cfg.environment.set.end())
@@ -285,7 +286,7 @@ class RunExecutors : public Executors {
   const Options& options_;
   bool sandbox_usable_;
   std::optional<std::vector<std::string>> runnable_;
-  std::string self_dir_;
+  std::string self_exe_;
   std::map<ExecutorKey, std::unique_ptr<exec::Executor>> executors_;
   std::map<const config::SuiteConfig*, exec::Executor*> by_config_;  // configs live for the run
   std::map<TargetKey, std::unique_ptr<exec::Executor>> targets_;

@@ -31,6 +31,9 @@ class ExecutorProvider {
   virtual bool target_enforces_timeout(const config::SuiteConfig&) const { return false; }
   /// True if tests with `config` run sandboxed (hermetic environment).
   virtual bool sandboxed(const config::SuiteConfig& config) const = 0;
+  /// Every test in flight waits for a deferred request: the target executors ship what they
+  /// have collected (exec::Executor::flush).
+  virtual void flush_deferred() {}
 };
 
 /// Run-wide settings and services for executing tests.

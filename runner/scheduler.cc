@@ -97,6 +97,9 @@ class Runner {
       asio::co_spawn(ctx_.io, run_one(t), asio::detached);
     }
     if (s_.in_flight == 0 && done_) done_();
+    // No test can start and every one in flight waits for a batch: nothing will add to the
+    // batches now, so they leave at once (not after the executor's idle timer).
+    if (s_.active == 0 && s_.in_flight > 0 && ctx_.executors) ctx_.executors->flush_deferred();
   }
 
   // A test's executor queued (+1) or delivered (-1) a deferred request.

@@ -89,7 +89,7 @@ std::map<int, std::string> task_states(const std::string& job) {
     size_t us = line.find('_'), bar = line.find('|');
     if (us == std::string::npos || bar == std::string::npos || line.substr(0, us) != job) continue;
     std::string task = line.substr(us + 1, bar - us - 1);
-    if (task.empty() || task.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (task.empty() || task.size() > 7 || task.find_first_not_of("0123456789") != std::string::npos) continue;
     std::string state = line.substr(bar + 1);
     states[std::stoi(task)] = state.substr(0, state.find(' '));
   }
