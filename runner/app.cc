@@ -31,6 +31,7 @@
 #include "runner/test_file.h"
 #include "runner/test_session.h"
 #include "runner/test_times.h"
+#include "runner/subcommand.h"
 #include "runner/tool_digests.h"
 #include "support/feature_expr.h"
 #include "support/python_regex.h"
@@ -40,14 +41,6 @@
 namespace litbox::runner {
 
 namespace {
-
-std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "litbox";
-  buf[n] = 0;
-  return buf;
-}
 
 void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_tests) {
   std::stable_sort(tests.begin(), tests.end(), [](const Test* a, const Test* b) {

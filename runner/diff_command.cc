@@ -6,6 +6,7 @@
 
 #include "runner/diff_runs.h"
 #include "runner/merge_results.h"
+#include "runner/subcommand.h"
 
 namespace litbox::runner {
 
@@ -27,15 +28,7 @@ int diff_runs_main(int argc, char** argv) {
   std::string a_path, b_path;
   app.add_option("A.json", a_path, "the earlier run's JSON report (litbox -o)")->required();
   app.add_option("B.json", b_path, "the later run's JSON report (litbox -o)")->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s\n\n%s", usage.c_str(), app.help().c_str());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), kProg, e.what());
-    return 2;
-  }
+  if (auto status = parse_subcommand(app, argc, argv, usage, kProg)) return *status;
   auto a = read_report(a_path);
   auto b = read_report(b_path);
   for (const auto* r : {&a, &b})

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "runner/merge_results.h"
+#include "runner/subcommand.h"
 #include "runner/report/files.h"
 #include "support/strings.h"
 
@@ -104,15 +105,7 @@ int merge_results_main(int argc, char** argv) {
   app.add_option("-o,--output", json_output, "Write the merged JSON report (lit's schema) to PATH")->type_name("PATH");
   app.add_option("--xunit-xml-output", xunit_output, "Write the merged XUnit-compatible XML report to PATH")
       ->type_name("PATH");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s\n\n%s", usage.c_str(), app.help().c_str());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), kProg, e.what());
-    return 2;
-  }
+  if (auto status = parse_subcommand(app, argc, argv, usage, kProg)) return *status;
 
   std::vector<ShardReport> reports;
   bool unreadable = false;

@@ -19,6 +19,7 @@
 
 #include "runner/merge_command.h"
 #include "runner/merge_results.h"
+#include "runner/subcommand.h"
 #include "runner/slurm_job.h"
 #include "support/strings.h"
 #include "support/subprocess.h"
@@ -28,14 +29,6 @@ namespace litbox::runner {
 namespace {
 
 constexpr const char* kProg = "litbox slurm";
-
-std::string self_exe() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return "litbox";
-  buf[n] = 0;
-  return buf;
-}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "%s: error: %s\n", kProg, message.c_str());
@@ -221,15 +214,7 @@ int slurm_main(int argc, char** argv) {
       litbox_args.assign(argv + i + 1, argv + argc);
       break;
     }
-  try {
-    app.parse(own, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::printf("%s\n\n%s", usage.c_str(), app.help().c_str());
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), kProg, e.what());
-    return 2;
-  }
+  if (auto status = parse_subcommand(app, own, argv, usage, kProg)) return *status;
   auto usage_error = [&](const std::string& msg) {
     std::fprintf(stderr, "%s\n%s: error: %s\n", usage.c_str(), kProg, msg.c_str());
     return 2;
