@@ -72,7 +72,7 @@ struct Target {
   Ssh ssh;
   int batch_size = 64;                ///< batch: ship when this many requests are queued
   int batch_parallelism = 4;          ///< batch: parallel requests on the target
-  int batch_idle_flush_ms = 100;      ///< batch: ship when nothing was queued for this long
+  int batch_idle_flush_ms = 1000;     ///< batch: ship when nothing was queued for this long
   int batch_timeout = 0;              ///< batch: seconds before a whole batch is given up; 0 = none
   int batch_retries = 1;              ///< batch: requeues of a request whose batch failed before it ran
 };

@@ -35,7 +35,7 @@ struct BatchSettings {
   QemuOptions qemu;
   LibraryOptions libraries;  ///< for Transport::ssh: which shared libraries are shipped
   int batch_size = 64;       ///< ship as soon as this many requests are queued
-  int idle_flush_ms = 100;   ///< ship when no request was queued for this long
+  int idle_flush_ms = 1000;  ///< ship when no request was queued for this long
   int parallelism = 4;       ///< requests the driver runs at once on the target
   /// Batches on their way at once (each its own connection and driver): the next one is
   /// uploaded while the previous one runs. 1: strictly one after the other.

@@ -254,8 +254,9 @@ TARGET = [
         "batch executor: ship a batch when this many commands are queued."),
     Key("batch_parallelism", ALL, integer(1), "integer ≥ 1", "4", "batch_parallelism: 8",
         "batch executor: commands run in parallel on the target."),
-    Key("batch_idle_flush_ms", ALL, integer(1), "integer ≥ 1", "100", "batch_idle_flush_ms: 500",
-        "batch executor: ship a smaller batch when no command was queued for this many milliseconds."),
+    Key("batch_idle_flush_ms", ALL, integer(1), "integer ≥ 1", "1000", "batch_idle_flush_ms: 500",
+        "batch executor: ship a smaller batch when no command was queued for this many milliseconds, while "
+        "other tests still do local work (when none does, the batch leaves at once)."),
     Key("batch_timeout", ALL, integer(0), "integer ≥ 0 (seconds)", "0 (none)", "batch_timeout: 600",
         "batch executor: give a whole batch up after this long; its unfinished commands fail (UNRESOLVED)."),
     Key("batch_retries", ALL, integer(0), "integer ≥ 0", "1", "batch_retries: 3",

@@ -12,6 +12,8 @@
 # registration for qemu-aarch64: every aarch64 ELF it is asked to run runs under QEMU.
 #
 # Usage: run-device-suite.sh [path/to/litbox]   (default: build/bin/litbox of this checkout)
+# Env: LITBOX_DEVICE_TESTS (200), LITBOX_DEVICE_JOBS (2), LITBOX_DEVICE_IDLE_FLUSH_MS (the
+# batch executor's batch_idle_flush_ms, 1000).
 # Exit: 0 all equal and expected (or skipped: a kernel feature is missing), 1 otherwise. With
 # LITBOX_REQUIRE_SANDBOX=1 (CI), a missing kernel feature or privilege is a failure, not a skip.
 set -euo pipefail
@@ -151,6 +153,7 @@ target:
   triple: aarch64-unknown-linux-gnu
   executor: '\${executor}'
   batch_size: 64
+  batch_idle_flush_ms: ${LITBOX_DEVICE_IDLE_FLUSH_MS:-1000}
   ssh:
     host: 127.0.0.1
     port: $port
