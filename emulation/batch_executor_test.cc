@@ -102,6 +102,13 @@ class BatchLocalTest : public ::testing::Test {
     EXPECT_TRUE(s.ok());
     return std::move(*s);
   }
+  // Two requests that print "0" and "1", then a few turns of the io_context (no batch is due).
+  std::vector<std::shared_ptr<Outcome>> spawn_two_and_poll(exec::Session& s) {
+    std::vector<std::shared_ptr<Outcome>> o;
+    for (int i = 0; i < 2; ++i) o.push_back(spawner.spawn(s, request({probe("native"), "out", std::to_string(i)})));
+    for (int i = 0; i < 5; ++i) io.poll();
+    return o;
+  }
   void SetUp() override {
     settings.transport = BatchSettings::Transport::local;
     settings.local_work_dir = work.path();
@@ -141,9 +148,7 @@ TEST_F(BatchLocalTest, AFullQueueShipsWithoutWaitingForIdle) {
   settings.batch_size = 3;
   FakeTest t;
   auto s = open(t.spec);
-  std::vector<std::shared_ptr<Outcome>> o;
-  for (int i = 0; i < 2; ++i) o.push_back(spawner.spawn(*s, request({probe("native"), "out", std::to_string(i)})));
-  for (int i = 0; i < 5; ++i) io.poll();
+  auto o = spawn_two_and_poll(*s);
   EXPECT_EQ(batch_stats(ex()).batches, 0u);
   o.push_back(spawner.spawn(*s, request({probe("native"), "out", "2"})));
   ASSERT_TRUE(spawner.wait_all());
@@ -158,9 +163,7 @@ TEST_F(BatchLocalTest, AFlushShipsWithoutWaitingForIdleOrAFullQueue) {
   settings.batch_size = 64;
   FakeTest t;
   auto s = open(t.spec);
-  std::vector<std::shared_ptr<Outcome>> o;
-  for (int i = 0; i < 2; ++i) o.push_back(spawner.spawn(*s, request({probe("native"), "out", std::to_string(i)})));
-  for (int i = 0; i < 5; ++i) io.poll();
+  auto o = spawn_two_and_poll(*s);
   EXPECT_EQ(batch_stats(ex()).batches, 0u);
   ex().flush();
   ASSERT_TRUE(spawner.wait_all());

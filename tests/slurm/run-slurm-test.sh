@@ -75,18 +75,24 @@ for i in 0 1 2 3; do [ -s "$work/a/shard-$i.json" ] || die "task $i wrote no rep
 "$litbox" diff-runs "$work/full.json" "$work/a.json" > "$work/a.diff" || die "diff-runs: $(cat "$work/a.diff")"
 echo "a) OK: 4 shards merge to the unsharded codes ($(grep -c PASS "$work/a.codes") PASS)"
 
+# job_id_of OUT PID: the job id `litbox slurm` (PID, in the background) printed to OUT.
+job_id_of() {
+  local id
+  for _ in $(seq 100); do
+    id=$(sed -n 's/^Submitted job array \([0-9]*\) .*/\1/p' "$1")
+    [ -n "$id" ] && { echo "$id"; return; }
+    sleep 0.2
+  done
+  kill "$2"
+  die "no job id from litbox slurm: $(cat "$1")"
+}
+
 # b) one task cancelled mid-run: its tests UNRESOLVED, naming the task; exit status 1.
 cp -r "$suite" "$work/suite-b"
 printf 'RUN: sleep 300\n' > "$work/suite-b/slow.test"
 "$litbox" slurm --shards 4 --poll 1 --dir "$work/b" -o "$work/b.json" "$work/suite-b" -- -q > "$work/b.out" 2>&1 &
 slurm_pid=$!
-job=
-for _ in $(seq 100); do
-  job=$(sed -n 's/^Submitted job array \([0-9]*\) .*/\1/p' "$work/b.out")
-  [ -n "$job" ] && break
-  sleep 0.2
-done
-[ -n "$job" ] || { kill "$slurm_pid"; die "no job id from litbox slurm: $(cat "$work/b.out")"; }
+job=$(job_id_of "$work/b.out" "$slurm_pid") || exit 1
 # The task running slow.test is the one left running when the others have ended.
 task=
 for _ in $(seq 120); do
@@ -132,13 +138,7 @@ echo "c) OK: --no-wait, then: $merge"
 "$litbox" slurm --shards 4 --poll 1 --dir "$work/d" -o "$work/d.json" --sbatch=--begin=now+3600 "$suite" -- -q \
   > "$work/d.out" 2>&1 &
 slurm_pid=$!
-job=
-for _ in $(seq 100); do
-  job=$(sed -n 's/^Submitted job array \([0-9]*\) .*/\1/p' "$work/d.out")
-  [ -n "$job" ] && break
-  sleep 0.2
-done
-[ -n "$job" ] || { kill "$slurm_pid"; die "no job id from litbox slurm: $(cat "$work/d.out")"; }
+job=$(job_id_of "$work/d.out" "$slurm_pid") || exit 1
 scancel "$job"
 rc=0; wait "$slurm_pid" || rc=$?
 cat "$work/d.out"
