@@ -49,11 +49,13 @@ struct ExitStatus {
   int code = 0;        ///< exit code when signal == 0
   int signal = 0;      ///< terminating signal number, 0 if the process exited
   std::string error;   ///< why: with signal == 0, the process never ran ("exec: Permission
-                       ///< denied"); with a signal, why it was killed (a denied system call)
+                       ///< denied"); with a signal, why it was killed (denied_syscall)
   bool setup_failure = false;  ///< the executor itself failed (sandbox step + errno): UNRESOLVED
   int exec_errno = 0;          ///< the process never ran: the errno of the step that failed
                                ///< (exec, chdir, ...), which `error` describes
   bool target_timeout = false;  ///< killed (SIGKILL) by a target executor for the test's timeout
+  std::string denied_syscall;   ///< killed (SIGSYS) by the sandbox's seccomp policy for this
+                                ///< system call (its name, or its number); `error` says so
 
   /// lit's view of the status: exit code, or -signal for a death by signal.
   int lit_code() const { return signal ? -signal : code; }

@@ -203,8 +203,8 @@ void CellState::on_record(const Record& r) {
       }
       if (r.syscall_nr >= 0) {
         const char* name = launch_.seccomp ? launch_.seccomp->name_of(r.syscall_arch, r.syscall_nr) : nullptr;
-        s.error = std::string("sandbox: system call ") + (name ? name : std::to_string(r.syscall_nr)) +
-                  " denied by the seccomp policy (process killed with SIGSYS)";
+        s.denied_syscall = name ? name : std::to_string(r.syscall_nr);
+        s.error = "sandbox: system call " + s.denied_syscall + " denied by the seccomp policy (process killed with SIGSYS)";
       }
       complete(r.id, s);
       break;

@@ -331,6 +331,7 @@ TEST_F(CellTest, KillModeNamesTheDeniedSyscall) {
   auto s = open(*ex);
   auto r = run(io, *s, {testcase(), "mount"});
   EXPECT_EQ(r.status.signal, SIGSYS);
+  EXPECT_EQ(r.status.denied_syscall, "mount");
   EXPECT_EQ(r.status.error, "sandbox: system call mount denied by the seccomp policy (process killed with SIGSYS)");
   EXPECT_EQ(r.err, "litbox: sandbox: system call mount denied by the seccomp policy; killing process with SIGSYS\n");
   EXPECT_EQ(r.out, "");
@@ -339,6 +340,7 @@ TEST_F(CellTest, KillModeNamesTheDeniedSyscall) {
   // Changing init is a violation too; a socket family outside the list is only unsupported.
   auto r2 = run(io, *s, {"/usr/bin/prlimit", "--pid", "1", "--fsize=0"});
   EXPECT_EQ(r2.status.signal, SIGSYS);
+  EXPECT_EQ(r2.status.denied_syscall, "prlimit64");
   EXPECT_EQ(r2.status.error, "sandbox: system call prlimit64 denied by the seccomp policy (process killed with SIGSYS)");
   auto r3 = run(io, *s, {testcase(), "socket", "vsock"});
   EXPECT_EQ(r3.out, "socket: EAFNOSUPPORT\n");
