@@ -23,6 +23,7 @@
 #include "runner/sh/fd.h"
 #include "runner/sh/glob.h"
 #include "runner/sh/inproc_builtins.h"
+#include "runner/sh/prefix_words.h"
 #include "runner/sh/py_os.h"
 #include "runner/sh/py_path.h"
 #include "runner/sh/py_text.h"
@@ -167,6 +168,217 @@ struct Pending {
   std::vector<std::shared_ptr<OpenedFile>> opened;
 };
 
+
+// lit's InternalShellError: the command's result says why (exit 127) and the script stops.
+ExecStatus shell_error(ShellContext& ctx, const std::vector<std::string>& args, std::string message) {
+  CommandResult r;
+  r.args = args;
+  r.err = message;
+  r.exit_code = 127;
+  ctx.results.push_back(std::move(r));
+  ctx.abort = {Abort::Kind::kShellError, std::move(message)};
+  return ExecStatus::aborted();
+}
+
+// A Python exception in lit: the test is UNRESOLVED.
+ExecStatus exception(ShellContext& ctx, std::string message) {
+  ctx.abort = {Abort::Kind::kException, std::move(message)};
+  return ExecStatus::aborted();
+}
+
+ExecStatus fail(ShellContext& ctx, const std::vector<std::string>& args, StepError e) {
+  return e.exception ? exception(ctx, std::move(e.message)) : shell_error(ctx, args, std::move(e.message));
+}
+
+StepError os_exception(int err) { return {true, py_oserror_class(err) + ": " + py_oserror(err, "")}; }
+
+// The executable as lit finds it: a ./relative name against the shell's cwd, else PATH; then
+// Python's Popen checks (a bad cwd, a file that is not executable) before anything runs.
+std::optional<StepError> resolve_executable(exec::FileSystem& fs, const std::string& name, const std::string& cwd,
+                                            const std::map<std::string, std::string>& env, std::string* executable) {
+  if (starts_with(name, ".")) {
+    std::string in_cwd = py_join(cwd, name);
+    struct stat st;
+    if (fs.stat(in_cwd, &st) == 0 && S_ISREG(st.st_mode)) *executable = in_cwd;
+  }
+  if (executable->empty()) {
+    auto path = env.find("PATH");
+    if (path == env.end()) return StepError{true, "KeyError: 'PATH'"};
+    *executable = lit_which(fs, name, path->second).value_or("");
+  }
+  if (executable->empty()) return StepError{false, py_repr(name) + ": command not found"};
+  struct stat st;
+  int err = fs.stat(cwd, &st);
+  if (!err && !S_ISDIR(st.st_mode)) err = ENOTDIR;
+  std::string what = py_repr(cwd);
+  if (!err && (err = py_access(fs, *executable, X_OK))) what = py_repr(*executable);
+  if (err) return StepError{false, "Could not create process (" + *executable + ") due to " + py_oserror(err, what)};
+  return std::nullopt;
+}
+
+// The child's ends of the pipes made for one process, open until it has been spawned.
+struct ChildEnds {
+  Fd stdin_read, stdout_write, stderr_write;
+};
+
+// Wires the process's stdin, stdout and stderr from its redirections: pipes the shell reads,
+// the previous command's pipe, or files. `stderr_is_stdout`: its stderr pipe stands in for
+// stdout (2>&1 while stdout is a file).
+std::optional<StepError> wire_stdio(const RedirectResult& rr, bool last, bool stderr_is_stdout, Proc& proc,
+                                    exec::SpawnRequest& req, ChildEnds& ends) {
+  int fds[2];
+  // stdin: a pipe the shell closes at once, the previous command's pipe, or a file.
+  if (rr.in.kind == Stream::Kind::kPipe) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return os_exception(errno);
+    ends.stdin_read = Fd(fds[0]);
+    ::close(fds[1]);
+    req.stdin_fd = ends.stdin_read.get();
+  } else {
+    req.stdin_fd = rr.in.fd;
+  }
+  if (rr.out.kind == Stream::Kind::kPipe) {
+    if (pipe2(fds, O_CLOEXEC) != 0) return os_exception(errno);
+    proc.stdout_read = Fd(fds[0]);
+    ends.stdout_write = Fd(fds[1]);
+    req.stdout_fd = ends.stdout_write.get();
+  } else {
+    req.stdout_fd = rr.out.fd;
+  }
+  switch (rr.err.kind) {
+    case Stream::Kind::kStdout:
+      req.stderr_fd = req.stdout_fd;
+      break;
+    case Stream::Kind::kPipe:
+      if (pipe2(fds, O_CLOEXEC) != 0) return os_exception(errno);
+      proc.stderr_read = Fd(fds[0]);
+      ends.stderr_write = Fd(fds[1]);
+      req.stderr_fd = ends.stderr_write.get();
+      // Not the last command: lit's temporary file, so that nobody blocks on a full pipe.
+      // Here a pipe drained from the start does that, keeping at most the cap (a file would
+      // hold all of it, in memory for a memfd).
+      proc.stderr_as_file = !last && !stderr_is_stdout;
+      break;
+    default:
+      req.stderr_fd = rr.err.fd;
+      break;
+  }
+  return std::nullopt;
+}
+
+// The environment a process starts with: the command's (after `env`), with a target
+// session's own variables, or run.py's empty one for `litbox-exec --execdir` run locally.
+std::map<std::string, std::string> spawn_environment(std::map<std::string, std::string> env, const exec::Session& session,
+                                                     const exec::Session& test_session, bool exec_dir) {
+  // The test's session set its variables (TMPDIR, HOME) in the environment the script started
+  // with, where `env` and `export` may change them as under lit. A target session's own ones
+  // are for the commands it runs.
+  if (&session != &test_session)
+    for (const auto& [k, v] : session.environment_overrides()) env[k] = v;
+  if (exec_dir && &session == &test_session) {
+    // run.py's empty environment, but for the emulation's QEMU_LD_PREFIX: a foreign program
+    // that a native one starts (a script) runs under a QEMU that binfmt_misc starts, which
+    // finds the program's loader only through it.
+    auto qemu = env.find("QEMU_LD_PREFIX");
+    std::map<std::string, std::string> kept;
+    if (qemu != env.end()) kept.insert(*qemu);
+    return kept;
+  }
+  return env;
+}
+
+// lit's communicate() on the last process (its stdout and stderr until EOF, and its exit),
+// then whatever the earlier commands left in the pipes lit still holds, and their exits.
+asio::awaitable<void> wait_for_all(Pending& pending, size_t cap, const std::shared_ptr<Signal>& sig) {
+  auto ex = co_await asio::this_coro::executor;
+  Proc& last = pending.procs.back();
+  // (The last command's pipes are the shell's alone: no command follows to read them.)
+  start_drain(ex, last.stdout_read, last.slot, false, cap, sig, false);
+  start_drain(ex, last.stderr_read, last.slot, true, cap, sig, false);
+  while (!last.slot->status || last.slot->readers > 0) co_await sig->wait();
+  for (size_t k = 0; k + 1 < pending.procs.size(); ++k) {
+    Proc& pr = pending.procs[k];
+    start_drain(ex, pr.stdout_read, pr.slot, false, std::min(cap, kLeftoverCap), sig, true);
+    start_drain(ex, pr.stderr_read, pr.slot, true, std::min(cap, kLeftoverCap), sig, true);
+  }
+  auto all_done = [&] {
+    for (const Proc& pr : pending.procs)
+      if (!pr.slot->status || pr.slot->readers > 0) return false;
+    return true;
+  };
+  while (!all_done()) co_await sig->wait();
+}
+
+// Every file the pipeline wrote, in lit's sorted order, as it is now: shown for a failed command.
+std::vector<OutputFile> written_files(exec::FileSystem& fs, const Pending& pending) {
+  std::vector<const OpenedFile*> files;
+  for (const auto& f : pending.opened)
+    if (f->mode != "r") files.push_back(f.get());
+  std::stable_sort(files.begin(), files.end(), [](const OpenedFile* a, const OpenedFile* b) {
+    return std::tie(a->name.word.text, a->mode) < std::tie(b->name.word.text, b->mode);
+  });
+  std::vector<OutputFile> out;
+  for (const OpenedFile* f : files) {
+    OutputFile of;
+    of.name_repr = repr(f->name);
+    if (read_output_file(fs, f->path, &of) == 0) out.push_back(std::move(of));
+  }
+  return out;
+}
+
+// The results of the pipeline's processes once all ended, and the pipeline's status.
+ExecStatus collect(const Pipeline& p, const Pending& pending, ShellContext& ctx) {
+  const ShellOptions& opts = ctx.opts;
+  for (const Proc& pr : pending.procs) {
+    const exec::ExitStatus& st = *pr.slot->status;
+    if (st.setup_failure) {
+      ctx.abort = {Abort::Kind::kSetup, st.error};
+      return ExecStatus::aborted();
+    }
+    if (!st.error.empty() && st.signal == 0) {
+      std::string why = st.exec_errno ? py_oserror(st.exec_errno, py_repr(pr.executable)) : st.error;
+      return shell_error(ctx, texts(p.commands[pr.index].args),
+                         "Could not create process (" + pr.executable + ") due to " + why);
+    }
+  }
+  std::optional<ExecStatus> exit_code;
+  for (const Proc& pr : pending.procs) {
+    const exec::ExitStatus& st = *pr.slot->status;
+    int res = st.lit_code();
+    // LLVM's `not --crash`: success exactly when the program died of a signal.
+    if (pr.local_not_crash) res = st.signal != 0 ? 0 : 1;
+    if (res == -SIGINT) {
+      ctx.abort = {Abort::Kind::kInterrupted, "KeyboardInterrupt"};
+      return ExecStatus::aborted();
+    }
+    ExecStatus s{ExecStatus::Kind::kCode, res, false};
+    if (pr.not_count % 2) {
+      s = {ExecStatus::Kind::kCode, res == 0 ? 1 : 0, true};
+    } else if (pr.not_count > 1) {
+      s.code = res != 0 ? 1 : 0;
+    }
+    CommandResult r;
+    r.args = texts(p.commands[pr.index].args);
+    r.out = decode_text_pipe(pr.slot->out);
+    r.out_dropped = pr.slot->out_dropped;
+    r.err_dropped = pr.slot->err_dropped;
+    r.err = pr.stderr_as_file ? utf8_decode_replace(pr.slot->err) : decode_text_pipe(pr.slot->err);
+    // A process killed with a reason (a denied system call, the target's timeout): say why.
+    if (st.signal != 0 && !st.error.empty()) r.err += st.error + "\n";
+    r.exit_code = s.code;
+    r.exit_code_is_bool = s.is_bool;
+    r.timeout_reached = opts.timed_out && *opts.timed_out;
+    if (s.code != 0) r.output_files = written_files(ctx.opts.session->fs(), pending);
+    ctx.results.push_back(std::move(r));
+    if (p.pipefail) {
+      // Take the last failing exit code from the pipeline.
+      if (!exit_code || exit_code->code == 0 || s.code != 0) exit_code = s;
+    } else {
+      exit_code = s;
+    }
+  }
+  return *exit_code;
+}
+
 }  // namespace
 
 ReadfileResult expand_readfile(exec::FileSystem& fs, const std::string& word, const std::string& cwd) {
@@ -213,20 +425,6 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
 
   // lit raises InternalShellError (or crashes) in the middle of the loop, leaving the processes
   // it already started to themselves; the session reaps them when the test ends.
-  auto shell_error = [&](const std::vector<std::string>& args, std::string message) {
-    CommandResult r;
-    r.args = args;
-    r.err = message;
-    r.exit_code = 127;
-    ctx.results.push_back(std::move(r));
-    ctx.abort = {Abort::Kind::kShellError, std::move(message)};
-    return ExecStatus::aborted();
-  };
-  auto exception = [&](std::string message) {
-    ctx.abort = {Abort::Kind::kException, std::move(message)};
-    return ExecStatus::aborted();
-  };
-
   Stream default_stdin{Stream::Kind::kPipe, -1};
   for (size_t i = 0; i < p.commands.size(); ++i) {
     const Command& j = p.commands[i];
@@ -235,80 +433,33 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     for (Word& w : args) {
       if (w.glob) continue;
       ReadfileResult rf = expand_readfile(fs, w.text, shenv.cwd);
-      if (!rf.error.empty()) co_return rf.is_exception ? exception(rf.error) : shell_error(j_args, rf.error);
+      if (!rf.error.empty()) co_return fail(ctx, j_args, {rf.is_exception, rf.error});
       w.text = std::move(rf.text);
     }
 
-    // The prefix words: `env` edits a copy of the environment for this command, `not` and
-    // `!` invert in-process unless `not --crash` needs the real `not`.
-    std::optional<std::map<std::string, std::string>> env_copy;
-    std::vector<Word> not_args;
-    int not_count = 0;
-    bool not_crash = false, on_target = false;
-    std::optional<std::string> exec_dir;  // litbox-exec --execdir
-    for (;;) {
-      const Word& a0 = args[0];
-      if (a0.glob) break;
-      if (a0.text == "env") {
-        if (!env_copy) env_copy = shenv.env;
-        bool glob_error = false;
-        size_t next = update_env(*env_copy, args, &glob_error);
-        if (glob_error) co_return exception("AttributeError: 'GlobItem' object has no attribute 'partition'");
-        args.erase(args.begin(), args.begin() + next);
-        if (args.empty()) co_return shell_error(j_args, "Error: 'env' requires a subcommand");
-      } else if (a0.text == "not") {
-        not_args.push_back(args[0]);
-        args.erase(args.begin());
-        ++not_count;
-        if (!args.empty() && !args[0].glob && args[0].text == "--crash") {
-          not_args.push_back(args[0]);
-          args.erase(args.begin());
-          not_crash = true;
-        }
-        if (args.empty()) co_return shell_error(j_args, "Error: 'not' requires a subcommand");
-      } else if (a0.text == "!") {
-        not_args.push_back(args[0]);
-        args.erase(args.begin());
-        ++not_count;
-        if (args.empty()) co_return shell_error(j_args, "Error: '!' requires a subcommand");
-      } else if (a0.text == "litbox-exec") {
-        // litbox's own prefix: run this command on the target (remote %{exec}) session.
-        // `--execdir DIR --` (libc++'s %{exec}) runs it in DIR with an empty environment, as
-        // libc++'s run.py does; a target runs it in the test's directory, which is DIR.
-        args.erase(args.begin());
-        on_target = true;
-        if (!args.empty() && !args[0].glob && args[0].text == "--execdir") {
-          if (args.size() < 2) co_return shell_error(j_args, "Error: 'litbox-exec --execdir' requires a directory");
-          exec_dir = py_normpath(py_join(shenv.cwd, args[1].text));
-          args.erase(args.begin(), args.begin() + 2);
-          if (!args.empty() && !args[0].glob && args[0].text == "--") args.erase(args.begin());
-        }
-        if (args.empty()) co_return shell_error(j_args, "Error: 'litbox-exec' requires a subcommand");
-      } else {
-        break;
-      }
-    }
-    if (args[0].glob) co_return exception("TypeError: unhashable type: 'GlobItem'");
+    PrefixWords prefix;
+    if (auto e = strip_prefix_words(args, shenv.env, shenv.cwd, &prefix)) co_return fail(ctx, j_args, std::move(*e));
+    if (args[0].glob) co_return exception(ctx, "TypeError: unhashable type: 'GlobItem'");
     const std::string name = args[0].text;
-    std::map<std::string, std::string>& cmd_env = env_copy ? *env_copy : shenv.env;
+    const std::map<std::string, std::string>& cmd_env = prefix.env ? *prefix.env : shenv.env;
 
     if (is_inproc_builtin(name) && (name != "echo" || p.commands.size() == 1)) {
       // env calling an in-process builtin is useless, so lit complains.
-      if (env_copy) co_return shell_error(j_args, "Error: 'env' cannot call '" + name + "'");
-      if (not_crash) co_return shell_error(j_args, "Error: 'not --crash' cannot call '" + name + "'");
+      if (prefix.env) co_return shell_error(ctx, j_args, "Error: 'env' cannot call '" + name + "'");
+      if (prefix.not_crash) co_return shell_error(ctx, j_args, "Error: 'not --crash' cannot call '" + name + "'");
       if (p.commands.size() != 1)
-        co_return shell_error(j_args, "Unsupported: '" + name + "' cannot be part of a pipeline");
+        co_return shell_error(ctx, j_args, "Unsupported: '" + name + "' cannot be part of a pipeline");
       BuiltinOutcome b = [&] {
         ScopedUmask mask(shenv.umask);
         return run_inproc_builtin(fs, args, j.redirects, shenv);
       }();
-      if (b.exception) co_return exception(*b.exception);
-      if (b.shell_error) co_return shell_error(texts(args), *b.shell_error);
+      if (b.exception) co_return exception(ctx, *b.exception);
+      if (b.shell_error) co_return shell_error(ctx, texts(args), *b.shell_error);
       CommandResult r;
       r.args = j_args;
       r.out = std::move(b.out);
       r.err = std::move(b.err);
-      r.exit_code = not_count % 2 ? (b.exit_code == 0 ? 1 : 0) : b.exit_code;
+      r.exit_code = prefix.not_count % 2 ? (b.exit_code == 0 ? 1 : 0) : b.exit_code;
       ctx.results.push_back(std::move(r));
       co_return ExecStatus{ExecStatus::Kind::kCode, ctx.results.back().exit_code, false};
     }
@@ -319,19 +470,20 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     // `not --crash` runs LLVM's `not` around the program, except for a command bound for the
     // target: only the program goes there (the target may have no `not`, or another
     // architecture), and the crash check is made here from its exit status.
-    const bool local_not_crash = not_crash && on_target && opts.target_session;
-    if (not_crash && !local_not_crash) {
-      args.insert(args.begin(), not_args.begin(), not_args.end());
+    const bool on_target = prefix.on_target && opts.target_session;
+    const bool local_not_crash = prefix.not_crash && on_target;
+    int not_count = prefix.not_count;
+    if (prefix.not_crash) {
+      if (!local_not_crash) args.insert(args.begin(), prefix.not_words.begin(), prefix.not_words.end());
       not_count = 0;
     }
-    if (local_not_crash) not_count = 0;
 
     RedirectResult rr = [&] {
       ScopedUmask mask(shenv.umask);
       return process_redirects(fs, j.redirects, default_stdin, shenv.cwd, pending.opened);
     }();
-    if (rr.failure == RedirectResult::Failure::kShellError) co_return shell_error(j_args, rr.message);
-    if (rr.failure == RedirectResult::Failure::kException) co_return exception(rr.message);
+    if (rr.failure == RedirectResult::Failure::kShellError) co_return shell_error(ctx, j_args, rr.message);
+    if (rr.failure == RedirectResult::Failure::kException) co_return exception(ctx, rr.message);
     bool last = i + 1 == p.commands.size();
     // stderr wanting stdout while stdout is not a pipe gets a pipe of its own, treated as the
     // command's stdout for the next command.
@@ -341,35 +493,12 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
       stderr_is_stdout = true;
     }
 
-    // Resolve the executable as lit does: ./relative names against the shell cwd, else PATH.
     std::string executable;
-    if (starts_with(args[0].text, ".")) {
-      std::string in_cwd = py_join(shenv.cwd, args[0].text);
-      struct stat st;
-      if (fs.stat(in_cwd, &st) == 0 && S_ISREG(st.st_mode)) executable = in_cwd;
-    }
-    if (executable.empty()) {
-      auto path = cmd_env.find("PATH");
-      if (path == cmd_env.end()) co_return exception("KeyError: 'PATH'");
-      executable = lit_which(fs, args[0].text, path->second).value_or("");
-    }
-    if (executable.empty()) co_return shell_error(j_args, py_repr(args[0].text) + ": command not found");
+    if (auto e = resolve_executable(fs, args[0].text, shenv.cwd, cmd_env, &executable))
+      co_return fail(ctx, j_args, std::move(*e));
     // The run record's tool log (a command bound for the target is not found in this fs).
-    if (opts.on_executable && !(on_target && opts.target_session)) opts.on_executable(fs, executable);
-
+    if (opts.on_executable && !on_target) opts.on_executable(fs, executable);
     std::vector<std::string> argv = expand_glob_expressions(fs, args, shenv.cwd);
-
-    // Python's Popen reports a bad cwd or a non-executable file before anything runs.
-    {
-      struct stat st;
-      int err = fs.stat(shenv.cwd, &st);
-      if (!err && !S_ISDIR(st.st_mode)) err = ENOTDIR;
-      std::string what = py_repr(shenv.cwd);
-      if (!err && (err = py_access(fs, executable, X_OK))) what = py_repr(executable);
-      if (err)
-        co_return shell_error(j_args,
-                              "Could not create process (" + executable + ") due to " + py_oserror(err, what));
-    }
 
     Proc proc;
     proc.index = i;
@@ -377,70 +506,14 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
     proc.local_not_crash = local_not_crash;
     proc.executable = executable;
     exec::SpawnRequest req;
-    Fd stdin_pipe_read, stdout_pipe_write, stderr_pipe_write;
-    int fds[2];
-    // stdin: a pipe the shell closes at once, the previous command's pipe, or a file.
-    if (rr.in.kind == Stream::Kind::kPipe) {
-      if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
-      stdin_pipe_read = Fd(fds[0]);
-      ::close(fds[1]);
-      req.stdin_fd = stdin_pipe_read.get();
-    } else {
-      req.stdin_fd = rr.in.fd;
-    }
-    if (rr.out.kind == Stream::Kind::kPipe) {
-      if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
-      proc.stdout_read = Fd(fds[0]);
-      stdout_pipe_write = Fd(fds[1]);
-      req.stdout_fd = stdout_pipe_write.get();
-    } else {
-      req.stdout_fd = rr.out.fd;
-    }
-    switch (rr.err.kind) {
-      case Stream::Kind::kStdout:
-        req.stderr_fd = req.stdout_fd;
-        break;
-      case Stream::Kind::kPipe:
-        if (last || stderr_is_stdout) {
-          if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
-          proc.stderr_read = Fd(fds[0]);
-          stderr_pipe_write = Fd(fds[1]);
-          req.stderr_fd = stderr_pipe_write.get();
-        } else {
-          // Not the last command: lit's temporary file, so that nobody blocks on a full pipe.
-          // Here a pipe drained from the start does that, keeping at most the cap (a file
-          // would hold all of it, in memory for a memfd).
-          if (pipe2(fds, O_CLOEXEC) != 0) co_return exception(py_oserror_class(errno) + ": " + py_oserror(errno, ""));
-          proc.stderr_read = Fd(fds[0]);
-          stderr_pipe_write = Fd(fds[1]);
-          req.stderr_fd = stderr_pipe_write.get();
-          proc.stderr_as_file = true;
-        }
-        break;
-      default:
-        req.stderr_fd = rr.err.fd;
-        break;
-    }
+    ChildEnds ends;
+    if (auto e = wire_stdio(rr, last, stderr_is_stdout, proc, req, ends)) co_return fail(ctx, j_args, std::move(*e));
 
-    exec::Session* session = on_target && opts.target_session ? opts.target_session : opts.session;
+    exec::Session* session = on_target ? opts.target_session : opts.session;
     set_executable(req, std::move(argv), executable);
-    std::map<std::string, std::string> env = cmd_env;
-    // The test's session set its variables (TMPDIR, HOME) in the environment the script started
-    // with, where `env` and `export` may change them as under lit. A target session's own ones
-    // are for the commands it runs.
-    if (session != opts.session)
-      for (const auto& [k, v] : session->environment_overrides()) env[k] = v;
-    if (exec_dir && session == opts.session) {
-      // run.py's empty environment, but for the emulation's QEMU_LD_PREFIX: a foreign program
-      // that a native one starts (a script) runs under a QEMU that binfmt_misc starts, which
-      // finds the program's loader only through it.
-      auto qemu = env.find("QEMU_LD_PREFIX");
-      std::map<std::string, std::string> kept;
-      if (qemu != env.end()) kept.insert(*qemu);
-      env = std::move(kept);
-    }
-    for (const auto& [k, v] : env) req.env.push_back(k + "=" + v);
-    req.cwd = exec_dir ? *exec_dir : shenv.cwd;
+    for (const auto& [k, v] : spawn_environment(cmd_env, *session, *opts.session, prefix.exec_dir.has_value()))
+      req.env.push_back(k + "=" + v);
+    req.cwd = prefix.exec_dir ? *prefix.exec_dir : shenv.cwd;
     req.umask = shenv.umask;
     req.limits = shenv.limits;
     // The script's last process: its session may clean up once it ended. Only if no command
@@ -467,88 +540,8 @@ asio::awaitable<ExecStatus> run_pipeline(const Pipeline& p, ShellContext& ctx) {
   // The children hold their own copies of the redirection files now.
   for (auto& f : pending.opened) f->fd.reset();
 
-  // lit's communicate() on the last process: its stdout and stderr until EOF, and its exit.
-  Proc& last = pending.procs.back();
-  // (The last command's pipes are the shell's alone: no command follows to read them.)
-  start_drain(ex, last.stdout_read, last.slot, false, cap, sig, false);
-  start_drain(ex, last.stderr_read, last.slot, true, cap, sig, false);
-  while (!last.slot->status || last.slot->readers > 0) co_await sig->wait();
-  // Then whatever the earlier commands left in the pipes lit still holds, and their exits.
-  for (size_t k = 0; k + 1 < pending.procs.size(); ++k) {
-    Proc& pr = pending.procs[k];
-    start_drain(ex, pr.stdout_read, pr.slot, false, std::min(cap, kLeftoverCap), sig, true);
-    start_drain(ex, pr.stderr_read, pr.slot, true, std::min(cap, kLeftoverCap), sig, true);
-  }
-  auto all_done = [&] {
-    for (const Proc& pr : pending.procs)
-      if (!pr.slot->status || pr.slot->readers > 0) return false;
-    return true;
-  };
-  while (!all_done()) co_await sig->wait();
-
-  for (const Proc& pr : pending.procs) {
-    const exec::ExitStatus& st = *pr.slot->status;
-    if (st.setup_failure) {
-      ctx.abort = {Abort::Kind::kSetup, st.error};
-      co_return ExecStatus::aborted();
-    }
-    if (!st.error.empty() && st.signal == 0) {
-      std::string why = st.exec_errno ? py_oserror(st.exec_errno, py_repr(pr.executable)) : st.error;
-      co_return shell_error(texts(p.commands[pr.index].args),
-                            "Could not create process (" + pr.executable + ") due to " + why);
-    }
-  }
-
-  std::optional<ExecStatus> exit_code;
-  for (const Proc& pr : pending.procs) {
-    int res = pr.slot->status->lit_code();
-    // LLVM's `not --crash`: success exactly when the program died of a signal.
-    if (pr.local_not_crash) res = pr.slot->status->signal != 0 ? 0 : 1;
-    if (res == -SIGINT) {
-      ctx.abort = {Abort::Kind::kInterrupted, "KeyboardInterrupt"};
-      co_return ExecStatus::aborted();
-    }
-    ExecStatus s{ExecStatus::Kind::kCode, res, false};
-    if (pr.not_count % 2) {
-      s = {ExecStatus::Kind::kCode, res == 0 ? 1 : 0, true};
-    } else if (pr.not_count > 1) {
-      s.code = res != 0 ? 1 : 0;
-    }
-    CommandResult r;
-    r.args = texts(p.commands[pr.index].args);
-    r.out = decode_text_pipe(pr.slot->out);
-    r.out_dropped = pr.slot->out_dropped;
-    r.err_dropped = pr.slot->err_dropped;
-    r.err = pr.stderr_as_file ? utf8_decode_replace(pr.slot->err) : decode_text_pipe(pr.slot->err);
-    // A process that ran and was killed with a reason (a seccomp-denied system call): say why.
-    if (pr.slot->status->signal != 0 && !pr.slot->status->error.empty()) r.err += pr.slot->status->error + "\n";
-    r.exit_code = s.code;
-    r.exit_code_is_bool = s.is_bool;
-    r.timeout_reached = opts.timed_out && *opts.timed_out;
-    if (s.code != 0) {
-      // Every file the pipeline wrote, in lit's sorted order, as it is now.
-      std::vector<const OpenedFile*> files;
-      for (const auto& f : pending.opened)
-        if (f->mode != "r") files.push_back(f.get());
-      std::stable_sort(files.begin(), files.end(), [](const OpenedFile* a, const OpenedFile* b) {
-        return std::tie(a->name.word.text, a->mode) < std::tie(b->name.word.text, b->mode);
-      });
-      for (const OpenedFile* f : files) {
-        OutputFile of;
-        of.name_repr = repr(f->name);
-        if (read_output_file(fs, f->path, &of) != 0) continue;
-        r.output_files.push_back(std::move(of));
-      }
-    }
-    ctx.results.push_back(std::move(r));
-    if (p.pipefail) {
-      // Take the last failing exit code from the pipeline.
-      if (!exit_code || exit_code->code == 0 || s.code != 0) exit_code = s;
-    } else {
-      exit_code = s;
-    }
-  }
-  co_return *exit_code;
+  co_await wait_for_all(pending, cap, sig);
+  co_return collect(p, pending, ctx);
 }
 
 }  // namespace litbox::runner::sh
