@@ -5,6 +5,7 @@
 // How it works, what is copied and the failure semantics: docs/cross.md, "Batch execution".
 #pragma once
 
+#include <chrono>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <memory>
@@ -74,6 +75,15 @@ struct BatchSettings {
 Expected<std::unique_ptr<exec::Executor>> make_batch_executor(boost::asio::io_context& io, BatchSettings settings);
 
 
+/// One batch, for --time-trace-output.
+struct BatchSpan {
+  int number = 0;
+  std::chrono::steady_clock::time_point start, ready, end;  ///< ready: unpacked on the target
+  size_t requests = 0;
+  uint64_t bytes = 0;  ///< of its tar stream
+  bool ok = true;      ///< ended normally
+};
+
 /// What a batch executor did so far (for tests, benchmarks and `litbox -v`).
 struct BatchStats {
   uint64_t batches = 0;         ///< batches started
@@ -85,6 +95,21 @@ struct BatchStats {
   uint64_t archive_bytes = 0;   ///< bytes of all tar streams sent
   uint64_t links = 0;           ///< hard links made into tests' directories
   uint64_t files_hashed = 0;    ///< local files read and hashed
+  // Where the time went.
+  uint64_t shipped = 0;         ///< requests put into batches (a retried one counts again)
+  uint64_t largest_batch = 0;   ///< most requests in one batch
+  uint64_t left_full = 0;       ///< batches that left holding batch_size requests
+  uint64_t left_idle = 0;       ///< ... fewer, after idle_flush_ms without a new request
+  uint64_t left_flush = 0;      ///< ... fewer, because the runner waited for them (flush())
+  uint64_t left_retry = 0;      ///< ... fewer, to run again what a failed batch had not run
+  double queue_wait = 0;        ///< seconds, summed over shipped requests, from queued to shipped
+  double queue_wait_max = 0;
+  double blocked = 0;           ///< seconds a batch was due but waited for max_in_flight or for
+                                ///< the batch before it to be unpacked
+  double batch_time = 0;        ///< seconds, summed over ended batches, from start to end
+  double batch_time_max = 0;
+  double unpack_time = 0;       ///< seconds, summed, from a batch's start to its `ready`
+  std::vector<BatchSpan> spans;  ///< every ended batch, in the order they ended
 };
 
 /// The statistics of a batch executor; all zero for any other executor.

@@ -140,7 +140,18 @@ TEST_F(BatchLocalTest, TheHandlerRunsOnlyAfterTheBatchAndDeferralIsAnnounced) {
   EXPECT_EQ(o->out, "hello\n");
   EXPECT_EQ(o->err, "warn\n");
   EXPECT_EQ(deltas, (std::vector<int>{1, -1}));
-  EXPECT_EQ(batch_stats(ex()).batches, 1u);
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.batches, 1u);
+  EXPECT_EQ(st.left_idle, 1u);
+  EXPECT_EQ(st.left_full + st.left_flush + st.left_retry, 0u);
+  EXPECT_EQ(st.shipped, 1u);
+  EXPECT_GE(st.queue_wait, settings.idle_flush_ms / 1000.0) << "it waited for the idle timer";
+  ASSERT_EQ(st.spans.size(), 1u);
+  EXPECT_EQ(st.spans[0].requests, 1u);
+  EXPECT_TRUE(st.spans[0].ok);
+  EXPECT_LE(st.spans[0].start, st.spans[0].ready);
+  EXPECT_LE(st.spans[0].ready, st.spans[0].end);
+  EXPECT_GT(st.spans[0].bytes, 0u);
 }
 
 TEST_F(BatchLocalTest, AFullQueueShipsWithoutWaitingForIdle) {
@@ -153,7 +164,10 @@ TEST_F(BatchLocalTest, AFullQueueShipsWithoutWaitingForIdle) {
   o.push_back(spawner.spawn(*s, request({probe("native"), "out", "2"})));
   ASSERT_TRUE(spawner.wait_all());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(o[i]->out, std::to_string(i) + "\n");
-  EXPECT_EQ(batch_stats(ex()).batches, 1u);
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.batches, 1u);
+  EXPECT_EQ(st.left_full, 1u);
+  EXPECT_EQ(st.largest_batch, 3u);
 }
 
 // The runner waits for nothing else (Executor::flush): the queue leaves at once, neither full
@@ -168,7 +182,10 @@ TEST_F(BatchLocalTest, AFlushShipsWithoutWaitingForIdleOrAFullQueue) {
   ex().flush();
   ASSERT_TRUE(spawner.wait_all());
   for (int i = 0; i < 2; ++i) EXPECT_EQ(o[i]->out, std::to_string(i) + "\n");
-  EXPECT_EQ(batch_stats(ex()).batches, 1u);
+  BatchStats st = batch_stats(ex());
+  EXPECT_EQ(st.batches, 1u);
+  EXPECT_EQ(st.left_flush, 1u);
+  EXPECT_EQ(st.left_idle + st.left_full, 0u);
 }
 
 TEST_F(BatchLocalTest, SignalsAndStdinFromAPipeAFileAndNothing) {

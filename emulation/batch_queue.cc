@@ -63,6 +63,7 @@ exec::ExitStatus batch_killed() {
 
 void BatchQueue::enqueue(const std::shared_ptr<BatchRequest>& r, bool front) {
   r->state = BatchRequest::State::queued;
+  r->queued_at = std::chrono::steady_clock::now();
   if (front) {
     queue.push_front(r);
   } else {
@@ -74,6 +75,7 @@ void BatchQueue::enqueue(const std::shared_ptr<BatchRequest>& r, bool front) {
       auto self = w.lock();
       if (ec || !self) return;
       self->idle_expired = true;
+      self->early = Early::idle;
       self->maybe_ship();
     });
   }
@@ -81,8 +83,12 @@ void BatchQueue::enqueue(const std::shared_ptr<BatchRequest>& r, bool front) {
 }
 
 void BatchQueue::maybe_ship() {
-  if (shut_down || !can_ship() || ship_posted || queue.empty()) return;
+  if (shut_down || ship_posted || queue.empty()) return;
   if (static_cast<int>(queue.size()) < settings.batch_size && !idle_expired) return;
+  if (!can_ship()) {
+    if (!blocked_since) blocked_since = std::chrono::steady_clock::now();
+    return;
+  }
   // Not from inside spawn() or a handler: shipping reads files and starts a process.
   ship_posted = true;
   boost::asio::post(io, [self = shared_from_this()] {
@@ -207,6 +213,23 @@ void BatchQueue::ship() {
     ids.push_back(r->id);
   }
   if (b->requests.empty()) return maybe_ship();
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, r] : b->requests) {
+    double waited = std::chrono::duration<double>(now - r->queued_at).count();
+    stats.queue_wait += waited;
+    stats.queue_wait_max = std::max(stats.queue_wait_max, waited);
+  }
+  if (blocked_since) stats.blocked += std::chrono::duration<double>(now - *blocked_since).count();
+  blocked_since.reset();
+  b->size = b->requests.size();
+  stats.shipped += b->size;
+  stats.largest_batch = std::max<uint64_t>(stats.largest_batch, b->requests.size());
+  if (static_cast<int>(b->requests.size()) >= settings.batch_size) {
+    ++stats.left_full;
+  } else {
+    ++(early == Early::flush ? stats.left_flush : early == Early::retry ? stats.left_retry : stats.left_idle);
+  }
+  b->started = now;
 
   BatchScriptSpec ss;
   ss.run_dir = run_dir;
@@ -221,6 +244,7 @@ void BatchQueue::ship() {
   spec.env = env;
   spec.payload = ar.finish();
   spec.token = ss.token;
+  b->bytes = spec.payload.size();
   stats.archive_bytes += spec.payload.size();
   ++stats.batches;
   stats.files_hashed = digests.files_hashed();
@@ -249,6 +273,7 @@ void BatchQueue::on_event(const std::shared_ptr<Batch>& b, BatchEvent e) {
   if (e.kind == K::ready) {
     // The archive is unpacked: the target holds what this batch shipped.
     b->ready = true;
+    b->unpacked = std::chrono::steady_clock::now();
     for (const auto& d : b->new_store) store.insert(d);
     for (auto& c : b->commits) {
       if (c.session->epoch != epoch) continue;
@@ -294,6 +319,22 @@ void BatchQueue::on_end(const std::shared_ptr<Batch>& b, BatchRunEnd end) {
   if (b->timer) b->timer->cancel();
   if (shut_down) return;
   batches.erase(b);
+  {
+    const auto now = std::chrono::steady_clock::now();
+    double took = std::chrono::duration<double>(now - b->started).count();
+    stats.batch_time += took;
+    stats.batch_time_max = std::max(stats.batch_time_max, took);
+    if (b->ready) stats.unpack_time += std::chrono::duration<double>(b->unpacked - b->started).count();
+    BatchSpan span;
+    span.number = b->number;
+    span.start = b->started;
+    span.ready = b->ready ? b->unpacked : now;
+    span.end = now;
+    span.requests = b->size;
+    span.bytes = b->bytes;
+    span.ok = b->ended && b->requests.empty();
+    stats.spans.push_back(span);
+  }
   if (!b->ended || !b->requests.empty()) {
     ++stats.failed_batches;
     std::string why;
@@ -321,6 +362,7 @@ void BatchQueue::on_end(const std::shared_ptr<Batch>& b, BatchRunEnd end) {
         r->batch = nullptr;
         enqueue(r, /*front=*/true);
         idle_expired = true;  // retried at once, not after the next arrival
+        early = Early::retry;
       } else if (r->state == BatchRequest::State::shipped) {
         deliver(r, batch_setup_failure(host, why));
       }

@@ -6,10 +6,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>  // Boost 1.74's Asio needs it before its headers
@@ -48,6 +50,7 @@ struct BatchRequest {
   exec::ExitHandler handler;
   int attempts = 0;
   State state = State::reading;
+  std::chrono::steady_clock::time_point queued_at;  // when it last joined the queue
   Batch* batch = nullptr;  // the batch it is in while shipped or started
 };
 
@@ -87,6 +90,9 @@ struct Batch {
   std::shared_ptr<BatchRun> run;
   std::unique_ptr<boost::asio::steady_timer> timer;
   bool ready = false, ended = false, timed_out = false;
+  std::chrono::steady_clock::time_point started, unpacked;
+  uint64_t bytes = 0;
+  size_t size = 0;  // requests it left with
   std::string error;  // the driver's E line
 };
 
@@ -105,6 +111,10 @@ struct BatchQueue : std::enable_shared_from_this<BatchQueue> {
   std::set<std::shared_ptr<Batch>> batches;  // in flight
   boost::asio::steady_timer idle;
   bool idle_expired = false, ship_posted = false;
+  // Why the next batch may leave before it is full (BatchStats::left_*).
+  enum class Early { idle, flush, retry } early = Early::idle;
+  // Since when a due batch waits for can_ship() (BatchStats::blocked); unset: none waits.
+  std::optional<std::chrono::steady_clock::time_point> blocked_since;
   std::set<std::string> store;  // digests the target's store holds
   DigestCache digests;
   uint64_t epoch = 0;
@@ -138,6 +148,7 @@ struct BatchQueue : std::enable_shared_from_this<BatchQueue> {
   /// may, whatever its size or the idle timer.
   void flush() {
     idle_expired = true;
+    early = Early::flush;
     maybe_ship();
   }
   /// Builds and starts a batch from the head of the queue.

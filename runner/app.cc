@@ -23,6 +23,7 @@
 #include "runner/options.h"
 #include "runner/run_record.h"
 #include "runner/bazel.h"
+#include "runner/batch_summary.h"
 #include "runner/journal.h"
 #include "runner/report/console.h"
 #include "runner/report/files.h"
@@ -392,7 +393,21 @@ int run_main(int argc, char** argv) {
     if (!opts.xunit_output.empty()) report_status(report::write_xunit(opts.xunit_output, entries, elapsed));
   }
   if (!opts.resultdb_output.empty()) report_status(report::write_resultdb(opts.resultdb_output, for_report, start_epoch));
-  if (!opts.time_trace_output.empty()) report_status(report::write_time_trace(opts.time_trace_output, for_report));
+  // What the batch targets spent: with -v / -a on stderr (lit has no such lines), and as spans
+  // of their own in the time trace.
+  const auto batch_targets = (*executors)->batch_targets();
+  if (opts.show_output || opts.show_all)
+    for (const auto& b : batch_targets)
+      for (const auto& line : describe_batch_target(b.host, b.stats)) diag.note(line);
+  if (!opts.time_trace_output.empty()) {
+    std::vector<report::TraceSpan> spans;
+    int lane = 2;
+    for (const auto& b : batch_targets) {
+      auto more = batch_trace_spans(b.host, b.stats, start, lane++);
+      spans.insert(spans.end(), more.begin(), more.end());
+    }
+    report_status(report::write_time_trace(opts.time_trace_output, for_report, spans));
+  }
 
   if (diag.errors()) {
     std::fprintf(stderr, "\n%d error(s) in tests\n", diag.errors());

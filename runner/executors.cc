@@ -225,6 +225,16 @@ class RunExecutors : public Executors {
 
   bool target_enforces_timeout(const config::SuiteConfig& cfg) const override { return cfg.target.executor == "batch"; }
 
+  std::vector<BatchTarget> batch_targets() const override {
+    std::vector<BatchTarget> out;
+    for (const auto& [key, e] : targets_) {
+      if (e->name() != "batch") continue;
+      const std::string& host = std::get<1>(key);  // target.ssh.host
+      out.push_back({host.empty() ? "local" : host, emulation::batch_stats(*e)});
+    }
+    return out;
+  }
+
  private:
   sandbox::SandboxSpec sandbox_spec(const config::SuiteConfig& cfg) const {
     const auto& s = cfg.sandbox;

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "emulation/batch_executor.h"
 #include "runner/diagnostics.h"
 #include "runner/options.h"
 #include "runner/run_context.h"
@@ -17,6 +20,13 @@ class Executors : public ExecutorProvider {
   /// sandbox (when tests run sandboxed), and %{exec}. Called again on a directory's config
   /// (lit.local.yaml), it replaces the facts its parent's config got.
   virtual void finish_suite_config(config::SuiteConfig& cfg) = 0;
+
+  /// What each batch target of the run did (`-v` summary, --time-trace-output).
+  struct BatchTarget {
+    std::string host;  ///< "local" for a batch run here under QEMU
+    emulation::BatchStats stats;
+  };
+  virtual std::vector<BatchTarget> batch_targets() const = 0;
 };
 
 /// Builds the provider for `options` (--sandbox). With --sandbox=require and no usable

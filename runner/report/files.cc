@@ -198,7 +198,7 @@ Status write_resultdb(const std::string& path, const std::vector<Test*>& tests, 
   return write_file(path, python_json(data) + "\n");
 }
 
-Status write_time_trace(const std::string& path, const std::vector<Test*>& tests) {
+Status write_time_trace(const std::string& path, const std::vector<Test*>& tests, const std::vector<TraceSpan>& spans) {
   nlohmann::json events = nlohmann::json::array();
   for (const Test* t : tests) {
     if (t->result.elapsed <= 0) continue;
@@ -208,6 +208,17 @@ Status write_time_trace(const std::string& path, const std::vector<Test*>& tests
                       {"ts", static_cast<long long>(t->result.start * 1e6)},
                       {"dur", static_cast<long long>(t->result.elapsed * 1e6)},
                       {"name", t->full_name()}});
+  }
+  for (const TraceSpan& s : spans) {
+    nlohmann::json args = nlohmann::json::object();
+    for (const auto& [k, v] : s.args) args[k] = v;
+    events.push_back({{"pid", 1},
+                      {"tid", s.lane},
+                      {"ph", "X"},
+                      {"ts", static_cast<long long>(s.start * 1e6)},
+                      {"dur", static_cast<long long>(s.duration * 1e6)},
+                      {"name", s.name},
+                      {"args", args}});
   }
   nlohmann::json data = {{"traceEvents", events}};
   return write_file(path, data.dump(2) + "\n");

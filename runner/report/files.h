@@ -53,7 +53,16 @@ Status write_json(const std::string& path, const std::vector<ReportEntry>& tests
 Status write_xunit(const std::string& path, std::vector<ReportEntry> tests, double elapsed);
 /// lit's ResultDBReport.
 Status write_resultdb(const std::string& path, const std::vector<Test*>& tests, double run_start_epoch);
-/// lit's TimeTraceReport (Chrome trace events).
-Status write_time_trace(const std::string& path, const std::vector<Test*>& tests);
+/// A span of the runner's own work for the time trace (a batch on its way to a target).
+struct TraceSpan {
+  std::string name;
+  double start = 0, duration = 0;  ///< seconds since the run started (as TestResult::start)
+  int lane = 2;                    ///< the trace's "tid": tests are lane 1
+  std::map<std::string, std::string> args;
+};
+
+/// lit's TimeTraceReport (Chrome trace events), plus `spans` on lanes of their own.
+Status write_time_trace(const std::string& path, const std::vector<Test*>& tests,
+                        const std::vector<TraceSpan>& spans = {});
 
 }  // namespace litbox::runner::report

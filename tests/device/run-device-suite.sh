@@ -13,7 +13,9 @@
 #
 # Usage: run-device-suite.sh [path/to/litbox]   (default: build/bin/litbox of this checkout)
 # Env: LITBOX_DEVICE_TESTS (200), LITBOX_DEVICE_JOBS (2), LITBOX_DEVICE_IDLE_FLUSH_MS (the
-# batch executor's batch_idle_flush_ms, 1000).
+# batch executor's batch_idle_flush_ms, 1000), LITBOX_DEVICE_ACCOUNT (set: each run under
+# bench/cpu_by_command.py, which prints the CPU of every command that exited, per test; run it
+# on an otherwise quiet machine).
 # Exit: 0 all equal and expected (or skipped: a kernel feature is missing), 1 otherwise. With
 # LITBOX_REQUIRE_SANDBOX=1 (CI), a missing kernel feature or privilege is a failure, not a skip.
 set -euo pipefail
@@ -167,13 +169,20 @@ for ex in batch ssh auto; do
   rm -rf "$work/suite"/group*/Output "$work/suite"/libcxx/Output
   start=$(date +%s.%N)
   rc=0
-  "$litbox" --no-progress-bar -sv -j "$jobs" -D executor=$ex -o "$work/results/$ex.json" "$work/suite" \
-    > "$work/results/$ex.out" 2>&1 || rc=$?
+  account=()
+  if [ -n "${LITBOX_DEVICE_ACCOUNT:-}" ]; then
+    account=(python3 "$here/../../bench/cpu_by_command.py" --per "$((ntests + 7))" --json "$work/results/$ex.cpu.json" --)
+  fi
+  "${account[@]}" "$litbox" --no-progress-bar -sv -j "$jobs" -D executor=$ex -o "$work/results/$ex.json" \
+    "$work/suite" > "$work/results/$ex.out" 2>&1 || rc=$?
   end=$(date +%s.%N)
   wall[$ex]=$(python3 -c "print(f'{$end - $start:.1f}')")
   echo "executor: $ex: litbox exit $rc, wall ${wall[$ex]} s"
   if [ ! -s "$work/results/$ex.json" ]; then cat "$work/results/$ex.out"; die "no JSON report for executor $ex"; fi
   if [ "$rc" != 0 ]; then sed -n 1,60p "$work/results/$ex.out"; fi
+  # What the batch target spent (litbox -v), and the CPU by command with LITBOX_DEVICE_ACCOUNT.
+  grep -E "batch target|^(litbox: )?note:   " "$work/results/$ex.out" || true
+  if [ -n "${LITBOX_DEVICE_ACCOUNT:-}" ]; then sed -n '/^CPU by command/,$p' "$work/results/$ex.out"; fi
 done
 leftover=$(find "$work/remote" -mindepth 1 -maxdepth 1 | head -5)
 [ -z "$leftover" ] || echo "note: remote work dir not clean: $leftover"
