@@ -73,7 +73,14 @@ w() {
   . "$B/$i.j"
   [ -n "$Z" ] && { r "$i F ${Z%%"$NL"*}"; return; }
   [ -r "$I" ] || { r "$i F cannot read stdin file $I"; return; }
-  m=$({ : >"$B/$i.o" && : >"$B/$i.e" && : >"$B/$i.b"; } 2>&1) || { r "$i F ${m%%"$NL"*}"; return; }
+  # A step of the shell's own is tried without a command substitution (a fork per request),
+  # and only when it failed again inside one, for the message.
+  { : >"$B/$i.o" && : >"$B/$i.e" && : >"$B/$i.b"; } 2>/dev/null || {
+    m=$({ : >"$B/$i.o" && : >"$B/$i.e" && : >"$B/$i.b"; } 2>&1) || {
+      r "$i F ${m%%"$NL"*}"
+      return
+    }
+  }
   ms
   t0=$M
   if [ "$T" -gt 0 ] && [ -n "$TO" ]; then
@@ -138,9 +145,12 @@ w() {
     fi
   fi
   set -- $(cd "$B" && "$WC" -c "$i.o" "$i.e" "$i.b")
-  m=$({ printf '%s %s %s %s %s %s\n' "$s" "$x" "$e" "$1" "$3" "$5" >"$B/$i.h"; } 2>&1) || {
-    r "$i F cannot record the result: ${m%%"$NL"*}"
-    return
+  h="$s $x $e $1 $3 $5"
+  { printf '%s\n' "$h" >"$B/$i.h"; } 2>/dev/null || {
+    m=$({ printf '%s\n' "$h" >"$B/$i.h"; } 2>&1) || {
+      r "$i F cannot record the result: ${m%%"$NL"*}"
+      return
+    }
   }
   r "$i R"
 }
