@@ -31,7 +31,10 @@ m=$(mkdir -p "$R/cas" "$B" 2>&1) || die "${m:-cannot create $B}"
 # The driver leads its process group (sshd and litbox start it so): cleanup kills the group.
 echo "$$" >"$B/.pid"
 cd "$R" || die "cannot enter $R"
-for d in $GC; do rm -rf "$R/$d"; done
+# The directories of tests that are over, in one rm (not one per test).
+set --
+for d in $GC; do set -- "$@" "$R/$d"; done
+[ $# -eq 0 ] || rm -rf "$@"
 m=$(tar -x -f - 2>&1 >/dev/null) || {
   rm -rf "$B"
   for f in $NEW; do rm -f "$R/cas/$f"; done
