@@ -6,12 +6,13 @@
 #include <filesystem>
 
 #include "configs/test_support.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::config {
 namespace {
 
 using testing::error_of;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 class LoadSuiteConfig : public ::testing::Test {
  protected:

@@ -4,12 +4,13 @@
 
 #include "configs/loader.h"
 #include "configs/test_support.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::config {
 namespace {
 
 using testing::error_of;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 class SiteConfigTest : public ::testing::Test {
  protected:

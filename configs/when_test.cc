@@ -3,12 +3,13 @@
 
 #include "configs/loader.h"
 #include "configs/test_support.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::config {
 namespace {
 
 using testing::error_of;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 class WhenTest : public ::testing::Test {
  protected:

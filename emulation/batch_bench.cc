@@ -26,10 +26,10 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 struct Tests {
-  testing::TempDir root;
+  litbox::testing::TempDir root;
   std::vector<exec::SessionSpec> specs;
   Tests(int n, const std::string& program) {
-    std::string bytes = *testing::read_file(program);
+    std::string bytes = *emulation::testing::read_file(program);
     for (int i = 0; i < n; ++i) {
       std::string dir = root / ("t" + std::to_string(i));
       mkdir(dir.c_str(), 0755);
@@ -39,7 +39,7 @@ struct Tests {
       s.output_dir = dir;
       s.tmp_prefix = dir + "/test.cpp";
       // Every test builds its own program: different bytes, shipped separately.
-      testing::write_file(s.tmp_prefix + ".tmp.exe", bytes + "test " + std::to_string(i), 0755);
+      emulation::testing::write_file(s.tmp_prefix + ".tmp.exe", bytes + "test " + std::to_string(i), 0755);
       specs.push_back(s);
     }
   }
@@ -48,13 +48,13 @@ struct Tests {
 exec::SpawnRequest request(const exec::SessionSpec& s, int i) {
   exec::SpawnRequest req;
   req.argv = {s.tmp_prefix + ".tmp.exe", "out", "hello " + std::to_string(i)};
-  req.env = testing::test_env();
+  req.env = emulation::testing::test_env();
   req.env.push_back("QEMU_LD_PREFIX=/usr/aarch64-linux-gnu");
   req.cwd = s.source_dir;
   return req;
 }
 
-int check(const std::vector<std::shared_ptr<testing::Outcome>>& o) {
+int check(const std::vector<std::shared_ptr<emulation::testing::Outcome>>& o) {
   int bad = 0;
   for (size_t i = 0; i < o.size(); ++i)
     if (!o[i]->done() || o[i]->status.code != 0 || o[i]->out != "hello " + std::to_string(i) + "\n") {
@@ -74,9 +74,9 @@ double run_batch(const Tests& t, const BatchSettings& settings, BatchStats* stat
     fprintf(stderr, "%s\n", ex.error().message.c_str());
     exit(1);
   }
-  testing::Spawner sp(io);
+  emulation::testing::Spawner sp(io);
   std::vector<std::unique_ptr<exec::Session>> sessions;
-  std::vector<std::shared_ptr<testing::Outcome>> o;
+  std::vector<std::shared_ptr<emulation::testing::Outcome>> o;
   for (size_t i = 0; i < t.specs.size(); ++i) {
     sessions.push_back(std::move(*(*ex)->open(t.specs[i])));
     o.push_back(sp.spawn(*sessions.back(), request(t.specs[i], static_cast<int>(i))));
@@ -100,8 +100,8 @@ double run_ssh(const Tests& t, const SshSettings& settings) {
     fprintf(stderr, "%s\n", ex.error().message.c_str());
     exit(1);
   }
-  testing::Spawner sp(io);
-  std::vector<std::shared_ptr<testing::Outcome>> o;
+  emulation::testing::Spawner sp(io);
+  std::vector<std::shared_ptr<emulation::testing::Outcome>> o;
   for (size_t i = 0; i < t.specs.size(); ++i) {
     auto s = std::move(*(*ex)->open(t.specs[i]));
     o.push_back(sp.spawn(*s, request(t.specs[i], static_cast<int>(i))));
@@ -147,13 +147,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  testing::TestSshd sshd;
+  emulation::testing::TestSshd sshd;
   auto r = sshd.start(device);
-  if (r.outcome != testing::TestSshd::Outcome::started) {
+  if (r.outcome != emulation::testing::TestSshd::Outcome::started) {
     fprintf(stderr, "cannot start %s: %s\n", device ? "the simulated device" : "sshd", r.message.c_str());
     return 1;
   }
-  std::string program = testing::probe(device ? "aarch64-static" : "native");
+  std::string program = emulation::testing::probe(device ? "aarch64-static" : "native");
   Tests tests(n, program);
   SshSettings ssh = sshd.settings();
   ssh.env = {"QEMU_LD_PREFIX"};

@@ -12,7 +12,7 @@ namespace litbox::emulation {
 namespace {
 
 using testing::read_file;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 TEST(BatchCopyBackTest, WritesTheTestsFilesAndNothingElse) {
   TempDir out;

@@ -21,7 +21,7 @@ using testing::probe;
 using testing::read_file;
 using testing::Spawner;
 using testing::StdinKind;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 constexpr int kTests = 200;

@@ -30,7 +30,7 @@ using testing::processes_mentioning_settled;
 using testing::read_file;
 using testing::Spawner;
 using testing::StdinKind;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 // A test's paths: %S = root, %T = root/Output, %t = root/Output/<name>.tmp.

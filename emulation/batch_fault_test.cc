@@ -20,7 +20,7 @@ using testing::Outcome;
 using testing::probe;
 using testing::read_file;
 using testing::Spawner;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 class BatchDeviceTest : public ::testing::Test {
  protected:

@@ -10,7 +10,7 @@
 namespace litbox::emulation {
 namespace {
 
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 class BatchPlanTest : public ::testing::Test {

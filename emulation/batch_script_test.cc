@@ -18,7 +18,7 @@ namespace litbox::emulation {
 namespace {
 
 using testing::probe;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 TEST(BatchScriptTest, JobFileSetsEverythingAndReportsSetupErrorsThroughZ) {
   JobSpec j;

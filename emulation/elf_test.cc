@@ -75,7 +75,7 @@ TEST(ParseElfHeader, Errors) {
 TEST(ReadElfHeader, ErrorsNameTheFile) {
   EXPECT_EQ(read_elf_header("/nonexistent/a.out").error().message,
             "cannot open '/nonexistent/a.out': No such file or directory");
-  testing::TempDir d;
+  litbox::testing::TempDir d;
   testing::write_file(d / "script", "#!/bin/sh\n");
   EXPECT_EQ(read_elf_header(d / "script").error().message, "'" + (d / "script") + "': not an ELF file");
 }
@@ -115,7 +115,7 @@ TEST(ReadElfDynamic, NativeBinaryAndNonElf) {
   ASSERT_TRUE(dyn.ok()) << dyn.error().message;
   EXPECT_FALSE(dyn->interpreter.empty());
   EXPECT_FALSE(dyn->needed.empty());
-  testing::TempDir d;
+  litbox::testing::TempDir d;
   testing::write_file(d / "x", "hello");
   EXPECT_EQ(read_elf_dynamic(d / "x").error().message, "'" + (d / "x") + "': not an ELF file");
 }

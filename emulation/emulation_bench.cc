@@ -32,7 +32,7 @@ double ms_per_run(int n, const std::function<void()>& run) {
 void bare(const std::vector<std::string>& argv) {
   exec::SpawnRequest req;
   req.argv = argv;
-  req.env = testing::test_env();
+  req.env = emulation::testing::test_env();
   auto pid = exec::spawn_local(req);
   int ws;
   if (pid) waitpid(*pid, &ws, 0);
@@ -43,8 +43,8 @@ void through(boost::asio::io_context& io, exec::Executor& ex, const exec::Sessio
   auto s = ex.open(spec);
   exec::SpawnRequest req;
   req.argv = argv;
-  req.env = testing::test_env();
-  auto c = testing::run_captured(io, **s, req);
+  req.env = emulation::testing::test_env();
+  auto c = emulation::testing::run_captured(io, **s, req);
   if (c.status.code != 0 || c.status.signal || c.out.empty())
     fprintf(stderr, "run failed: %s %s\n", c.status.error.c_str(), c.err.c_str());
   (*s)->close();
@@ -56,8 +56,8 @@ int main(int argc, char** argv) {
   int n = argc > 1 ? atoi(argv[1]) : 20;
   boost::asio::io_context io;
   std::string qemu = find_qemu(Arch::aarch64, getenv("PATH")).value_or("");
-  std::string st = testing::probe("aarch64-static"), dyn = testing::probe("aarch64-dynamic");
-  std::string native = testing::probe("native");
+  std::string st = emulation::testing::probe("aarch64-static"), dyn = emulation::testing::probe("aarch64-dynamic");
+  std::string native = emulation::testing::probe("native");
 
   auto t0 = Clock::now();
   const int sniffs = 100000;
@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   printf("%-44s %8.2f\n", "native probe, qemu decorator (sniff only)", ms_per_run(10 * n, [&] {
            through(io, **dec, spec, {native, "arch"});
          }));
-  if (!qemu.empty() && testing::have_probe("aarch64-static")) {
+  if (!qemu.empty() && emulation::testing::have_probe("aarch64-static")) {
     printf("%-44s %8.2f\n", "aarch64 static, bare qemu-aarch64", ms_per_run(n, [&] { bare({qemu, st, "arch"}); }));
     printf("%-44s %8.2f\n", "aarch64 static, LocalExecutor + qemu argv", ms_per_run(n, [&] {
              through(io, plain, spec, {qemu, st, "arch"});
@@ -93,17 +93,17 @@ int main(int argc, char** argv) {
            }));
   }
 
-  testing::TestSshd sshd;
+  emulation::testing::TestSshd sshd;
   auto r = sshd.start();
-  if (r.outcome != testing::TestSshd::Outcome::started) {
+  if (r.outcome != emulation::testing::TestSshd::Outcome::started) {
     printf("ssh: skipped (%s)\n", r.message.c_str());
     return 0;
   }
-  testing::TempDir t;
+  litbox::testing::TempDir t;
   std::string outdir = t / "Output";
   mkdir(outdir.c_str(), 0755);
   std::string exe = outdir + "/t.c.tmp.exe";
-  testing::run_command({"/bin/cp", native, exe});
+  emulation::testing::run_command({"/bin/cp", native, exe});
   exec::SessionSpec tspec;
   tspec.output_dir = outdir;
   tspec.source_dir = t.path();
@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
     printf("ssh %-40s %8.2f\n", (std::string("command in a session (cached), ") + tag).c_str(), ms_per_run(n, [&] {
              exec::SpawnRequest req;
              req.argv = {exe, "out", "x"};
-             req.env = testing::test_env();
-             testing::run_captured(io, **s, req);
+             req.env = emulation::testing::test_env();
+             emulation::testing::run_captured(io, **s, req);
            }));
     (*s)->close();
     io.restart();

@@ -73,7 +73,7 @@ TEST(FdSink, ReaderGoneIsAFailureNotADeath) {
 
 TEST(FdSink, RegularFileAndSocket) {
   boost::asio::io_context io;
-  testing::TempDir d;
+  litbox::testing::TempDir d;
   int fd = open((d / "f").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);
   auto fsink = FdSink::open(io, fd);

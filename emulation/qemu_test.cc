@@ -20,7 +20,7 @@ using testing::have_probe;
 using testing::probe;
 using testing::run_captured;
 using testing::StdinKind;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 void fake_tool(const std::string& path) { write_file(path, "#!/bin/sh\nexit 0\n", 0755); }

@@ -30,7 +30,7 @@ using testing::probe;
 using testing::read_file;
 using testing::run_captured;
 using testing::StdinKind;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 // Processes of group `pgid` that are still running (zombies waiting for their reaper do not

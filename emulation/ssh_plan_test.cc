@@ -13,7 +13,7 @@ namespace litbox::emulation {
 namespace {
 
 using testing::read_file;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 TEST(ShellQuote, BareWhenSafeQuotedOtherwise) {

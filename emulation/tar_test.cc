@@ -10,7 +10,7 @@ namespace {
 
 using testing::read_file;
 using testing::run_command;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 TEST(Tar, RoundTripsFilesDirectoriesAndLongNames) {

@@ -33,12 +33,12 @@ class TestSshd {
   /// remote work directory.
   SshSettings settings() const;
   /// The remote work directory (a local temp dir: the "target" is this machine).
-  const TempDir& work() const { return work_; }
+  const litbox::testing::TempDir& work() const { return work_; }
   int port() const { return port_; }
 
  private:
   Result start_device(const std::string& sshd_command);
-  TempDir keys_, work_;
+  litbox::testing::TempDir keys_, work_;
   int port_ = 0;
   pid_t pid_ = -1;          // sshd, or the process that created the device's namespaces
   pid_t device_init_ = -1;  // pid 1 of the device's pid namespace

@@ -24,15 +24,6 @@ extern char** environ;
 
 namespace litbox::emulation::testing {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/litbox-emu-test-XXXXXX";
-  path_ = mkdtemp(tmpl) ? tmpl : "";
-}
-
-TempDir::~TempDir() {
-  if (!path_.empty()) run_command({"/bin/rm", "-rf", path_});
-}
-
 void write_file(const std::string& path, const std::string& data, int mode) {
   std::ofstream(path, std::ios::binary) << data;
   chmod(path.c_str(), static_cast<mode_t>(mode));

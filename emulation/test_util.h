@@ -1,5 +1,6 @@
-// Helpers shared by the emulation tests: temporary directories, running one request through a
-// session while capturing its output, and a fake executor that records what it was asked.
+// Helpers shared by the emulation tests: files, running one request through a session while
+// capturing its output, and a fake executor that records what it was asked (their TempDir is
+// support/testing/temp_dir.h).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -11,21 +12,9 @@
 #include <vector>
 
 #include "executor/executor.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::emulation::testing {
-
-/// A fresh directory under /tmp, removed (recursively) on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  /// path() + "/" + rel
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
- private:
-  std::string path_;
-};
 
 /// Writes `data` to `path` with permission bits `mode`.
 void write_file(const std::string& path, const std::string& data, int mode = 0644);

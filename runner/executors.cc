@@ -75,10 +75,32 @@ auto target_key(const config::SuiteConfig& cfg, double timeout, const std::strin
 }
 using TargetKey = decltype(target_key(std::declval<const config::SuiteConfig&>(), 0.0, std::string()));
 
+class RealExecutorFactory : public ExecutorFactory {
+ public:
+  explicit RealExecutorFactory(boost::asio::io_context& io) : io_(io) {}
+  std::unique_ptr<exec::Executor> local() override { return std::make_unique<exec::LocalExecutor>(io_); }
+  Expected<std::unique_ptr<exec::Executor>> sandbox(const sandbox::SandboxSpec& spec) override {
+    return sandbox::make_executor(io_, spec);
+  }
+  Expected<std::unique_ptr<exec::Executor>> qemu(std::unique_ptr<exec::Executor> inner,
+                                                 emulation::QemuOptions options) override {
+    return emulation::make_qemu_executor(io_, std::move(inner), std::move(options));
+  }
+  Expected<std::unique_ptr<exec::Executor>> ssh(emulation::SshSettings settings) override {
+    return emulation::make_ssh_executor(io_, std::move(settings));
+  }
+  Expected<std::unique_ptr<exec::Executor>> batch(emulation::BatchSettings settings) override {
+    return emulation::make_batch_executor(io_, std::move(settings));
+  }
+
+ private:
+  boost::asio::io_context& io_;
+};
+
 class RunExecutors : public Executors {
  public:
-  RunExecutors(boost::asio::io_context& io, const Options& options, bool sandbox_usable)
-      : io_(io), options_(options), sandbox_usable_(sandbox_usable) {
+  RunExecutors(const Options& options, bool sandbox_usable, std::unique_ptr<ExecutorFactory> factory)
+      : options_(options), sandbox_usable_(sandbox_usable), factory_(std::move(factory)) {
     char buf[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n > 0) self_exe_ = std::string(buf, static_cast<size_t>(n));
@@ -142,11 +164,11 @@ class RunExecutors : public Executors {
       if (emulates(cfg) && binfmt_works()) {
         spec.binfmt_rules = emulation::binfmt_rules(emulation::host_arch(), host_path());
       }
-      auto s = sandbox::make_executor(io_, spec);
+      auto s = factory_->sandbox(spec);
       if (!s) return Error("sandbox: " + s.error().message);
       e = std::move(*s);
     } else {
-      e = std::make_unique<exec::LocalExecutor>(io_);
+      e = factory_->local();
     }
     if (emulates(cfg)) {
       // Foreign binaries named directly run via QEMU; the decorator also exports
@@ -157,7 +179,7 @@ class RunExecutors : public Executors {
       if (q.sysroot.empty() && !cfg.target_triple.empty())
         q.sysroot = emulation::default_sysroot(emulation::arch_from_triple(cfg.target_triple));
       q.extra_args = cfg.target.emulator_args;
-      auto w = emulation::make_qemu_executor(io_, std::move(e), q);
+      auto w = factory_->qemu(std::move(e), std::move(q));
       if (!w) return Error("qemu: " + w.error().message);
       e = std::move(*w);
     }
@@ -195,7 +217,7 @@ class RunExecutors : public Executors {
     if (it != targets_.end()) return it->second.get();
     Expected<std::unique_ptr<exec::Executor>> e = Error("no target executor");
     if (kind == "ssh") {
-      e = emulation::make_ssh_executor(io_, settings);
+      e = factory_->ssh(settings);
     } else {
       emulation::BatchSettings b;
       if (!s.host.empty()) {
@@ -215,7 +237,7 @@ class RunExecutors : public Executors {
       b.retries = cfg.target.batch_retries;
       b.request_timeout = timeout;
       b.libraries.sysroot = sysroot;
-      e = emulation::make_batch_executor(io_, b);
+      e = factory_->batch(std::move(b));
     }
     if (!e) return Error(kind + " target: " + e.error().message);
     exec::Executor* raw = e->get();
@@ -292,9 +314,9 @@ class RunExecutors : public Executors {
     return *runnable_;
   }
 
-  boost::asio::io_context& io_;
   const Options& options_;
   bool sandbox_usable_;
+  std::unique_ptr<ExecutorFactory> factory_;
   std::optional<std::vector<std::string>> runnable_;
   std::string self_exe_;
   std::map<ExecutorKey, std::unique_ptr<exec::Executor>> executors_;
@@ -317,7 +339,16 @@ Expected<std::unique_ptr<Executors>> make_executor_provider(boost::asio::io_cont
                    " (use --sandbox=require to make this an error, --sandbox=off to silence it)");
     }
   }
-  return std::unique_ptr<Executors>(std::make_unique<RunExecutors>(io, options, usable));
+  return make_executors(options, usable, make_executor_factory(io));
+}
+
+std::unique_ptr<ExecutorFactory> make_executor_factory(boost::asio::io_context& io) {
+  return std::make_unique<RealExecutorFactory>(io);
+}
+
+std::unique_ptr<Executors> make_executors(const Options& options, bool sandbox_usable,
+                                          std::unique_ptr<ExecutorFactory> factory) {
+  return std::make_unique<RunExecutors>(options, sandbox_usable, std::move(factory));
 }
 
 }  // namespace litbox::runner

@@ -8,6 +8,7 @@
 
 #include "emulation/batch_executor.h"
 #include "runner/diagnostics.h"
+#include "runner/executor_factory.h"
 #include "runner/options.h"
 #include "runner/run_context.h"
 
@@ -33,5 +34,12 @@ class Executors : public ExecutorProvider {
 /// sandbox, an error; with auto, one warning and local execution.
 Expected<std::unique_ptr<Executors>> make_executor_provider(boost::asio::io_context& io, const Options& options,
                                                             Diagnostics& diag);
+
+/// The provider make_executor_provider builds, given whether sandbox cells can be made here
+/// (`sandbox_usable`) and what makes the executors it chooses: executors with equal options
+/// are made once and shared; a target executor (ssh, batch) is shared by every directory with
+/// the same target. `options` must outlive it.
+std::unique_ptr<Executors> make_executors(const Options& options, bool sandbox_usable,
+                                          std::unique_ptr<ExecutorFactory> factory);
 
 }  // namespace litbox::runner

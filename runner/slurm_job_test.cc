@@ -1,9 +1,8 @@
 #include "runner/slurm_job.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
+#include "support/testing/temp_dir.h"
 
 namespace litbox::runner {
 namespace {
@@ -58,9 +57,8 @@ TEST(SlurmJob, ParsesEachTasksStateFromScontrol) {
 }
 
 TEST(SlurmJob, JobRecordRoundTripAndErrorsNameTheFile) {
-  char templ[] = "/tmp/litbox-slurm-test-XXXXXX";
-  ASSERT_NE(mkdtemp(templ), nullptr);
-  const std::string dir = templ;
+  litbox::testing::TempDir tmp;
+  const std::string& dir = tmp.path();
   auto missing = read_slurm_job_record(dir);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().message,
@@ -71,7 +69,6 @@ TEST(SlurmJob, JobRecordRoundTripAndErrorsNameTheFile) {
   EXPECT_EQ(r->job, "77");
   EXPECT_EQ(r->shards, 3);
   EXPECT_EQ(r->listing_argv, (std::vector<std::string>{"litbox", "--no-execute"}));
-  std::system(("rm -rf '" + dir + "'").c_str());
 }
 
 }  // namespace

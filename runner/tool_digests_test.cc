@@ -4,10 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <fstream>
-
 #include "support/sha256.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::runner {
 namespace {
@@ -15,19 +13,12 @@ namespace {
 class ToolDigestsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char templ[] = "/tmp/litbox-tools-XXXXXX";
-    ASSERT_NE(mkdtemp(templ), nullptr);
-    dir_ = templ;
-    mkdir((dir_ + "/suite").c_str(), 0755);
-    mkdir((dir_ + "/suite/Output").c_str(), 0755);
-    mkdir((dir_ + "/run-tmp").c_str(), 0755);
+    tmp_.mkdir("suite/Output");
+    tmp_.mkdir("run-tmp");
   }
-  void TearDown() override { std::system(("rm -rf '" + dir_ + "'").c_str()); }
-  std::string write(const std::string& rel, const std::string& text) {
-    std::ofstream(dir_ + "/" + rel) << text;
-    return dir_ + "/" + rel;
-  }
-  std::string dir_;
+  std::string write(const std::string& rel, const std::string& text) { return tmp_.write(rel, text); }
+  litbox::testing::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
 };
 
 TEST_F(ToolDigestsTest, DigestsEachToolOnceAndSkipsWhatTestsBuild) {

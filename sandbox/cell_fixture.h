@@ -13,6 +13,7 @@
 #include "sandbox/sandbox_executor.h"
 #include "sandbox/test_util.h"
 #include "support/sandbox_skip.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::sandbox {
 
@@ -54,7 +55,7 @@ class CellTest : public ::testing::Test {
   std::string t() const { return spec_.tmp_prefix + ".tmp"; }
 
   boost::asio::io_context io;
-  testing::TempDir dir;
+  litbox::testing::TempDir dir;
   exec::SessionSpec spec_;
 };
 

@@ -28,28 +28,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/testing/temp_dir.h"
+
 namespace litbox::sandbox {
 namespace {
 
-// A fresh directory under $TMPDIR (or /tmp), removed by the destructor.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* base = getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/litbox-landlock.XXXXXX";
-    if (!mkdtemp(tmpl.data())) abort();
-    path_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const char* c_str() const { return path_.c_str(); }
-
- private:
-  std::string path_;
-};
+using litbox::testing::TempDir;
 
 void write_text(const std::string& path, const char* text) {
   int fd = open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0666);
@@ -142,12 +126,12 @@ TEST(Landlock, ProbeAgreesWithTheKernel) {
 // writing unless it is beneath a writable path.
 TEST(Landlock, FifoOutsideTheWritablePathsCannotBeOpenedForWriting) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed, other;
+  TempDir allowed, other;
   const std::string in = allowed / "fifo", out = other / "fifo";
   ASSERT_EQ(mkfifo(in.c_str(), 0666), 0);
   ASSERT_EQ(mkfifo(out.c_str(), 0666), 0);
   Checks c = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     // A reader first, so that a write open would otherwise succeed (no ENXIO).
     int r_out = open(out.c_str(), O_RDONLY | O_NONBLOCK);
     k.v[1] = err(r_out);
@@ -173,7 +157,7 @@ TEST(Landlock, FifoOutsideTheWritablePathsCannotBeOpenedForWriting) {
 // writable paths; elsewhere reading, listing and executing still work, writing does not.
 TEST(Landlock, RegularFilesBeneathAndOutsideTheWritablePaths) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed, other;
+  TempDir allowed, other;
   ASSERT_EQ(mkdir((allowed / "a").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((allowed / "b").c_str(), 0755), 0);
   write_text(allowed / "a/old", "old");
@@ -181,7 +165,7 @@ TEST(Landlock, RegularFilesBeneathAndOutsideTheWritablePaths) {
   const std::string made = allowed / "a/new", old_file = allowed / "a/old", moved = allowed / "b/moved",
                     linked = allowed / "b/linked", outside = other / "file", outside_new = other / "new";
   Checks c = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     int fd = open(made.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
     k.v[1] = err(fd);
     k.v[2] = fd >= 0 && write(fd, "abc", 3) == 3 ? 0 : EIO;
@@ -195,7 +179,7 @@ TEST(Landlock, RegularFilesBeneathAndOutsideTheWritablePaths) {
     int rfd = open(outside.c_str(), O_RDONLY | O_CLOEXEC);
     char ch = 0;
     k.v[10] = rfd >= 0 && read(rfd, &ch, 1) == 1 && ch == 'x' ? 0 : EIO;
-    int dfd = open(other.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(other.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     k.v[11] = err(dfd);
     pid_t p = fork();
     if (p == 0) {
@@ -229,7 +213,7 @@ TEST(Landlock, RegularFilesBeneathAndOutsideTheWritablePaths) {
 // A writable path may be a single file (a rule on a file carries no REFER), given as an O_PATH fd.
 TEST(Landlock, AWritableFileGivenAsAnFd) {
   REQUIRE_LANDLOCK();
-  ScratchDir dir;
+  TempDir dir;
   write_text(dir / "one", "1");
   write_text(dir / "two", "2");
   int fd = open((dir / "one").c_str(), O_PATH | O_CLOEXEC);
@@ -250,9 +234,9 @@ TEST(Landlock, AWritableFileGivenAsAnFd) {
 
 TEST(Landlock, DevNullIsWritableWhenDevIsListed) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed;
+  TempDir allowed;
   Checks with_dev = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str(), "/dev"}, &k.info);
+    k.v[0] = apply({allowed.path().c_str(), "/dev"}, &k.info);
     int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
     k.v[1] = err(fd);
     k.v[2] = fd >= 0 && write(fd, "abc", 3) == 3 ? 0 : EIO;
@@ -262,7 +246,7 @@ TEST(Landlock, DevNullIsWritableWhenDevIsListed) {
   EXPECT_EQ(with_dev.v[2], 0);
   // And it is that rule that allows it.
   Checks without = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     k.v[1] = err(open("/dev/null", O_WRONLY | O_CLOEXEC));
     k.v[2] = err(open("/dev/null", O_RDONLY | O_CLOEXEC));
   });
@@ -275,7 +259,7 @@ TEST(Landlock, DevNullIsWritableWhenDevIsListed) {
 // mount tree) can be re-opened through /proc/self/fd; a regular file outside cannot.
 TEST(Landlock, PassedFdsAndProcSelfFdReopens) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed, other;
+  TempDir allowed, other;
   int p[2], sp[2];
   ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
   ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
@@ -283,7 +267,7 @@ TEST(Landlock, PassedFdsAndProcSelfFdReopens) {
   int pre = open((other / "pre").c_str(), O_WRONLY | O_CLOEXEC);
   ASSERT_GE(pre, 0);
   Checks c = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     k.v[1] = write(p[1], "a", 1) == 1 ? 0 : errno;
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
@@ -347,7 +331,7 @@ int bind_abstract(int type, const std::string& name, sockaddr_un* addr, socklen_
 
 TEST(Landlock, AbstractUnixSocketsCreatedOutsideTheDomainAreOutOfReach) {
   REQUIRE_SCOPES();
-  ScratchDir allowed;
+  TempDir allowed;
   const std::string base = "litbox-landlock-test-" + std::to_string(getpid());
   const std::string inside_name = base + "-inside", inside_dgram_name = base + "-inside-dgram";
   sockaddr_un stream_addr, dgram_addr;
@@ -360,7 +344,7 @@ TEST(Landlock, AbstractUnixSocketsCreatedOutsideTheDomainAreOutOfReach) {
     // Before the domain: both reachable (so the failures below are the scope's).
     int before = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     k.v[1] = err(connect(before, reinterpret_cast<sockaddr*>(&stream_addr), stream_len));
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     k.v[2] = err(connect(s, reinterpret_cast<sockaddr*>(&stream_addr), stream_len));
     int d = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -393,7 +377,7 @@ TEST(Landlock, AbstractUnixSocketsCreatedOutsideTheDomainAreOutOfReach) {
 
 TEST(Landlock, SignalsStayInsideTheDomain) {
   REQUIRE_SCOPES();
-  ScratchDir allowed;
+  TempDir allowed;
   // SIGCHLD blocked here so that we can see whether the kernel still sends it to us, the parent
   // outside the domain, when the child ends.
   sigset_t chld, old;
@@ -407,7 +391,7 @@ TEST(Landlock, SignalsStayInsideTheDomain) {
   int gotpid[2];
   ASSERT_EQ(pipe2(gotpid, O_CLOEXEC), 0);
   Checks c = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     k.v[1] = err(kill(getppid(), 0));
     k.v[2] = err(kill(getppid(), SIGURG));  // ignored by default, if it ever got there
     int ready[2];
@@ -451,7 +435,7 @@ TEST(Landlock, SignalsStayInsideTheDomain) {
 // the dying parent, which the scope does not restrict.
 TEST(Landlock, ParentDeathSignalFromOutsideTheDomainArrives) {
   REQUIRE_SCOPES();
-  ScratchDir allowed;
+  TempDir allowed;
   Checks c = in_child([&](Checks& k) {
     // This child adopts the orphan below, so it can see how it ended.
     if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) return;
@@ -464,7 +448,7 @@ TEST(Landlock, ParentDeathSignalFromOutsideTheDomainArrives) {
       if (b == 0) {
         int r = prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ? EIO : 0;
         LandlockInfo info;
-        if (!r) r = apply({allowed.c_str()}, &info);
+        if (!r) r = apply({allowed.path().c_str()}, &info);
         (void)!write(ready[1], &r, sizeof r);
         pause();
         _exit(0);
@@ -516,7 +500,7 @@ int fake_no_landlock(int e) {
 }
 
 TEST(Landlock, UnavailableLandlockIsNotAnError) {
-  ScratchDir allowed, other;
+  TempDir allowed, other;
   const std::string fifo = other / "fifo";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0666), 0);
   for (int e : {ENOSYS, EOPNOTSUPP}) {
@@ -525,7 +509,7 @@ TEST(Landlock, UnavailableLandlockIsNotAnError) {
       k.v[0] = fake_no_landlock(e);
       LandlockSupport s = landlock_probe();
       k.v[1] = s.state == LandlockState::kUnavailable && s.error == e && s.abi == 0 && !s.enforced() ? 0 : EIO;
-      k.v[2] = apply({allowed.c_str()}, &k.info);
+      k.v[2] = apply({allowed.path().c_str()}, &k.info);
       int r = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
       k.v[3] = r >= 0 ? err(open(fifo.c_str(), O_WRONLY | O_NONBLOCK)) : errno;
     });
@@ -546,11 +530,11 @@ TEST(Landlock, UnavailableLandlockIsNotAnError) {
 
 TEST(Landlock, ErrorsApplyNothing) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed, other;
+  TempDir allowed, other;
   const std::string missing = allowed / "missing", outside = other / "file";
   write_text(outside, "x");
   Checks c = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str(), missing.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str(), missing.c_str()}, &k.info);
     k.v[1] = k.info.failed_index;
     LandlockInfo info;
     int bad = 1000;
@@ -574,14 +558,14 @@ TEST(Landlock, ErrorsApplyNothing) {
 // namespace's until it drops them): without either, EPERM.
 TEST(Landlock, WithoutNoNewPrivsOrCapabilitiesIsEperm) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed, other;
+  TempDir allowed, other;
   const std::string outside = other / "file";
   write_text(outside, "x");
   Checks c = in_child([&](Checks& k) {
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[2] = {};
     k.v[0] = err(syscall(SYS_capset, &hdr, data));
-    const char* paths[] = {allowed.c_str()};
+    const char* paths[] = {allowed.path().c_str()};
     k.v[1] = landlock_restrict(paths, 1, &k.info);
     k.v[2] = err(open(outside.c_str(), O_WRONLY | O_CLOEXEC));
   });
@@ -594,11 +578,11 @@ TEST(Landlock, WithoutNoNewPrivsOrCapabilitiesIsEperm) {
 // A test in a cell may use Landlock itself: its domain nests in the cell's.
 TEST(Landlock, ProcessesInTheDomainCanNestTheirOwn) {
   REQUIRE_LANDLOCK();
-  ScratchDir allowed;
+  TempDir allowed;
   ASSERT_EQ(mkdir((allowed / "sub").c_str(), 0755), 0);
   const std::string sub = allowed / "sub", top_file = allowed / "f", sub_file = allowed / "sub/f";
   Checks c = in_child([&](Checks& k) {
-    k.v[0] = apply({allowed.c_str()}, &k.info);
+    k.v[0] = apply({allowed.path().c_str()}, &k.info);
     const char* inner[] = {sub.c_str()};
     LandlockInfo info;
     k.v[1] = landlock_restrict(inner, 1, &info);

@@ -19,13 +19,14 @@
 #include <gtest/gtest.h>
 
 #include "sandbox/test_util.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::read_file;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 TEST(OutputView, OwnsOnlyNamesStartingWithItsTmp) {

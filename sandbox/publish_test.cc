@@ -16,13 +16,14 @@
 
 #include "sandbox/output_view.h"
 #include "sandbox/test_util.h"
+#include "support/testing/temp_dir.h"
 
 namespace litbox::sandbox {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::read_file;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 std::string output_dir(const TempDir& d) {

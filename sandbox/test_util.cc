@@ -1,13 +1,10 @@
-#include <sys/stat.h>
 #include "sandbox/test_util.h"
 
 #include <fcntl.h>
-#include <cstdlib>
 #include <unistd.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -76,24 +73,6 @@ RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<s
     io.poll();
   }
   return r;
-}
-
-TempDir::TempDir() {
-  // Under $TMPDIR when it is set, else under the build tree (never the source tree, whatever
-  // the working directory): a tree below /tmp is bound into the cell's own /tmp.
-  const char* tmpdir = getenv("TMPDIR");
-  std::string base = (tmpdir && *tmpdir ? std::string(tmpdir) : std::string(LITBOX_BINARY_DIR)) + "/litbox-sandbox-tests";
-  std::filesystem::create_directories(base);
-  std::string tmpl = base + "/t.XXXXXX";
-  if (!mkdtemp(tmpl.data())) abort();
-  // As a checkout is: readable by others, such as a root runner's cell user.
-  chmod(tmpl.c_str(), 0755);
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
 }
 
 std::string read_file(const std::string& path) {

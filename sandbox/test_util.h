@@ -1,4 +1,5 @@
-// Helpers for the sandbox tests: run one command in a session and collect its output.
+// Helpers for the sandbox tests: run one command in a session and collect its output (their
+// TempDir is support/testing/temp_dir.h).
 #pragma once
 
 #include <utility>
@@ -33,18 +34,6 @@ struct RunOptions {
 /// and stderr are closed).
 RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<std::string> argv,
               const RunOptions& opts = {});
-
-/// A fresh directory for one test, removed by the destructor.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);

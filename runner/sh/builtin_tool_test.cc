@@ -11,7 +11,7 @@
 namespace litbox::runner::sh {
 namespace {
 
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 struct ToolCase {
   const char* tool;

@@ -12,7 +12,7 @@
 namespace litbox::runner::sh {
 namespace {
 
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 BuiltinOutcome run(const std::string& line, ShellState& state) {
   auto n = parse(line, true);

@@ -9,7 +9,7 @@
 namespace litbox::runner::sh {
 namespace {
 
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 TEST(GlobTest, FnmatchLikePython) {
   EXPECT_TRUE(py_fnmatch("a.c", "*.c"));

@@ -16,7 +16,7 @@ namespace litbox::runner::sh {
 namespace {
 
 using testing::ScriptHarness;
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 // Wraps a real session, records what it was asked to run, and can force failures.
 class RecordingSession : public exec::Session {

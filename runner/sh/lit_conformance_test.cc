@@ -29,7 +29,7 @@ TEST(LitConformanceTest, SameLogAsLit15) {
   int n = 0;
   for (const LitCase& c : kCases) {
     SCOPED_TRACE("case c" + std::to_string(n++) + ": " + c.lines.front());
-    testing::TempDir dir;
+    litbox::testing::TempDir dir;
     std::filesystem::create_directories(dir / "Output");
     testing::write_file(dir / "test.txt", c.test_file);
     std::vector<std::string> lines;

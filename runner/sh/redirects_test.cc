@@ -8,7 +8,7 @@
 namespace litbox::runner::sh {
 namespace {
 
-using testing::TempDir;
+using litbox::testing::TempDir;
 
 std::vector<Redirect> redirects_of(const std::string& line) {
   auto n = parse(line, true);

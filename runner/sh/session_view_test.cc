@@ -25,7 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::read_file;
 using testing::ScriptHarness;
-using testing::TempDir;
+using litbox::testing::TempDir;
 using testing::write_file;
 
 // Records what it is asked to run and reports exit 0 without running anything: the processes

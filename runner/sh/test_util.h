@@ -1,43 +1,20 @@
-// Helpers shared by the shell's tests: temporary directories, files, running a process.
+// Helpers shared by the shell's tests: files, running a process (their TempDir is
+// support/testing/temp_dir.h).
 #pragma once
 
 #include <fcntl.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "support/testing/temp_dir.h"
+
 namespace litbox::runner::sh::testing {
-
-/// A fresh directory (realpath'ed), removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/litbox-sh-XXXXXX";
-    char* p = mkdtemp(tmpl.data());
-    path_ = std::filesystem::canonical(p).string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    // Tests may leave read-only directories behind; make everything writable first.
-    for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-         it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-      chmod(it->path().c_str(), 0755);
-    }
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
- private:
-  std::string path_;
-};
 
 inline void write_file(const std::string& path, const std::string& data) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
@@ -59,7 +36,7 @@ struct ProcessOutput {
 /// Runs argv[0] (a path) in `cwd` with `input` on stdin; blocking, for tests only.
 inline ProcessOutput run_process(const std::vector<std::string>& argv, const std::string& cwd,
                                  const std::string& input = "") {
-  TempDir io;
+  litbox::testing::TempDir io;
   write_file(io / "in", input);
   pid_t pid = fork();
   if (pid == 0) {
