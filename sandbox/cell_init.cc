@@ -369,17 +369,17 @@ void Init::become_cell_user() {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) fail(sock_, protocol::kStepPdeathsig, errno);
 }
 
-// Landlock (where the kernel has it): files may be opened for writing only beneath /tmp, /dev
-// and the plan's writable binds (the Output view among them), so a host FIFO or other special
-// file in the read-only tree stays closed even where its mode would let the cell user write;
-// abstract Unix sockets and signals are scoped to the cell.
+// Landlock (where the kernel has it): files may be opened for writing only beneath /dev and the
+// plan's writable paths (its /tmp, or only the cell's own directories there when a host tree is
+// bound inside it; the writable binds, the Output view among them), so a host FIFO or other
+// special file in the read-only tree stays closed even where its mode would let the cell user
+// write; abstract Unix sockets and signals are scoped to the cell.
 void Init::restrict_writes() {
   struct Paths {
     int fds[64];
     int n;
   } paths = {{}, 0};
-  for (const char* p : {"/tmp", "/dev"})
-    if ((paths.fds[paths.n] = open(p, O_PATH | O_CLOEXEC)) >= 0) ++paths.n;
+  if ((paths.fds[paths.n] = open("/dev", O_PATH | O_CLOEXEC)) >= 0) ++paths.n;
   for_each_writable(
       req_.plan, req_.plan_size,
       [](const char* target, void* ctx) {

@@ -62,7 +62,7 @@ class Cell : public CellSession {
   }
   void terminate() override { state_->terminate(); }
   std::map<std::string, std::string> environment_overrides() const override {
-    return {{"TMPDIR", "/tmp"}, {"HOME", kCellHome}};
+    return {{"TMPDIR", state_->tmp_dir()}, {"HOME", kCellHome}};
   }
   void async_close(std::function<void(exec::CloseReport)> done) override {
     if (done_) return done({});

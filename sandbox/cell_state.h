@@ -43,6 +43,8 @@ class CellState : public DyingCell, public std::enable_shared_from_this<CellStat
   void on_published(std::function<void(exec::CloseReport)> done);
   /// The cell's staging dir (bound at the test's Output dir), or "" if outputs are not isolated.
   const std::string& staging_dir() const { return launch_.staging_dir; }
+  /// The cell's temp dir (MountPlan::tmp_dir).
+  std::string tmp_dir() const { return launch_.plan ? launch_.plan->tmp_dir : std::string("/tmp"); }
   /// The host ids the runner's file work in this cell is done as.
   exec::RootedFileSystem::Ids fs_ids() const { return launch_.fs_ids; }
   /// True if the test is over cleanly enough for the cell to serve another one: set up, not

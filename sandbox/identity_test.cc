@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -109,8 +110,56 @@ TEST_F(CellTest, CannotWriteAHostFifoItsModeAllows) {
   auto ex = executor();
   auto s = open(*ex);
   EXPECT_EQ(run(io, *s, {testcase(), "write-fifo", fifo}).out, "write-fifo: EACCES\n");
-  // Its own FIFOs, in %T and /tmp, work.
-  EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "mkfifo /tmp/f && (cat /tmp/f &) && echo hi > /tmp/f"}).status.code, 0);
+  // Its own FIFOs, in its temp dir, work.
+  const std::string f = s->environment_overrides().at("TMPDIR") + "/f";
+  EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "mkfifo " + f + " && (cat " + f + " &) && echo hi > " + f}).status.code, 0);
+  s->close();
+  char buf[16];
+  EXPECT_LE(read(reader, buf, sizeof buf), 0);
+  close(reader);
+}
+
+// The suite's tree under the host's /tmp, whatever TMPDIR says: set before CellTest's TempDir
+// is made, put back after.
+class TmpdirIsHostTmp {
+ protected:
+  TmpdirIsHostTmp() {
+    const char* old = getenv("TMPDIR");
+    if (old) saved_ = old;
+    had_ = old != nullptr;
+    setenv("TMPDIR", "/tmp", 1);
+  }
+  ~TmpdirIsHostTmp() {
+    if (had_) setenv("TMPDIR", saved_.c_str(), 1);
+    else unsetenv("TMPDIR");
+  }
+
+ private:
+  std::string saved_;
+  bool had_ = false;
+};
+class CellTestBelowTmp : private TmpdirIsHostTmp, public CellTest {};
+
+// A tree below the host's /tmp is bound inside the cell's own /tmp, and a Landlock rule on /tmp
+// would reach it (rules cover mounts below their path): the cell may then write only in its own
+// directories there, its TMPDIR among them, and the tree's FIFO stays closed.
+TEST_F(CellTestBelowTmp, AHostTreeBelowTmpKeepsItsFifosClosed) {
+  const LandlockSupport ll = landlock_probe();
+  if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
+  ASSERT_EQ(dir.path().rfind("/tmp/", 0), 0u) << dir.path();
+  const std::string fifo = spec_.source_dir + "/open.fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0666), 0);
+  chmod(fifo.c_str(), 0666);
+  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  auto ex = executor();
+  auto s = open(*ex);
+  EXPECT_EQ(run(io, *s, {testcase(), "write-fifo", fifo}).out, "write-fifo: EACCES\n");
+  const std::string tmp = s->environment_overrides().at("TMPDIR");
+  EXPECT_EQ(tmp, "/tmp/.litbox/tmp");
+  EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "echo x > " + tmp + "/ok && cat " + tmp + "/ok"}).out, "x\n");
+  EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "echo x > " + t() + " && cat " + t()}).out, "x\n") << "%t stays writable";
+  EXPECT_NE(run(io, *s, {"/bin/sh", "-c", "echo x > /tmp/elsewhere"}).status.code, 0);
   s->close();
   char buf[16];
   EXPECT_LE(read(reader, buf, sizeof buf), 0);

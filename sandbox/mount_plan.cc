@@ -148,6 +148,9 @@ MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe) {
   entries = std::move(kept);
 
   MountPlan plan;
+  for (const Entry& e : entries)
+    if (e.kind == Entry::kBindRO && path_within(e.target, "/tmp")) plan.tmp_dir = kCellTmp;
+  const bool narrow_tmp = plan.tmp_dir != "/tmp";
   auto step = [&](MountStep::Op op, std::string target, std::string source = "", int slot = -1,
                   unsigned mode = 0, bool recursive = false) {
     plan.steps.push_back({op, std::move(target), std::move(source), slot, mode, recursive});
@@ -195,6 +198,7 @@ MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe) {
         step(MountStep::Op::kMkdir, "/tmp/.litbox", "", -1, 0755);
         step(MountStep::Op::kMkdir, kCellHome, "", -1, 0700);
         step(MountStep::Op::kMkdir, kCellShm, "", -1, 01777);
+        if (narrow_tmp) step(MountStep::Op::kMkdir, kCellTmp, "", -1, 01777);
         break;
       }
       case Entry::kMaskDir:
@@ -215,6 +219,14 @@ MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe) {
         step(MountStep::Op::kWritable, e.target);
         break;
     }
+  }
+
+  // Where Landlock lets the cell write besides the writable binds: its /tmp, or with host trees
+  // inside it only its own directories there.
+  if (narrow_tmp) {
+    for (const char* d : {kCellTmp, kCellHome, kCellShm}) step(MountStep::Op::kWritable, d);
+  } else {
+    step(MountStep::Op::kWritable, "/tmp");
   }
 
   // 5. A minimal /dev: a few device nodes bound from the host, the usual symlinks, /dev/shm in

@@ -66,11 +66,18 @@ struct MountLayout {
 /// The cell's private directories inside its /tmp (created by the plan).
 inline constexpr const char* kCellHome = "/tmp/.litbox/home";
 inline constexpr const char* kCellShm = "/tmp/.litbox/shm";
+/// The cell's temp dir (TMPDIR) when host trees are bound inside its /tmp (MountPlan::tmp_dir).
+inline constexpr const char* kCellTmp = "/tmp/.litbox/tmp";
 
 /// A plan: steps in execution order, and how many clone slots they use.
 struct MountPlan {
   std::vector<MountStep> steps;
   int slots = 0;
+  /// The cell's temp dir: /tmp, or kCellTmp when a host tree (a suite or build tree under the
+  /// host's /tmp) is bound inside the cell's /tmp. Landlock's rules cover everything beneath
+  /// their path, mounts included, so a rule on /tmp would let the cell open that tree's FIFOs
+  /// for writing: then only kCellTmp, kCellHome and kCellShm are writable, not all of /tmp.
+  std::string tmp_dir = "/tmp";
 
   /// One line per step: the dry run.
   std::string str() const;

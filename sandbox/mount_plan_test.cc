@@ -54,7 +54,8 @@ TEST(MountPlan, DefaultLayoutLocksTheRootAndAddsTmpDevAndProc) {
   FakeHost host;
   MountPlan plan = build_mount_plan(MountLayout{}, host.probe());
   EXPECT_EQ(plan.str(), std::string(kDevClones) + "make / read-only (recursive, nosuid, nodev, private)\n" + kTmp +
-                            dev_and_proc(0));
+                            "allow writes beneath /tmp\n" + dev_and_proc(0));
+  EXPECT_EQ(plan.tmp_dir, "/tmp");
   EXPECT_EQ(plan.slots, 5);
 }
 
@@ -97,7 +98,8 @@ TEST(MountPlan, PathsBelowAHiddenDirAreBoundOnTopOfItsMask) {
                 "mkdir /home/u/build (0755)\n"
                 "mkdir /home/u/build/Output (0755)\n"
                 "bind /home/u/build/Output/.litbox/t.test on /home/u/build/Output from #2\n"
-                "allow writes beneath /home/u/build/Output\n" +
+                "allow writes beneath /home/u/build/Output\n"
+                "allow writes beneath /tmp\n" +
                 dev_and_proc(3) +
                 "make /home/u read-only (nodev)\n");
 }
@@ -125,6 +127,32 @@ TEST(MountPlan, OutputsBelowTmpGetMountPointsInTheCellsTmp) {
                       "bind /tmp/b/Output/.litbox/x on /tmp/b/Output from #0\n"),
             std::string::npos)
       << plan;
+}
+
+// A suite or build tree under the host's /tmp is bound read-only inside the cell's /tmp. A
+// Landlock rule on /tmp would cover it (rules reach across mounts), and with it the tree's
+// FIFOs: then the cell may write only beneath its own directories there, and TMPDIR is one.
+TEST(MountPlan, AReadOnlyTreeBelowTmpNarrowsWhereTheCellMayWrite) {
+  FakeHost host;
+  host.paths = {{"/tmp/work/suite", PathKind::kDirectory}, {"/tmp/work/suite/Output/.litbox/x", PathKind::kDirectory}};
+  MountLayout layout;
+  layout.readonly = {"/tmp/work/suite"};
+  layout.binds = {{"/tmp/work/suite/Output/.litbox/x", "/tmp/work/suite/Output", true}};
+  MountPlan plan = build_mount_plan(layout, host.probe());
+  EXPECT_EQ(plan.tmp_dir, "/tmp/.litbox/tmp");
+  std::string s = plan.str();
+  EXPECT_NE(s.find(std::string(kTmp) + "mkdir /tmp/.litbox/tmp (1777)\n"), std::string::npos) << s;
+  EXPECT_NE(s.find("allow writes beneath /tmp/work/suite/Output\n"
+                   "allow writes beneath /tmp/.litbox/tmp\n"
+                   "allow writes beneath /tmp/.litbox/home\n"
+                   "allow writes beneath /tmp/.litbox/shm\n"),
+            std::string::npos)
+      << s;
+  EXPECT_EQ(s.find("allow writes beneath /tmp\n"), std::string::npos) << s;
+  // Only an output dir below /tmp (writable, the test's own) keeps the whole /tmp writable.
+  MountLayout outputs_only;
+  outputs_only.binds = layout.binds;
+  EXPECT_EQ(build_mount_plan(outputs_only, host.probe()).tmp_dir, "/tmp");
 }
 
 TEST(MountPlan, BinfmtRulesAreRegisteredInTheCellsOwnInstanceAndSealed) {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -16,6 +17,16 @@ using boost::asio::posix::stream_descriptor;
 const char* testcase() { return LITBOX_TESTCASE; }
 
 namespace {
+
+// The tests' scratch dirs (TempDir, under $TMPDIR) go to the build tree, as ctest sets it, also
+// when the binary is run by hand without TMPDIR: a suite under the host's /tmp gets cells whose
+// /tmp is writable only in their own directories (MountPlan::tmp_dir), and most tests here
+// write /tmp itself. CellTestBelowTmp tests that case on purpose.
+const bool kScratchInBuildTree = [] {
+  const char* t = getenv("TMPDIR");
+  if (!t || !*t) setenv("TMPDIR", LITBOX_SANDBOX_TEST_TMP, 1);
+  return true;
+}();
 
 struct Reader : std::enable_shared_from_this<Reader> {
   Reader(boost::asio::io_context& io, int fd, std::string* sink) : sd(io, fd), out(sink) {}
