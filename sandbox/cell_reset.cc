@@ -14,7 +14,9 @@
 #include <linux/openat2.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "sandbox/mount_plan.h"
 
@@ -61,6 +63,13 @@ off_t g_tmp_size;
 bool g_leading_known = false;  // the above was recorded: the fast path may be taken with mounts
 uint64_t g_kept[kMaxKept];     // inodes of entries kept this reset (mount points and their parents)
 int g_nkept = 0;
+// The inodes of /tmp/.litbox/{home,shm,tmp} at the cell's start. Where the cell's /tmp holds
+// host trees, Landlock's rules are on these very directories: one a test removed and the reset
+// made again would be a directory no rule covers, so the reset fails instead (the cell retires).
+constexpr const char* kSkeletonDirs[] = {"home", "shm", "tmp"};
+constexpr mode_t kSkeletonModes[] = {0700, 01777, 01777};
+ino_t g_skeleton_ino[3];
+bool g_narrow_tmp = false;  // the plan lets the cell write only in those (MountPlan::tmp_dir)
 
 struct Dirent64 {
   uint64_t ino;
@@ -265,6 +274,19 @@ bool leading_dirs_untouched(const struct stat& tmp_st) {
 }  // namespace
 
 void record_tmp_mounts(const char* plan, size_t plan_size) {
+  for (size_t i = 0; i < std::size(kSkeletonDirs); ++i) {
+    struct stat st;
+    char path[32];
+    snprintf(path, sizeof path, "/tmp/.litbox/%s", kSkeletonDirs[i]);
+    g_skeleton_ino[i] = stat(path, &st) == 0 ? st.st_ino : 0;
+  }
+  g_narrow_tmp = false;
+  for_each_writable(
+      plan, plan_size,
+      [](const char* target, void*) {
+        if (strcmp(target, kCellTmp) == 0) g_narrow_tmp = true;
+      },
+      nullptr);
   g_nmounts = 0;
   g_unverifiable = !for_each_mount_target(plan, plan_size, note_tmp_mount, nullptr);
   record_leading_dirs();
@@ -303,24 +325,27 @@ int open_untouched(int dir, const char* name, mode_t mode, off_t entries) {
 }
 
 // True if /tmp is exactly the skeleton, untouched: /tmp with only .litbox (and the
-// directories leading to mounts, as the plan made them), .litbox with only home and shm, both
-// empty, all with their modes (the usual case: a few syscalls, no walk).
+// directories leading to mounts, as the plan made them), .litbox with only home, shm and tmp,
+// all empty, all with their modes (the usual case: a few syscalls, no walk).
 bool skeleton_untouched(int tmp, const struct stat& tmp_st) {
   if ((tmp_st.st_mode & 07777) != 01777) return false;
   if (g_nmounts == 0 ? tmp_st.st_size != tmpfs_dir_size(1) : !leading_dirs_untouched(tmp_st)) return false;
-  int litbox = open_untouched(tmp, ".litbox", 0755, 2);
+  int litbox = open_untouched(tmp, ".litbox", 0755, std::size(kSkeletonDirs));
   if (litbox < 0) return false;
-  int home = open_untouched(litbox, "home", 0700, 0);
-  int shm = home < 0 ? -1 : open_untouched(litbox, "shm", 01777, 0);
-  if (home >= 0) close(home);
-  if (shm >= 0) close(shm);
+  bool untouched = true;
+  for (size_t i = 0; i < std::size(kSkeletonDirs) && untouched; ++i) {
+    int fd = open_untouched(litbox, kSkeletonDirs[i], kSkeletonModes[i], 0);
+    struct stat st;
+    untouched = fd >= 0 && fstat(fd, &st) == 0 && (!g_narrow_tmp || st.st_ino == g_skeleton_ino[i]);
+    if (fd >= 0) close(fd);
+  }
   close(litbox);
-  return shm >= 0;
+  return untouched;
 }
 
 // The skeleton is what mount_plan.cc makes: /tmp (1777), /tmp/.litbox (0755) and in it
-// home (kCellHome, 0700) and shm (kCellShm, 1777); plus the mount points the plan put below
-// /tmp and the directories leading to them (0755).
+// home (kCellHome, 0700), shm (kCellShm, 1777) and tmp (kCellTmp, 1777); plus the mount points
+// the plan put below /tmp and the directories leading to them (0755).
 int reset_tmp() {
   g_nkept = 0;
   int tmp = open("/tmp", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -348,11 +373,17 @@ int reset_tmp() {
   if (!e && (litbox = openat(tmp, ".litbox", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) e = errno;
   if (!e)
     e = for_each_entry(litbox, [&](const char* name, unsigned char type, uint64_t ino) {
-      if ((strcmp(name, "home") == 0 || strcmp(name, "shm") == 0) && type == DT_DIR) return kKept;
+      for (const char* kept : kSkeletonDirs)
+        if (strcmp(name, kept) == 0 && type == DT_DIR) return kKept;
       return remove_entry(litbox, name, ino, 2);
     });
-  if (!e) e = fresh_dir(litbox, "home", 0700);
-  if (!e) e = fresh_dir(litbox, "shm", 01777);
+  for (size_t i = 0; i < std::size(kSkeletonDirs) && !e; ++i) {
+    e = fresh_dir(litbox, kSkeletonDirs[i], kSkeletonModes[i]);
+    struct stat st;
+    if (!e && g_narrow_tmp &&
+        (fstatat(litbox, kSkeletonDirs[i], &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_ino != g_skeleton_ino[i]))
+      e = ESTALE;  // made again: not the directory Landlock's rules know
+  }
   if (!e && fchmod(litbox, 0755) < 0) e = errno;
   if (!e && fchmod(tmp, 01777) < 0) e = errno;
   if (litbox >= 0) close(litbox);

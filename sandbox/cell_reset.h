@@ -17,10 +17,11 @@ int open_mqueue_dir();
 /// once the plan is applied.
 void record_tmp_mounts(const char* plan, size_t plan_size);
 
-/// Removes everything under /tmp except its skeleton (/tmp/.litbox, home and shm in it, the
-/// recorded mounts and the directories leading to them), recreating what a test removed of it
-/// and restoring its modes; never touches anything inside a mount. 0 or an errno (ELOOP: a
-/// tree nested deeper than the limit; EXDEV: a recorded mount is no longer at its path).
+/// Removes everything under /tmp except its skeleton (/tmp/.litbox, home, shm and tmp in it,
+/// the recorded mounts and the directories leading to them), recreating what a test removed of
+/// it and restoring its modes; never touches anything inside a mount. 0 or an errno (ELOOP: a
+/// tree nested deeper than the limit; EXDEV: a recorded mount is no longer at its path;
+/// ESTALE: home, shm or tmp had to be made again, so Landlock's rules on them are lost).
 int reset_tmp();
 
 /// 0 if the cell's IPC namespace holds no System V shared memory, message queue or semaphore

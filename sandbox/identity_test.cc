@@ -166,6 +166,30 @@ TEST_F(CellTestBelowTmp, AHostTreeBelowTmpKeepsItsFifosClosed) {
   close(reader);
 }
 
+// Landlock's rules for such a cell are on its /tmp/.litbox/{home,shm,tmp} directories, which a
+// test may remove and make again (no rule then covers the new one): the reset finds that out
+// and retires the cell, so the next test gets a new cell whose TMPDIR is writable.
+TEST_F(CellTestBelowTmp, ATempDirMadeAgainRetiresTheCell) {
+  const LandlockSupport ll = landlock_probe();
+  if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
+  auto ex = executor();
+  auto a = open(*ex);
+  EXPECT_EQ(run(io, *a, {"/bin/sh", "-c", "rmdir /tmp/.litbox/tmp && mkdir -m 1777 /tmp/.litbox/tmp && echo remade"}).out,
+            "remade\n");
+  a->close();
+  a.reset();
+  for (int i = 0; i < 100; ++i) {  // let the reset finish, whatever it decides
+    io.restart();
+    io.run_one_for(std::chrono::milliseconds(10));
+  }
+  exec::SessionSpec next = spec_;
+  next.test_name = "suite :: bar.test";
+  next.source_path = dir / "src/bar.test";
+  next.tmp_prefix = dir / "build/Output/bar.test";
+  auto b = open(*ex, next);
+  EXPECT_EQ(run(io, *b, {"/bin/sh", "-c", "echo x > /tmp/.litbox/tmp/ok && cat /tmp/.litbox/tmp/ok"}).out, "x\n");
+}
+
 TEST_F(CellTest, SeesAnAllowListedHost) {
   auto ex = executor();
   auto s = open(*ex);

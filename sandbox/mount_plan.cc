@@ -198,7 +198,7 @@ MountPlan build_mount_plan(const MountLayout& layout, const PathProbe& probe) {
         step(MountStep::Op::kMkdir, "/tmp/.litbox", "", -1, 0755);
         step(MountStep::Op::kMkdir, kCellHome, "", -1, 0700);
         step(MountStep::Op::kMkdir, kCellShm, "", -1, 01777);
-        if (narrow_tmp) step(MountStep::Op::kMkdir, kCellTmp, "", -1, 01777);
+        step(MountStep::Op::kMkdir, kCellTmp, "", -1, 01777);
         break;
       }
       case Entry::kMaskDir:

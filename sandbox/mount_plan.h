@@ -66,7 +66,8 @@ struct MountLayout {
 /// The cell's private directories inside its /tmp (created by the plan).
 inline constexpr const char* kCellHome = "/tmp/.litbox/home";
 inline constexpr const char* kCellShm = "/tmp/.litbox/shm";
-/// The cell's temp dir (TMPDIR) when host trees are bound inside its /tmp (MountPlan::tmp_dir).
+/// The cell's temp dir (TMPDIR) when host trees are bound inside its /tmp (MountPlan::tmp_dir);
+/// made in every cell, so that its skeleton is the same.
 inline constexpr const char* kCellTmp = "/tmp/.litbox/tmp";
 
 /// A plan: steps in execution order, and how many clone slots they use.

@@ -64,7 +64,7 @@ TEST_F(ReuseTest, TheNextTestFindsNothingOfThePreviousOne) {
       "cd /tmp && for d in . .litbox .litbox/home .litbox/shm /dev/shm/ " + spec_.output_dir +
       "; do echo \"[$d]\"; ls -A $d; done";
   const std::string fresh = sh(*a, listing);
-  EXPECT_NE(fresh.find("[.litbox]\nhome\nshm\n[.litbox/home]\n[.litbox/shm]\n[/dev/shm/]\n[/"), std::string::npos)
+  EXPECT_NE(fresh.find("[.litbox]\nhome\nshm\ntmp\n[.litbox/home]\n[.litbox/shm]\n[/dev/shm/]\n[/"), std::string::npos)
       << fresh;
   sh(*a,
      "echo x > /tmp/x; mkdir -p /tmp/d/e; touch /tmp/d/e/f; chmod 0 /tmp/d/e /tmp/d; echo y > /dev/shm/y;"
