@@ -98,14 +98,26 @@ TEST_F(CellTest, CannotConnectToARootOnlySocketOrWriteARootOnlyFifo) {
   close(ls);
 }
 
+// A FIFO at `path` (in the suite's tree) that anyone may write, and the host's reader of it
+// (non-blocking): the read-only mount does not stop a FIFO.
+int host_fifo_reader(const std::string& path) {
+  if (mkfifo(path.c_str(), 0666) != 0) return -1;
+  chmod(path.c_str(), 0666);
+  return ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+}
+
+// Checked from outside once the cell is closed: nothing reached the host's reader.
+void expect_nothing_written(int reader) {
+  char buf[16];
+  EXPECT_LE(read(reader, buf, sizeof buf), 0);
+  close(reader);
+}
+
 TEST_F(CellTest, CannotWriteAHostFifoItsModeAllows) {
   const LandlockSupport ll = landlock_probe();
   if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
-  // A FIFO in the suite's tree that anyone may write: the read-only mount does not stop a FIFO.
   const std::string fifo = spec_.source_dir + "/open.fifo";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0666), 0);
-  chmod(fifo.c_str(), 0666);
-  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  int reader = host_fifo_reader(fifo);
   ASSERT_GE(reader, 0);
   auto ex = executor();
   auto s = open(*ex);
@@ -114,9 +126,7 @@ TEST_F(CellTest, CannotWriteAHostFifoItsModeAllows) {
   const std::string f = s->environment_overrides().at("TMPDIR") + "/f";
   EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "mkfifo " + f + " && (cat " + f + " &) && echo hi > " + f}).status.code, 0);
   s->close();
-  char buf[16];
-  EXPECT_LE(read(reader, buf, sizeof buf), 0);
-  close(reader);
+  expect_nothing_written(reader);
 }
 
 // The suite's tree under the host's /tmp, whatever TMPDIR says: set before CellTest's TempDir
@@ -148,9 +158,7 @@ TEST_F(CellTestBelowTmp, AHostTreeBelowTmpKeepsItsFifosClosed) {
   if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
   ASSERT_EQ(dir.path().rfind("/tmp/", 0), 0u) << dir.path();
   const std::string fifo = spec_.source_dir + "/open.fifo";
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0666), 0);
-  chmod(fifo.c_str(), 0666);
-  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  int reader = host_fifo_reader(fifo);
   ASSERT_GE(reader, 0);
   auto ex = executor();
   auto s = open(*ex);
@@ -161,9 +169,7 @@ TEST_F(CellTestBelowTmp, AHostTreeBelowTmpKeepsItsFifosClosed) {
   EXPECT_EQ(run(io, *s, {"/bin/sh", "-c", "echo x > " + t() + " && cat " + t()}).out, "x\n") << "%t stays writable";
   EXPECT_NE(run(io, *s, {"/bin/sh", "-c", "echo x > /tmp/elsewhere"}).status.code, 0);
   s->close();
-  char buf[16];
-  EXPECT_LE(read(reader, buf, sizeof buf), 0);
-  close(reader);
+  expect_nothing_written(reader);
 }
 
 // Landlock's rules for such a cell are on its /tmp/.litbox/{home,shm,tmp} directories, which a
