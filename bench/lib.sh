@@ -111,6 +111,8 @@ bench_need_llvm_tests() {
 # and the equivalent lit.yaml (format: sh).
 bench_suite_configs() {
   local dir=$1 name=$2
+  # Never the filesystem root: a lit.yaml there makes every path outside a suite part of one.
+  case $dir in "" | /) echo "bench_suite_configs: refusing directory '$dir'" >&2; return 1 ;; esac
   rm -rf "$dir"
   mkdir -p "$dir"
   printf "import lit.formats\nconfig.name = '%s'\nconfig.test_format = lit.formats.ShTest(execute_external=False)\nconfig.suffixes = ['.test']\n" \
