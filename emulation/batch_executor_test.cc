@@ -122,6 +122,9 @@ class BatchLocalTest : public ::testing::Test {
 };
 
 TEST_F(BatchLocalTest, TheHandlerRunsOnlyAfterTheBatchAndDeferralIsAnnounced) {
+  // Long enough that spawn() and one poll cannot outlast the idle timer on a loaded machine
+  // (the fixture's 20 ms can fire before the "not idle yet" check below).
+  settings.idle_flush_ms = 300;
   FakeTest t;
   int deferred = 0;
   std::vector<int> deltas;
