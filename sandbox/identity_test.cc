@@ -73,6 +73,21 @@ TEST_F(CellTest, CannotReadWhatOnlyHostRootMayRead) {
   s->close();
 }
 
+// A FIFO at `path` (in the suite's tree) with permission bits `mode`, and the host's reader of
+// it (non-blocking, so that a write would not block): the read-only mount does not stop a FIFO.
+int host_fifo_reader(const std::string& path, mode_t mode) {
+  if (mkfifo(path.c_str(), mode) != 0) return -1;
+  chmod(path.c_str(), mode);
+  return ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+}
+
+// Checked from outside once the cell is closed: nothing reached the host's reader.
+void expect_nothing_written(int reader) {
+  char buf[16];
+  EXPECT_LE(read(reader, buf, sizeof buf), 0);
+  close(reader);
+}
+
 TEST_F(CellTest, CannotConnectToARootOnlySocketOrWriteARootOnlyFifo) {
   if (geteuid() != 0) GTEST_SKIP() << "the objects must belong to another user than the runner: run as root";
   // Host objects in a tree the cell sees (the suite's), open to their owner only.
@@ -84,40 +99,22 @@ TEST_F(CellTest, CannotConnectToARootOnlySocketOrWriteARootOnlyFifo) {
   ASSERT_EQ(bind(ls, reinterpret_cast<struct sockaddr*>(&sa), sizeof sa), 0);
   ASSERT_EQ(listen(ls, 4), 0);
   chmod(sock_path.c_str(), 0600);
-  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // so a write would not block
+  int reader = host_fifo_reader(fifo, 0600);
   ASSERT_GE(reader, 0);
   auto ex = executor();
   auto s = open(*ex);
   EXPECT_EQ(run(io, *s, {testcase(), "connect-unix", sock_path}).out, "connect-unix: EACCES\n");
   EXPECT_EQ(run(io, *s, {testcase(), "write-fifo", fifo}).out, "write-fifo: EACCES\n");
   s->close();
-  char buf[16];
-  EXPECT_LE(read(reader, buf, sizeof buf), 0);  // nothing reached the host's reader
-  close(reader);
+  expect_nothing_written(reader);
   close(ls);
-}
-
-// A FIFO at `path` (in the suite's tree) that anyone may write, and the host's reader of it
-// (non-blocking): the read-only mount does not stop a FIFO.
-int host_fifo_reader(const std::string& path) {
-  if (mkfifo(path.c_str(), 0666) != 0) return -1;
-  chmod(path.c_str(), 0666);
-  return ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
-}
-
-// Checked from outside once the cell is closed: nothing reached the host's reader.
-void expect_nothing_written(int reader) {
-  char buf[16];
-  EXPECT_LE(read(reader, buf, sizeof buf), 0);
-  close(reader);
 }
 
 TEST_F(CellTest, CannotWriteAHostFifoItsModeAllows) {
   const LandlockSupport ll = landlock_probe();
   if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
   const std::string fifo = spec_.source_dir + "/open.fifo";
-  int reader = host_fifo_reader(fifo);
+  int reader = host_fifo_reader(fifo, 0666);
   ASSERT_GE(reader, 0);
   auto ex = executor();
   auto s = open(*ex);
@@ -158,7 +155,7 @@ TEST_F(CellTestBelowTmp, AHostTreeBelowTmpKeepsItsFifosClosed) {
   if (!ll.enforced()) LITBOX_SKIP_OR_FAIL(describe(ll));
   ASSERT_EQ(dir.path().rfind("/tmp/", 0), 0u) << dir.path();
   const std::string fifo = spec_.source_dir + "/open.fifo";
-  int reader = host_fifo_reader(fifo);
+  int reader = host_fifo_reader(fifo, 0666);
   ASSERT_GE(reader, 0);
   auto ex = executor();
   auto s = open(*ex);
