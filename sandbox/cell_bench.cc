@@ -1,4 +1,4 @@
-// litbox_cell_bench [N] [--private-netns] [--no-hidden] [--no-output] [--heap MB]: what a sandbox cell costs
+// litbox_cell_bench [N] [--private-netns] [--no-hidden] [--no-output] [--heap MB] [--sandbox-only|--fresh-only]: what a sandbox cell costs
 // per test. Runs N "tests" (open a session, run /bin/true, close) with the local executor, with
 // the sandbox executor reusing cells (the default: a cell is reset between tests) and with a new
 // cell for every test, alternating one of each so all see the same machine state, and prints
@@ -89,14 +89,16 @@ struct Stats {
 int main(int argc, char** argv) {
   int n = 500;
   sandbox::SandboxSpec spec;
-  bool hidden = true, output = true, only_sandbox = false;
+  bool hidden = true, output = true;
+  int first_kind = 0;
   int heap_mb = 0;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--private-netns")) spec.private_network_namespace = true;
     else if (!strcmp(argv[i], "--no-hidden")) hidden = false;
     else if (!strcmp(argv[i], "--no-output")) output = false;
     else if (!strcmp(argv[i], "--shared-output")) spec.isolate_outputs = false;
-    else if (!strcmp(argv[i], "--sandbox-only")) only_sandbox = true;  // for profiling
+    else if (!strcmp(argv[i], "--sandbox-only")) first_kind = 1;  // for profiling
+    else if (!strcmp(argv[i], "--fresh-only")) first_kind = 2;    // for profiling
     else if (!strcmp(argv[i], "--heap") && i + 1 < argc) heap_mb = atoi(argv[++i]);  // a big runner
     else n = atoi(argv[i]);
   }
@@ -140,10 +142,10 @@ int main(int argc, char** argv) {
   const sandbox::SandboxSpec* specs[kKinds] = {nullptr, &spec, &fresh_spec};
   // Warm up all (page cache, first-use costs), then alternate.
   for (int w = 0; w < 10; ++w)
-    for (auto* ex : executors)
-      if (!one_test(io, *ex, session, null_fd)) return 1;
+    for (int k = first_kind; k < kKinds; ++k)
+      if (!one_test(io, *executors[k], session, null_fd)) return 1;
   for (int i = 0; i < n; ++i) {
-    for (int k = only_sandbox ? 1 : 0; k < kKinds; ++k) {
+    for (int k = first_kind; k < kKinds; ++k) {
       auto start = std::chrono::steady_clock::now();
       if (!one_test(io, *executors[k], session, null_fd)) return 1;
       stats[k].wall.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
@@ -154,8 +156,8 @@ int main(int argc, char** argv) {
   fresh->reset();
   // CPU in separate blocks, each ending when everything it started has been reaped (cells are
   // reaped asynchronously, and the zygote's own clones are counted only when it exits).
-  double block_cpu[kKinds];
-  for (int k = 0; k < kKinds; ++k) {
+  double block_cpu[kKinds] = {};
+  for (int k = first_kind; k < kKinds; ++k) {
     double c0 = cpu_ms();
     std::unique_ptr<exec::Executor> owned;
     exec::Executor* ex = &local;
