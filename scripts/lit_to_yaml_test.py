@@ -360,6 +360,38 @@ class SmallSuites(TempDir):
         self.assertIn("has no attribute 'undefined_thing'", err)
         self.assertIn("translate the build's lit.site.cfg.py instead", err)
         self.assertEqual(out, '')
+        self.assertFalse(os.path.exists(self.path('f/lit.yaml')))  # a missing site config: no marker
+
+    def test_a_suite_config_that_fails_leaves_a_lit_yaml_saying_why(self):
+        # lit stops with a fatal error at such a suite; without a lit.yaml, litbox would go on
+        # looking and run the tests under an enclosing suite's config.
+        write(self.path('outer/lit.yaml'), 'name: outer\nformat: sh\nsuffixes: [.t]\n')
+        write(self.path('outer/s/lit.cfg'), 'import lit.formats\nconfig.name = "s"\nconfig.suffixes = [".t"]\n'
+                                            'config.test_format = lit.formats.ShTest()\n'
+                                            'config.recursiveExpansionLimit = "many"\n')
+        write(self.path('outer/s/t.t'), '# RUN: true\n')
+        rc, out, err = translate(self.path('outer/s'))
+        self.assertEqual(rc, 2)
+        self.assertIn('lit.cfg:5: ValueError: recursiveExpansionLimit must be either None or an integer', err)
+        with open(self.path('outer/s/lit.yaml')) as f:
+            self.assertIn("\nconfig_error: 'lit.cfg:5: ValueError: recursiveExpansionLimit must be either None or "
+                          "an integer (got <many>)'\n", f.read())
+        if os.access(LITBOX, os.X_OK):
+            p = subprocess.run([LITBOX, '-q', self.path('outer/s')], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            self.assertIn('s/lit.yaml:4:15: lit.cfg:5: ValueError: recursiveExpansionLimit must be', p.stdout)
+        # Fixed, it translates over the marker; broken again, it never replaces a real config.
+        write(self.path('outer/s/lit.cfg'), 'import lit.formats\nconfig.name = "s"\nconfig.suffixes = [".t"]\n'
+                                            'config.test_format = lit.formats.ShTest()\n')
+        self.assertEqual(translate(self.path('outer/s'))[0], 0)
+        with open(self.path('outer/s/lit.yaml')) as f:
+            good = f.read()
+        self.assertNotIn('config_error', good)
+        write(self.path('outer/s/lit.cfg'), 'config.recursiveExpansionLimit = -2\n')
+        self.assertEqual(translate(self.path('outer/s'))[0], 2)
+        with open(self.path('outer/s/lit.yaml')) as f:
+            self.assertEqual(f.read(), good)
 
     def test_params_environment_and_python_are_noted(self):
         write(self.path('p/lit.cfg'), '''

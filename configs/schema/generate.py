@@ -354,7 +354,7 @@ TOP = [
         "config_error: 'lit.local.cfg:3: NameError: name \\'foo\\' is not defined'",
         "The directory's config is broken: loading it fails with this message, so its tests (and those "
         "below it) are UNRESOLVED and the run exits 2, as lit stops on a config it cannot load. "
-        "`litbox translate` writes it for a lit.local.cfg it could not run.", cond=False),
+        "`litbox translate` writes it for a lit.local.cfg, or a suite's lit.cfg, it could not run.", cond=False),
     Key("when", ALL, None, "list of {if, then, else}", "[]",
         "when: [{if: '!ARM-registered-target', then: {unsupported: true}}]",
         "Conditional keys, applied in order after the file's other keys. `if` is a lit feature expression "
