@@ -168,6 +168,38 @@ Status apply_substitutions(const FileContext& ctx, std::string_view key, const Y
 
 // ---- other structured keys -------------------------------------------------------------------
 
+Status apply_tools(const FileContext& ctx, std::string_view key, const YAML::Node& v, SuiteConfig& c) {
+  if (v.IsNull()) return {};
+  if (!v.IsSequence()) return error_at(ctx, v, "expected a list of {name, search_env, search_paths, ...} for '" + std::string(key) + "'");
+  for (const auto& item : v) {
+    if (!item.IsMap()) return error_at(ctx, item, "expected a map {name: ...} in '" + std::string(key) + "'");
+    LITBOX_RETURN_IF_ERROR(check_keys(ctx, item, {"name", "search_env", "search_paths", "use_installed", "required", "quiet"},
+                                      "a 'tools' entry"));
+    ToolLookup t;
+    if (!item["name"]) return error_at(ctx, item, "a 'tools' entry needs a 'name'");
+    LITBOX_ASSIGN_OR_RETURN(name, read_string(ctx, item["name"], "tools[].name"));
+    if (name.empty() || name.find('/') != std::string::npos)
+      return error_at(ctx, item["name"], "'tools[].name' must be a program name (no '/'), got '" + name + "'");
+    t.name = std::move(name);
+    if (YAML::Node n = item["search_env"]) {
+      LITBOX_ASSIGN_OR_RETURN(env, read_string(ctx, n, "tools[].search_env"));
+      t.search_env = std::move(env);
+    }
+    if (YAML::Node n = item["search_paths"]) {
+      LITBOX_ASSIGN_OR_RETURN(dirs, read_string_list(ctx, n, "tools[].search_paths"));
+      for (auto& d : dirs) t.search_paths.push_back(resolve_path(ctx.dir, d));
+    }
+    for (auto [field, flag] : {std::pair{"use_installed", &t.use_installed}, {"required", &t.required}, {"quiet", &t.quiet}})
+      if (YAML::Node n = item[field]) {
+        LITBOX_ASSIGN_OR_RETURN(b, read_bool(ctx, n, std::string("tools[].") + field));
+        *flag = b;
+      }
+    t.where = location_of(ctx, item).str();
+    c.tools.push_back(std::move(t));
+  }
+  return {};
+}
+
 Status apply_features(const FileContext& ctx, std::string_view key, const YAML::Node& v, SuiteConfig& c) {
   std::vector<std::string> list(c.features.begin(), c.features.end());
   LITBOX_RETURN_IF_ERROR(edit_string_list(ctx, v, key, list, ListOptions{.additive = ctx.additive}));
@@ -387,6 +419,7 @@ const std::vector<Field> kTopLevelFields = {
     {"parallelism_group", kAllFiles, true, S::kScalar, STRING_FIELD(parallelism_group)},
     {"parallelism_groups", kRootFiles, true, S::kFreeMap, apply_parallelism_groups},
     {"preamble_commands", kAllFiles, true, S::kList, LIST_FIELD(preamble_commands, {.unique = false})},
+    {"tools", kAllFiles, false, S::kTools, apply_tools},
     {"gtest_sub_dirs", kAllFiles, true, S::kScalar, apply_gtest_sub_dirs},
     {"gtest_suffix", kAllFiles, true, S::kScalar, STRING_FIELD(gtest_suffix)},
     {"gtest_run_under", kAllFiles, true, S::kList, LIST_FIELD(gtest_run_under, {.unique = false})},

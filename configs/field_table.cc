@@ -130,6 +130,10 @@ void add_paths(const Field& field, const std::string& prefix, FileKind kind, boo
       out.push_back(path + ".remove[].match");
       out.push_back(path + ".remove[].regex");
       break;
+    case FieldShape::kTools:
+      for (const char* entry_key : {"name", "search_env", "search_paths", "use_installed", "required", "quiet"})
+        out.push_back(path + "[]." + entry_key);
+      break;
     case FieldShape::kMap:
       for (const Field& child : *field.children) add_paths(child, path + ".", kind, in_when, out);
       break;

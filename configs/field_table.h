@@ -26,6 +26,7 @@ enum class FieldShape {
   kMap,            ///< a map of the keys in `children`
   kFreeMap,        ///< a map of arbitrary names to strings (params, environment.set)
   kWhen,           ///< list of {if, then, else}
+  kTools,          ///< list of {name, search_env, search_paths, use_installed, required, quiet}
 };
 
 /// One accepted key.

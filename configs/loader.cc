@@ -190,6 +190,7 @@ Expected<SuiteConfig> apply_local_config_impl(const SuiteConfig& parent, const s
   ctx.params = &parent.params;
   LITBOX_ASSIGN_OR_RETURN(root, read_document(ctx));
   SuiteConfig config = parent;
+  config.tools.clear();  // the parent's were looked up when it was loaded
   config.files.push_back(absolute_normal(local_yaml));
   LITBOX_RETURN_IF_ERROR(apply_keys(ctx, root, config, false));
   sync_triple_features(config, parent.target_triple, parent.host_triple);

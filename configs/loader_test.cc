@@ -324,6 +324,40 @@ TEST_F(LoadSuiteConfig, BadSubstitutions) {
             "lit.yaml:2:13: invalid regex 'a(b': missing closing parenthesis at position 3");
 }
 
+TEST_F(LoadSuiteConfig, ToolsKeepTheirOrderOptionsAndLocation) {
+  auto c = load(R"(params: {bin: /b/bin}
+tools:
+  - {name: clang, search_env: CLANG, search_paths: ['${bin}', rel], required: true}
+  - {name: ld.lld, use_installed: true, quiet: yes}
+)");
+  ASSERT_TRUE(c.ok()) << c.error().str();
+  ASSERT_EQ(c->tools.size(), 2u);
+  const ToolLookup& clang = c->tools[0];
+  EXPECT_EQ(clang.name, "clang");
+  EXPECT_EQ(clang.search_env, "CLANG");
+  EXPECT_EQ(clang.search_paths, (std::vector<std::string>{"/b/bin", dir_.path() + "/rel"}));
+  EXPECT_TRUE(clang.required);
+  EXPECT_FALSE(clang.use_installed);
+  EXPECT_EQ(clang.where, path_ + ":3:5");
+  EXPECT_EQ(c->tools[1].name, "ld.lld");
+  EXPECT_TRUE(c->tools[1].use_installed);
+  EXPECT_TRUE(c->tools[1].quiet);
+  EXPECT_TRUE(c->tools[1].search_paths.empty());
+}
+
+TEST_F(LoadSuiteConfig, BadTools) {
+  EXPECT_EQ(error("tools: clang\n"),
+            "lit.yaml:1:8: expected a list of {name, search_env, search_paths, ...} for 'tools'");
+  EXPECT_EQ(error("tools: [clang]\n"), "lit.yaml:1:9: expected a map {name: ...} in 'tools'");
+  EXPECT_EQ(error("tools: [{search_env: CLANG}]\n"), "lit.yaml:1:9: a 'tools' entry needs a 'name'");
+  EXPECT_EQ(error("tools: [{name: bin/clang}]\n"),
+            "lit.yaml:1:16: 'tools[].name' must be a program name (no '/'), got 'bin/clang'");
+  EXPECT_EQ(error("tools: [{name: clang, requred: true}]\n"),
+            "lit.yaml:1:23: unknown key 'requred' in a 'tools' entry (did you mean 'required'?)");
+  EXPECT_EQ(error("tools: [{name: clang, required: maybe}]\n"),
+            "lit.yaml:1:33: expected a boolean for 'tools[].required'");
+}
+
 TEST_F(LoadSuiteConfig, UnknownParameterIsLocated) {
   EXPECT_EQ(error("params: {tools_dir: /b}\nname: '${tool_dir}/x'\n"),
             "lit.yaml:2:7: unknown parameter 'tool_dir' in '${tool_dir}/x' (did you mean 'tools_dir'?)");

@@ -61,6 +61,19 @@ TEST_F(LocalConfigTest, AnEmptyFileChangesNothingButTheFileList) {
   EXPECT_EQ(c->files.back(), path_);
 }
 
+TEST_F(LocalConfigTest, ToolsAreOnlyTheFilesOwn) {
+  // Each file's tools are looked up when it is loaded: a directory below does not repeat its
+  // parent's (lit runs a config's use_llvm_tool calls once).
+  parent_.tools.push_back(ToolLookup{.name = "clang"});
+  auto c = local("tools: [{name: opt}]\n");
+  ASSERT_TRUE(c.ok()) << c.error().str();
+  ASSERT_EQ(c->tools.size(), 1u);
+  EXPECT_EQ(c->tools[0].name, "opt");
+  auto none = local("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->tools.empty());
+}
+
 TEST_F(LocalConfigTest, APlainListReplacesAndTheParentIsUntouched) {
   auto c = local("suffixes: [.mir]\nfeatures: [only]\n");
   ASSERT_TRUE(c.ok()) << c.error().str();

@@ -77,6 +77,18 @@ struct Target {
   int batch_retries = 1;              ///< batch: requeues of a request whose batch failed before it ran
 };
 
+/// One `tools:` entry: lit's LLVMConfig.use_llvm_tool, looked up when the config is loaded on
+/// the machine that runs the tests (runner/tool_lookup.h), not when it was translated.
+struct ToolLookup {
+  std::string name;
+  std::string search_env;                 ///< a variable of the tests' environment naming the tool
+  std::vector<std::string> search_paths;  ///< absolute directories, tried in order
+  bool use_installed = false;             ///< then the tests' PATH
+  bool required = false;                  ///< not found: the run stops (lit's fatal)
+  bool quiet = false;                     ///< no "using NAME: PATH" note
+  std::string where;                      ///< file:line:column of the entry, for messages
+};
+
 /// The effective configuration of one directory.
 struct SuiteConfig {
   std::string name = "<unnamed>";
@@ -111,6 +123,9 @@ struct SuiteConfig {
   /// of a group run at once; 0 = no limit. Set in lit.yaml/lit.site.yaml (`parallelism_groups:`).
   std::map<std::string, int> parallelism_groups;
   std::vector<std::string> preamble_commands;
+  /// The `tools:` of the file(s) loaded last only (the root's site and suite files, or one
+  /// lit.local.yaml): each is looked up once, when its file is loaded, as lit runs a call.
+  std::vector<ToolLookup> tools;
   std::string gtest_sub_dirs = ".";  ///< gtest format: ';'-separated dirs
   std::string gtest_suffix = "Tests";
   /// gtest format: a command the binaries run under (lit's GoogleTest run_under).

@@ -18,6 +18,7 @@
 
 #include "runner/diagnostics.h"
 #include "runner/discovery.h"
+#include "runner/environment.h"
 #include "runner/executors.h"
 #include "runner/gtest_format.h"
 #include "runner/options.h"
@@ -199,6 +200,13 @@ int run_main(int argc, char** argv) {
   dopts.names = config::ConfigNames::with_prefix(opts.config_prefix);
   dopts.indirectly_run_check = opts.indirectly_run_check;
   dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
+  dopts.tool_environment = [&](const config::SuiteConfig& cfg) {
+    EnvironmentOptions eo;
+    eo.path_prepend = ctx.path_prepend;
+    eo.hermetic = ctx.executors->sandboxed(cfg);
+    eo.pass_env = ctx.pass_env;
+    return build_environment(cfg, eo);
+  };
   if (opts.use_valgrind || opts.valgrind_leak_check) {
     auto inner = dopts.finish_suite_config;
     dopts.finish_suite_config = [inner, &opts](config::SuiteConfig& cfg) {
@@ -216,6 +224,11 @@ int run_main(int argc, char** argv) {
     return 2;
   }
   // gtest binaries are listed (in their cells) and split into shards, as lit's discovery does.
+  if (diag.fatal()) {
+    // lit exits at a fatal error in a config (a required tool not found), before any test.
+    std::fprintf(stderr, "%d errors, exiting.\n", diag.errors());
+    return 2;
+  }
   list_gtest_binaries(owned, ctx, opts.workers, diag);
   mark_output_collisions(owned);
   // lit stops here on any discovery error. litbox reports it, still runs every test it could

@@ -16,6 +16,12 @@ class Diagnostics {
   void error(const std::string& msg);
   /// An Error with a location prints as "file:line:col: message".
   void error(const Error& e) { error(e.str()); }
+  /// lit-style, the location first: "litbox: <where>: note: <message>" (unless quiet).
+  void note_at(const std::string& where, const std::string& msg);
+  /// lit's fatal error ("litbox: <where>: fatal: <message>"): counted as an error, and the run
+  /// stops after discovery without running a test.
+  void fatal_at(const std::string& where, const std::string& msg);
+  bool fatal() const { return fatal_; }
   int errors() const { return errors_; }
   int warnings() const { return warnings_; }
   bool quiet = false;  ///< suppress notes
@@ -25,6 +31,7 @@ class Diagnostics {
  private:
   int errors_ = 0;
   int warnings_ = 0;
+  bool fatal_ = false;
 };
 
 }  // namespace litbox::runner

@@ -1,5 +1,7 @@
 #include "runner/discovery.h"
 
+#include "runner/tool_lookup.h"
+
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 
 #include "runner/gtest_format.h"
 #include "runner/libcxx_format.h"
+#include "runner/tool_lookup.h"
 #include "support/strings.h"
 
 namespace litbox::runner {
@@ -240,6 +243,7 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
     return nullptr;
   }
   if (options_.finish_suite_config) options_.finish_suite_config(*cfg);
+  look_up_tools(*cfg);
   auto ts = std::make_unique<TestSuite>();
   ts->name = cfg->name;
   ts->source_root = cfg->source_root;
@@ -247,6 +251,11 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
   ts->config = std::make_shared<const config::SuiteConfig>(std::move(*cfg));
   suites_.push_back(std::move(ts));
   return suites_.back().get();
+}
+
+void Discovery::look_up_tools(const config::SuiteConfig& cfg) {
+  if (cfg.tools.empty() || !options_.tool_environment || diag_.fatal()) return;
+  runner::look_up_tools(cfg, options_.tool_environment(cfg), diag_);
 }
 
 void Discovery::note_config_file(const std::string& path) {
@@ -286,6 +295,7 @@ std::shared_ptr<const config::SuiteConfig> Discovery::local_config(TestSuite* ts
       auto cfg = config::apply_local_config(*parent, local);
       if (cfg) {
         if (options_.finish_suite_config) options_.finish_suite_config(*cfg);
+        look_up_tools(*cfg);
         entry.config = std::make_shared<const config::SuiteConfig>(std::move(*cfg));
       } else {
         entry.error = cfg.error().str();
@@ -408,9 +418,11 @@ void Discovery::tests_in_suite(TestSuite* ts, const std::vector<std::string>& pa
 }
 
 void Discovery::discover(const std::string& input, std::vector<std::unique_ptr<Test>>& out) {
+  if (diag_.fatal()) return;  // lit stops at a fatal error in a config
   std::string abs = absolute_normalized(input);
   int errors_before = diag_.errors();
   SuiteRef ref = find_suite(abs);
+  if (diag_.fatal()) return;
   if (!ref.suite) {
     // A broken config was already reported by load_suite; otherwise there is no suite.
     if (diag_.errors() == errors_before) diag_.warning("unable to find test suite for '" + input + "'");

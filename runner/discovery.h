@@ -24,6 +24,9 @@ struct DiscoveryOptions {
   /// Called for each loaded config (suite root and each lit.local.yaml) to add machine facts
   /// (target=, can-run=, sandbox, %{exec}); a local config's replace its parent's.
   std::function<void(config::SuiteConfig&)> finish_suite_config;
+  /// The environment a config's tests get, for looking up its `tools:` (runner/tool_lookup.h)
+  /// when it is loaded; without it, tools are not looked up.
+  std::function<std::map<std::string, std::string>(const config::SuiteConfig&)> tool_environment;
 };
 
 /// Discovers tests. Keeps the suites and the per-directory configs it loaded.
@@ -65,6 +68,7 @@ class Discovery {
                                   std::shared_ptr<const config::SuiteConfig> cfg);
 
   void note_config_file(const std::string& path);
+  void look_up_tools(const config::SuiteConfig& cfg);
 
   DiscoveryOptions options_;
   Diagnostics& diag_;

@@ -37,6 +37,7 @@ ENV_READS = {}  # file -> {variable: line}: host variables the configs read
 PASSED = {}    # file -> set of variable names given to with_system_environment
 PARAM_READS = {}  # file -> {param: line}
 LOADED_FROM = {}  # (file, line) of a config.load_from_path call in a config file -> the file it loaded
+TOOLS = []     # (file, line, entry): each LLVMConfig.use_llvm_tool call, for `tools:`
 
 
 def config_frame(depth=2):
@@ -168,6 +169,37 @@ def track_system_environment(lit):
         return original(self, variables, append_path)
     with_system_environment._litbox = True
     cls.with_system_environment = with_system_environment
+
+
+def track_tool_lookups(lit):
+    """Wraps LLVMConfig.use_llvm_tool so that each call becomes a `tools:` entry, which litbox
+    looks up (and notes, as lit does) on the machine that runs the tests. A required tool this
+    machine lacks does not stop the translation: the config goes on with its name, and litbox
+    stops where lit would, on a machine that lacks it too."""
+    try:
+        import lit.llvm.config as llvm_config_module
+    except ImportError:
+        return
+    cls = llvm_config_module.LLVMConfig
+    if getattr(cls.use_llvm_tool, '_litbox', False):
+        return
+    original = cls.use_llvm_tool
+
+    def use_llvm_tool(self, name, search_env=None, required=False, quiet=False,
+                      search_paths=None, use_installed=False):
+        at = config_frame()
+        paths = list(search_paths) if search_paths else [self.config.llvm_tools_dir]
+        if at:
+            TOOLS.append((at[0], at[1], {
+                'name': name, 'search_env': search_env, 'required': bool(required), 'quiet': bool(quiet),
+                'search_paths': [str(p) for p in paths if p], 'use_installed': bool(use_installed)}))
+        tool = original(self, name, search_env=search_env, required=False, quiet=quiet,
+                        search_paths=search_paths, use_installed=use_installed)
+        if not tool and required:
+            tool = name
+        return tool
+    use_llvm_tool._litbox = True
+    cls.use_llvm_tool = use_llvm_tool
 
 
 # ---- loading the configs as lit does ----------------------------------------------------------

@@ -393,6 +393,40 @@ class SmallSuites(TempDir):
         with open(self.path('outer/s/lit.yaml')) as f:
             self.assertEqual(f.read(), good)
 
+    def test_use_llvm_tool_calls_become_tools_looked_up_when_litbox_runs(self):
+        write(self.path('t/lit.cfg'), """
+            import os, lit.formats, lit.llvm
+            config.name = 't'
+            config.suffixes = ['.t']
+            config.test_format = lit.formats.ShTest()
+            config.llvm_tools_dir = os.path.join(os.path.dirname(__file__), 'bin')
+            lit.llvm.initialize(lit_config, config)
+            found = lit.llvm.llvm_config.use_llvm_tool('here', search_env='HERE_TOOL')
+            gone = lit.llvm.llvm_config.use_llvm_tool('gone', required=True, use_installed=True)
+            config.substitutions.append(('%gone', gone))
+            """)
+        write(self.path('t/bin/here'), '')
+        write(self.path('t/sub/lit.local.cfg'), """
+            import lit.llvm
+            lit.llvm.llvm_config.use_llvm_tool('sub', quiet=True, search_paths=['/opt/x', '/opt/y'])
+            """)
+        rc, out, err = translate(self.path('t'))
+        self.assertEqual(rc, 0, err)
+        self.assertIn('tools:\n  - {name: here, search_env: HERE_TOOL, search_paths: [%s]}\n'
+                      '  - {name: gone, search_paths: [%s], use_installed: true, required: true}\n'
+                      % (self.path('t/bin'), self.path('t/bin')), body(self.path('t/lit.yaml')))
+        # The required tool this machine lacks: its name stands in for it (lit would have stopped).
+        self.assertIn("{match: '%gone', replace: gone}", body(self.path('t/lit.yaml')))
+        self.assertEqual(body(self.path('t/sub/lit.local.yaml')),
+                         'tools:\n  - {name: sub, search_paths: [/opt/x, /opt/y], quiet: true}\n')
+        if os.access(LITBOX, os.X_OK):
+            write(self.path('t/a.t'), '# RUN: true\n')
+            p = subprocess.run([LITBOX, self.path('t/a.t')], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertRegex(p.stderr, r"lit\.yaml:\d+:5: note: using here: .*/t/bin/here\n"
+                                       r".*lit\.yaml:\d+:5: fatal: couldn't find 'gone' program\n")
+
     def test_params_environment_and_python_are_noted(self):
         write(self.path('p/lit.cfg'), '''
             import os, sys
@@ -521,7 +555,8 @@ class LitOwnConfigs(TempDir):
         'Inputs/exec-discovery-in-tree/lit.cfg': (2, 'fatal: No site specific configuration'),
         'Inputs/shtest-recursive-substitution/negative-integer/lit.cfg': (2, 'must be a non-negative integer'),
         'Inputs/shtest-recursive-substitution/not-an-integer/lit.cfg': (2, 'must be either None or an integer'),
-        'Inputs/use-llvm-tool-required/lit.cfg': (2, "couldn't find 'not-found' program"),
+        # use_llvm_tool(required=True) of a tool this machine lacks: litbox looks it up when it
+        # runs the tests (tools:), so the translation goes on.
     }
 
     def test_every_suite(self):
@@ -548,6 +583,9 @@ class LitOwnConfigs(TempDir):
         self.assertIn('format: sh-external\n', read(self.path('Inputs/shtest-format/external_shell/lit.local.yaml')))
         self.assertIn('standalone_tests: true\n', read(self.path('Inputs/standalone-tests/lit.yaml')))
         self.assertIn('suite: ..\n', read(self.path('Inputs/exec-discovery-in-tree/obj/lit.site.yaml')))
+        self.assertIn("\n  - {name: not-found, search_paths: [%s], required: true}\n"
+                      % self.path('Inputs/use-llvm-tool-required'),
+                      read(self.path('Inputs/use-llvm-tool-required/lit.yaml')))
 
 
 @unittest.skipUnless(os.path.isfile(os.path.join(LLVM_TEST, 'lit.cfg.py')) and REAL_LIT,

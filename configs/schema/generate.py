@@ -334,6 +334,36 @@ TOP = [
         "key by key."),
     Key("preamble_commands", ALL, REF("editableList"), "list of strings", "[]",
         "preamble_commands: ['ulimit -c 0']", "Commands run before each test's RUN lines."),
+    Key("tools", ALL, {
+        "type": ["array", "null"],
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1, "pattern": "^[^/]+$",
+                         "description": "The program's name."},
+                "search_env": {"type": "string",
+                               "description": "A variable of the tests' environment whose value, if set and "
+                                              "not empty, is the tool."},
+                "search_paths": {"$ref": "#/$defs/stringList",
+                                 "description": "Directories to look in, in order (relative ones against the "
+                                                "file's directory)."},
+                "use_installed": {"$ref": "#/$defs/bool", "description": "Then the tests' PATH."},
+                "required": {"$ref": "#/$defs/bool",
+                             "description": "Not found: the run stops before any test (lit's fatal error)."},
+                "quiet": {"$ref": "#/$defs/bool", "description": "No `using NAME: PATH` note."},
+            },
+        },
+    }, "list of {name, search_env, search_paths, use_installed, required, quiet}", "[]",
+        "tools: [{name: clang, search_env: CLANG, search_paths: ['${llvm_tools_dir}'], required: true}]",
+        "lit's `llvm_config.use_llvm_tool` calls, looked up in order when the file is loaded, on the machine that "
+        "runs the tests, as lit does: the value of `search_env` in the tests' environment, else the first of "
+        "`search_paths` holding a file of that name, else, with `use_installed`, the tests' PATH. A tool found is "
+        "noted (`<file>:<line>:<col>: note: using NAME: PATH`, not with `-q` or `quiet`); a `required` one not "
+        "found stops the run with lit's message (`fatal: couldn't find 'NAME' program`). `litbox translate` "
+        "writes one entry per call. Each file's own entries are looked up once: a lit.local.yaml does not "
+        "inherit its parent's.", cond=False),
     Key("gtest_sub_dirs", ALL, {"anyOf": [{"type": "string"}, REF("stringList")]},
         "string (`;`-separated) or list", ".", "gtest_sub_dirs: [unittests]",
         "gtest format: directories (under the test directory) searched for test binaries."),

@@ -36,7 +36,6 @@ declare -A EXPECTED_NOT_PASS=(
   [test-output-micro-resultdb.py]="Inputs/test-data-micro: a Python test format (DummyFormat)"
   [custom-result-category.py]="a Python ShTest subclass with custom result codes (format.MyFormat): not translatable"
   [discovery.py]="the translated discovery/lit.yaml gets site_configs: [../py-config-discovery] (from the site configs that load it), so running the source suite uses that exec root; lit runs it as a plain source suite"
-  [use-llvm-tool.py]="use_llvm_tool runs at translation time: litbox has no run-time tool lookup, so no 'note: using caseN: ...' lines (and no fatal for a required tool)"
 )
 
 if [ ! -f "$real_lit" ]; then echo "lit_selftest: needs Debian's lit 15 ($real_lit)" >&2; exit 2; fi
