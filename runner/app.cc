@@ -44,7 +44,7 @@ namespace litbox::runner {
 
 namespace {
 
-void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_tests) {
+void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_tests, bool debug) {
   std::stable_sort(tests.begin(), tests.end(), [](const Test* a, const Test* b) {
     if (a->suite->name != b->suite->name) return a->suite->name < b->suite->name;
     if (a->suite != b->suite) return a->suite < b->suite;
@@ -58,10 +58,19 @@ void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_test
       const TestSuite& s = *tests[i]->suite;
       std::printf("  %s - %zu tests\n    Source Root: %s\n    Exec Root  : %s\n", s.name.c_str(), j - i,
                   s.source_root.c_str(), s.exec_root.c_str());
-      std::vector<std::string> feats(s.config->features.begin(), s.config->features.end());
+      // lit's lines, as lit prints them, show what the configs define; what litbox adds about
+      // the machine and the executor (can-run=, sandbox, %{exec}) gets lines of its own, with
+      // --debug (a suite's block stays lit's five lines otherwise).
+      const auto& facts = s.config->machine_facts;
+      auto is_fact = [&](const std::string& f) { return std::find(facts.features.begin(), facts.features.end(), f) != facts.features.end(); };
+      std::vector<std::string> feats;
+      for (const auto& f : s.config->features)
+        if (!is_fact(f)) feats.push_back(f);
       std::printf("    Available Features: %s\n", join(feats, " ").c_str());
       std::vector<std::pair<std::string, std::string>> subs;
-      for (const auto& sub : s.config->substitutions) subs.emplace_back(sub.pattern, sub.replacement);
+      for (const auto& sub : s.config->substitutions)
+        if (!facts.exec || sub.pattern != facts.exec->pattern || sub.replacement != facts.exec->replacement)
+          subs.emplace_back(sub.pattern, sub.replacement);
       std::sort(subs.begin(), subs.end());
       std::string text;
       for (size_t k = 0; k < subs.size(); ++k) {
@@ -69,6 +78,13 @@ void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_test
         text += subs[k].first + " => " + subs[k].second;
       }
       std::printf("    Available Substitutions: %s\n", text.c_str());
+      if (debug && !facts.features.empty()) {
+        std::vector<std::string> sorted(facts.features.begin(), facts.features.end());
+        std::sort(sorted.begin(), sorted.end());
+        std::printf("    Executor Features: %s\n", join(sorted, " ").c_str());
+      }
+      if (debug && facts.exec)
+        std::printf("    Executor Substitutions: %s => %s\n", facts.exec->pattern.c_str(), facts.exec->replacement.c_str());
       i = j;
     }
   }
@@ -199,6 +215,7 @@ int run_main(int argc, char** argv) {
   dopts.site_config = opts.site_config;
   dopts.names = config::ConfigNames::with_prefix(opts.config_prefix);
   dopts.indirectly_run_check = opts.indirectly_run_check;
+  dopts.debug = opts.debug;
   dopts.finish_suite_config = [&](config::SuiteConfig& cfg) { (*executors)->finish_suite_config(cfg); };
   dopts.tool_environment = [&](const config::SuiteConfig& cfg) {
     EnvironmentOptions eo;
@@ -246,7 +263,7 @@ int run_main(int argc, char** argv) {
   for (auto& t : owned) discovered.push_back(t.get());
 
   if (opts.show_suites || opts.show_tests) {
-    print_discovered(discovered, opts.show_suites, opts.show_tests);
+    print_discovered(discovered, opts.show_suites, opts.show_tests, opts.debug);
     return 0;
   }
   if (opts.show_used_features) {

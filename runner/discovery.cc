@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <fstream>
 #include <cstdlib>
 
 #include "runner/gtest_format.h"
@@ -237,11 +238,15 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
   }
   if (site) note_config_file(site->path);
   note_config_file(suite_yaml);
+  debug_note("loading suite config", site ? site->path : suite_yaml);
+  if (site) debug_note("load_config from", suite_yaml);
   auto cfg = config::load_suite_config(suite_yaml, site, options_.params);
   if (!cfg) {
     diag_.error(cfg.error());
     return nullptr;
   }
+  debug_note("... loaded config", suite_yaml);
+  if (site) debug_note("... loaded config", site->path);
   if (options_.finish_suite_config) options_.finish_suite_config(*cfg);
   look_up_tools(*cfg);
   auto ts = std::make_unique<TestSuite>();
@@ -256,6 +261,22 @@ TestSuite* Discovery::load_suite(const std::string& dir, const std::string& conf
 void Discovery::look_up_tools(const config::SuiteConfig& cfg) {
   if (cfg.tools.empty() || !options_.tool_environment || diag_.fatal()) return;
   runner::look_up_tools(cfg, options_.tool_environment(cfg), diag_);
+}
+
+void Discovery::debug_note(const std::string& what, const std::string& path) {
+  if (!options_.debug) return;
+  std::string msg = what + " '" + path + "'";
+  // A file `litbox translate` wrote names the lit config it came from on its first line.
+  static constexpr std::string_view kMarker = "# litbox translate: generated from ";
+  std::ifstream in(path);
+  std::string first;
+  if (std::getline(in, first) && first.rfind(kMarker, 0) == 0) {
+    std::string source = first.substr(kMarker.size());
+    source = source.substr(0, source.rfind("; digest "));
+    if (!source.empty() && source[0] != '/') source = parent_of(path) + "/" + source;
+    msg += " (translated from '" + source + "')";
+  }
+  diag_.note(msg);
 }
 
 void Discovery::note_config_file(const std::string& path) {
@@ -292,8 +313,10 @@ std::shared_ptr<const config::SuiteConfig> Discovery::local_config(TestSuite* ts
     std::string local = join_path(ts->source_root, dir) + "/" + options_.names.local;
     if (exists(local)) {
       note_config_file(local);
+      debug_note("loading local config", local);
       auto cfg = config::apply_local_config(*parent, local);
       if (cfg) {
+        debug_note("... loaded config", local);
         if (options_.finish_suite_config) options_.finish_suite_config(*cfg);
         look_up_tools(*cfg);
         entry.config = std::make_shared<const config::SuiteConfig>(std::move(*cfg));

@@ -21,6 +21,8 @@ struct DiscoveryOptions {
   std::string site_config;        ///< --site PATH (or LITBOX_SITE_CONFIG): a lit.site.yaml
   config::ConfigNames names;      ///< the config file names (--config-prefix)
   bool indirectly_run_check = true;
+  /// --debug: lit's notes as each config file is loaded ("loading suite config '...'").
+  bool debug = false;
   /// Called for each loaded config (suite root and each lit.local.yaml) to add machine facts
   /// (target=, can-run=, sandbox, %{exec}); a local config's replace its parent's.
   std::function<void(config::SuiteConfig&)> finish_suite_config;
@@ -69,6 +71,8 @@ class Discovery {
 
   void note_config_file(const std::string& path);
   void look_up_tools(const config::SuiteConfig& cfg);
+  /// --debug: lit's note `what` '<path>', naming the lit config a generated file came from.
+  void debug_note(const std::string& what, const std::string& path);
 
   DiscoveryOptions options_;
   Diagnostics& diag_;

@@ -583,6 +583,15 @@ class LitOwnConfigs(TempDir):
         self.assertIn('format: sh-external\n', read(self.path('Inputs/shtest-format/external_shell/lit.local.yaml')))
         self.assertIn('standalone_tests: true\n', read(self.path('Inputs/standalone-tests/lit.yaml')))
         self.assertIn('suite: ..\n', read(self.path('Inputs/exec-discovery-in-tree/obj/lit.site.yaml')))
+        # Loaded by two site configs, discovery/lit.cfg also loads on its own: lit runs it so
+        # from its source directory, and so does litbox (no site_configs); its lit.yaml is its
+        # own translation, which each site's lit.site.yaml completes.
+        discovery = read(self.path('Inputs/discovery/lit.yaml'))
+        self.assertNotIn('site_configs', discovery)
+        self.assertIn('features: [feature1, feature2]\n', discovery)
+        self.assertIn('suite: ../discovery\n', read(self.path('Inputs/py-config-discovery/lit.site.yaml')))
+        # One that needs its site config's facts keeps the mapping, as llvm-lit has it.
+        self.assertIn('site_configs: [obj]\n', read(self.path('Inputs/exec-discovery-in-tree/lit.yaml')))
         self.assertIn("\n  - {name: not-found, search_paths: [%s], required: true}\n"
                       % self.path('Inputs/use-llvm-tool-required'),
                       read(self.path('Inputs/use-llvm-tool-required/lit.yaml')))
