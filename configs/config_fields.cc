@@ -170,11 +170,12 @@ Status apply_substitutions(const FileContext& ctx, std::string_view key, const Y
 
 Status apply_tools(const FileContext& ctx, std::string_view key, const YAML::Node& v, SuiteConfig& c) {
   if (v.IsNull()) return {};
-  if (!v.IsSequence()) return error_at(ctx, v, "expected a list of {name, search_env, search_paths, ...} for '" + std::string(key) + "'");
+  if (!v.IsSequence())
+    return error_at(ctx, v, "expected a list of {name, search_env, search_paths, ...} for '" + std::string(key) + "'");
   for (const auto& item : v) {
     if (!item.IsMap()) return error_at(ctx, item, "expected a map {name: ...} in '" + std::string(key) + "'");
-    LITBOX_RETURN_IF_ERROR(check_keys(ctx, item, {"name", "search_env", "search_paths", "use_installed", "required", "quiet"},
-                                      "a 'tools' entry"));
+    LITBOX_RETURN_IF_ERROR(check_keys(
+        ctx, item, {"name", "search_env", "search_paths", "use_installed", "required", "quiet"}, "a 'tools' entry"));
     ToolLookup t;
     if (!item["name"]) return error_at(ctx, item, "a 'tools' entry needs a 'name'");
     LITBOX_ASSIGN_OR_RETURN(name, read_string(ctx, item["name"], "tools[].name"));
@@ -189,7 +190,8 @@ Status apply_tools(const FileContext& ctx, std::string_view key, const YAML::Nod
       LITBOX_ASSIGN_OR_RETURN(dirs, read_string_list(ctx, n, "tools[].search_paths"));
       for (auto& d : dirs) t.search_paths.push_back(resolve_path(ctx.dir, d));
     }
-    for (auto [field, flag] : {std::pair{"use_installed", &t.use_installed}, {"required", &t.required}, {"quiet", &t.quiet}})
+    for (auto [field, flag] :
+         {std::pair{"use_installed", &t.use_installed}, {"required", &t.required}, {"quiet", &t.quiet}})
       if (YAML::Node n = item[field]) {
         LITBOX_ASSIGN_OR_RETURN(b, read_bool(ctx, n, std::string("tools[].") + field));
         *flag = b;

@@ -62,7 +62,9 @@ void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_test
       // the machine and the executor (can-run=, sandbox, %{exec}) gets lines of its own, with
       // --debug (a suite's block stays lit's five lines otherwise).
       const auto& facts = s.config->machine_facts;
-      auto is_fact = [&](const std::string& f) { return std::find(facts.features.begin(), facts.features.end(), f) != facts.features.end(); };
+      auto is_fact = [&](const std::string& f) {
+        return std::find(facts.features.begin(), facts.features.end(), f) != facts.features.end();
+      };
       std::vector<std::string> feats;
       for (const auto& f : s.config->features)
         if (!is_fact(f)) feats.push_back(f);
@@ -84,7 +86,8 @@ void print_discovered(std::vector<Test*> tests, bool show_suites, bool show_test
         std::printf("    Executor Features: %s\n", join(sorted, " ").c_str());
       }
       if (debug && facts.exec)
-        std::printf("    Executor Substitutions: %s => %s\n", facts.exec->pattern.c_str(), facts.exec->replacement.c_str());
+        std::printf("    Executor Substitutions: %s => %s\n", facts.exec->pattern.c_str(),
+                    facts.exec->replacement.c_str());
       i = j;
     }
   }
@@ -240,12 +243,12 @@ int run_main(int argc, char** argv) {
     diag.error(unused);
     return 2;
   }
-  // gtest binaries are listed (in their cells) and split into shards, as lit's discovery does.
   if (diag.fatal()) {
     // lit exits at a fatal error in a config (a required tool not found), before any test.
     std::fprintf(stderr, "%d errors, exiting.\n", diag.errors());
     return 2;
   }
+  // gtest binaries are listed (in their cells) and split into shards, as lit's discovery does.
   list_gtest_binaries(owned, ctx, opts.workers, diag);
   mark_output_collisions(owned);
   // lit stops here on any discovery error. litbox reports it, still runs every test it could

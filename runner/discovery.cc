@@ -1,15 +1,13 @@
 #include "runner/discovery.h"
 
-#include "runner/tool_lookup.h"
-
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
-#include <fstream>
 #include <cstdlib>
+#include <fstream>
 
 #include "runner/gtest_format.h"
 #include "runner/libcxx_format.h"
