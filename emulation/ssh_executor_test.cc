@@ -70,6 +70,10 @@ class SshExecutorTest : public ::testing::Test {
 
   void TearDown() override {
     executor.reset();
+    // A closed session removes its remote directory in the background: let that finish
+    // before the sshd goes (and before the io_context, which owns what it still holds).
+    io.restart();
+    io.run_for(std::chrono::seconds(30));
     sshd.stop();
   }
 

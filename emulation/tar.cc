@@ -96,7 +96,7 @@ void TarWriter::header(std::string_view name, char type, uint32_t mode, uint64_t
   if (forced_mtime_ >= 0) mtime = forced_mtime_;
   put_octal(h + 136, 12, static_cast<uint64_t>(std::max<int64_t>(mtime, 0)));
   h[156] = type;
-  memcpy(h + 157, link.data(), link.size());
+  if (!link.empty()) memcpy(h + 157, link.data(), link.size());  // (an empty one's data() may be null)
   memcpy(h + 257, "ustar  ", 8);  // GNU magic + version ("ustar  \0")
   memcpy(h + 265, "root", 4);
   memcpy(h + 297, "root", 4);
