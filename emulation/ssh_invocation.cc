@@ -65,7 +65,7 @@ void Invocation::begin(InvocationSpec spec, Done done) {
     m.result.local.code = 127;
     m.result.local.error = why;
     m.finished = true;
-    boost::asio::post(m.io, [self = shared_from_this()] { self->impl_->done(self->impl_->result); });
+    boost::asio::post(m.io, [self = shared_from_this()] { self->call_done(); });
   };
 
   int err_pipe[2];
@@ -164,7 +164,16 @@ void Invocation::maybe_finish() {
     m.result.trailer = m.splitter->trailer();
   }
   if (m.result.stderr_tail.size() > kTailBytes) m.result.stderr_tail.erase(0, m.result.stderr_tail.size() - kTailBytes);
-  m.err_sink->close([self = shared_from_this()] { self->impl_->done(std::move(self->impl_->result)); });
+  m.err_sink->close([self = shared_from_this()] { self->call_done(); });
+}
+
+// `done` runs once and is dropped first: it may hold whoever holds this invocation (a BatchRun
+// keeps its Invocation, whose callback keeps the BatchRun), and keeping it would keep both,
+// with their buffers, alive for the rest of the run.
+void Invocation::call_done() {
+  Done done = std::move(impl_->done);
+  impl_->done = nullptr;
+  if (done) done(std::move(impl_->result));
 }
 
 void Invocation::kill() {

@@ -63,6 +63,7 @@ class Invocation : public std::enable_shared_from_this<Invocation> {
   void read_loop();
   void on_exit(exec::ExitStatus s);
   void maybe_finish();
+  void call_done();
   std::unique_ptr<Impl> impl_;
   int pid_ = -1;
 };
