@@ -123,7 +123,12 @@ void BatchRun::maybe_end() {
     m.out->close(ec);
   }
   m.end.partial = m.parser->partial();
-  m.on_end(std::move(m.end));
+  // The callbacks go before they run: they hold the caller's batch, which holds this run, and
+  // kept, that cycle would keep both (and the batch's buffers) for the rest of the run.
+  OnEnd on_end = std::move(m.on_end);
+  m.on_end = nullptr;
+  m.on_event = [](BatchEvent) {};
+  on_end(std::move(m.end));
 }
 
 void BatchRun::kill() {
