@@ -13,6 +13,7 @@
 #include <utility>  // Boost 1.74's Asio needs it before its headers
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -29,25 +30,60 @@ ExitStatus status_from_wait(int wstatus) {
   return s;
 }
 
+namespace {
+
+// Reaps `pid` without blocking: now if it has exited, else again in 10 ms.
+void poll_pid(std::shared_ptr<boost::asio::steady_timer> timer, pid_t pid, std::function<void(ExitStatus)> done) {
+  int ws = 0;
+  pid_t r;
+  while ((r = waitpid(pid, &ws, WNOHANG)) < 0 && errno == EINTR) {
+  }
+  if (r != 0) {
+    boost::asio::post(timer->get_executor(), [done = std::move(done), ws] { done(status_from_wait(ws)); });
+    return;
+  }
+  auto& t = *timer;
+  t.expires_after(std::chrono::milliseconds(10));
+  t.async_wait([timer = std::move(timer), pid, done = std::move(done)](const boost::system::error_code&) mutable {
+    poll_pid(std::move(timer), pid, std::move(done));
+  });
+}
+
+// Reaps `pid` once its pidfd says it has exited. A wake-up when it has not (the wait failed or
+// was cancelled; seen once under ASan, cause unknown) must not block the whole runner in
+// waitpid() while the process may be waiting for us (a full pipe): it waits again, or, when
+// the pidfd wait itself fails, polls every 10 ms.
+void wait_pidfd(std::shared_ptr<boost::asio::posix::stream_descriptor> sd, pid_t pid,
+                std::function<void(ExitStatus)> done) {
+  auto& sd_ref = *sd;
+  sd_ref.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                    [sd, pid, done = std::move(done)](const boost::system::error_code& ec) mutable {
+                      int ws = 0;
+                      pid_t r;
+                      while ((r = waitpid(pid, &ws, WNOHANG)) < 0 && errno == EINTR) {
+                      }
+                      if (r != 0) {  // reaped (or not ours to reap: ECHILD)
+                        sd->close();
+                        done(status_from_wait(ws));
+                        return;
+                      }
+                      if (!ec) return wait_pidfd(std::move(sd), pid, std::move(done));
+                      auto timer = std::make_shared<boost::asio::steady_timer>(sd->get_executor());
+                      sd->close();
+                      poll_pid(std::move(timer), pid, std::move(done));
+                    });
+}
+
+}  // namespace
+
 void async_wait_pid(boost::asio::io_context& io, pid_t pid, std::function<void(ExitStatus)> done) {
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) {
-    // No pidfd (very old kernel): fall back to a blocking wait, which is still correct.
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-    }
-    boost::asio::post(io, [done = std::move(done), ws] { done(status_from_wait(ws)); });
+    // No pidfd (a kernel before 5.3): poll.
+    poll_pid(std::make_shared<boost::asio::steady_timer>(io), pid, std::move(done));
     return;
   }
-  auto sd = std::make_shared<boost::asio::posix::stream_descriptor>(io, pidfd);
-  sd->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                 [sd, pid, done = std::move(done)](const boost::system::error_code&) {
-                   int ws = 0;
-                   while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-                   }
-                   sd->close();
-                   done(status_from_wait(ws));
-                 });
+  wait_pidfd(std::make_shared<boost::asio::posix::stream_descriptor>(io, pidfd), pid, std::move(done));
 }
 
 namespace {

@@ -14,7 +14,8 @@ namespace litbox::exec {
 ExitStatus status_from_wait(int wstatus);
 
 /// Calls `done` on `io` once process `pid` (a child of this process) has exited, and reaps it.
-/// Uses a pidfd, so no thread blocks and no SIGCHLD handler is needed.
+/// Uses a pidfd, so no thread blocks and no SIGCHLD handler is needed; never blocks in
+/// waitpid() (without pidfds, or when waiting on one fails, it polls every 10 ms).
 void async_wait_pid(boost::asio::io_context& io, pid_t pid, std::function<void(ExitStatus)> done);
 
 /// fork()s and execs `req` in a new process group. Returns the pid, or an error for a failed
