@@ -127,6 +127,7 @@ class BatchExecutor : public exec::Executor {
     s.files_hashed = shared_->digests.files_hashed();
     return s;
   }
+  size_t in_flight() const { return shared_->batches.size(); }
 
  private:
   std::shared_ptr<BatchQueue> shared_;
@@ -171,6 +172,11 @@ Expected<std::unique_ptr<exec::Executor>> make_batch_executor(boost::asio::io_co
 BatchStats batch_stats(const exec::Executor& e) {
   if (auto* b = dynamic_cast<const BatchExecutor*>(&e)) return b->stats();
   return {};
+}
+
+size_t batches_in_flight(const exec::Executor& e) {
+  if (auto* b = dynamic_cast<const BatchExecutor*>(&e)) return b->in_flight();
+  return 0;
 }
 
 }  // namespace litbox::emulation

@@ -115,4 +115,9 @@ struct BatchStats {
 /// The statistics of a batch executor; all zero for any other executor.
 BatchStats batch_stats(const exec::Executor& e);
 
+/// Batches of a batch executor that started and have not ended yet (0 for any other
+/// executor). A batch ends when its run does, which can be just after its last result: a
+/// caller that wants every batch in batch_stats() runs the io_context until this is 0.
+size_t batches_in_flight(const exec::Executor& e);
+
 }  // namespace litbox::emulation

@@ -144,7 +144,8 @@ TEST_F(BatchLocalTest, TheHandlerRunsOnlyAfterTheBatchAndDeferralIsAnnounced) {
   EXPECT_EQ(o->err, "warn\n");
   EXPECT_EQ(deltas, (std::vector<int>{1, -1}));
   // The batch's span is recorded when its run ends, which can come just after its last result.
-  for (int i = 0; i < 250 && batch_stats(ex()).spans.empty(); ++i) io.run_one_for(std::chrono::milliseconds(20));
+  for (int i = 0; i < 250 && batches_in_flight(ex()) > 0; ++i) io.run_one_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(batches_in_flight(ex()), 0u);
   BatchStats st = batch_stats(ex());
   EXPECT_EQ(st.batches, 1u);
   EXPECT_EQ(st.left_idle, 1u);

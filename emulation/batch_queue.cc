@@ -435,10 +435,11 @@ void BatchQueue::shutdown() {
   idle.cancel();
   for (const auto& b : batches) {
     if (b->timer) b->timer->cancel();
-    b->run->kill();
+    b->run->abandon();
   }
   batches.clear();
-  for (auto& r : side) r->kill();
+  for (auto& r : side) r->abandon();
+  side.clear();
   auto run_sync = [&](std::vector<std::string> argv) {
     exec::SpawnRequest req;
     req.argv = std::move(argv);

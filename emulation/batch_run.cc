@@ -135,4 +135,11 @@ void BatchRun::kill() {
   if (impl_->inv) impl_->inv->kill();
 }
 
+void BatchRun::abandon() {
+  Impl& m = *impl_;
+  m.on_event = [](BatchEvent) {};
+  m.on_end = [](BatchRunEnd) {};
+  if (m.inv) m.inv->abandon();  // its callback holds this run
+}
+
 }  // namespace litbox::emulation

@@ -42,6 +42,10 @@ class BatchRun : public std::enable_shared_from_this<BatchRun> {
                                          OnEnd on_end);
   /// Kills the process (SIGKILL to its process group); `on_end` still runs.
   void kill();
+  /// Kills the process and drops both callbacks unrun: for an owner that goes before the run
+  /// has ended (the callbacks hold the owner, which holds this run: kept, that cycle would
+  /// outlive them both).
+  void abandon();
 
   ~BatchRun();
   BatchRun(const BatchRun&) = delete;

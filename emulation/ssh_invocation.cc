@@ -180,4 +180,9 @@ void Invocation::kill() {
   if (pid_ > 0) ::kill(-pid_, SIGKILL);
 }
 
+void Invocation::abandon() {
+  kill();
+  impl_->done = nullptr;
+}
+
 }  // namespace litbox::emulation

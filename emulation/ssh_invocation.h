@@ -49,6 +49,8 @@ class Invocation : public std::enable_shared_from_this<Invocation> {
 
   /// Kills the local ssh process (SIGKILL to its process group). `done` still runs.
   void kill();
+  /// Kills it and drops `done` unrun: for an owner that goes first (`done` may hold it).
+  void abandon();
   /// The local pid, or -1 once the process has been reaped or never started.
   int pid() const { return pid_; }
 

@@ -257,6 +257,12 @@ class RunExecutors : public Executors {
     return out;
   }
 
+  size_t batches_in_flight() const override {
+    size_t n = 0;
+    for (const auto& [key, e] : targets_) n += emulation::batches_in_flight(*e);
+    return n;
+  }
+
  private:
   sandbox::SandboxSpec sandbox_spec(const config::SuiteConfig& cfg) const {
     const auto& s = cfg.sandbox;

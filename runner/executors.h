@@ -28,6 +28,8 @@ class Executors : public ExecutorProvider {
     emulation::BatchStats stats;
   };
   virtual std::vector<BatchTarget> batch_targets() const = 0;
+  /// Batches started on any batch target that have not ended yet.
+  virtual size_t batches_in_flight() const = 0;
 };
 
 /// Builds the provider for `options` (--sandbox). With --sandbox=require and no usable
