@@ -39,6 +39,9 @@ static int family(const char* name, int* type) {
   return -1;
 }
 
+/* The membomb case's blocks, kept reachable from here. */
+static void* volatile membomb_blocks;
+
 static int report(const char* action, int rc) {
   if (rc < 0)
     printf("%s: %s\n", action, strerrorname_np(errno));
@@ -170,6 +173,9 @@ int main(int argc, char** argv) {
       char* p = malloc(16 << 20);
       if (!p) break;
       memset(p, 1, 16 << 20);
+      /* Keep the block reachable: clang drops a malloc whose memory is never read. */
+      *(void**)p = membomb_blocks;
+      membomb_blocks = p;
       total += 16 << 20;
       if (total >= ((size_t)64 << 30)) break;
     }
