@@ -150,25 +150,32 @@ def import_lit(lit_dir, force_shim):
     return shim.install(), "litbox's built-in lit stand-in (%s)" % shim_path
 
 
-def track_system_environment(lit):
-    """Wraps LLVMConfig.with_system_environment so the variables it passes through become
-    `environment.pass`, not this machine's values."""
+def wrap_llvm_config_method(name, make_wrapper):
+    """Replaces LLVMConfig.<name> (lit's or the shim's) with make_wrapper(original), once."""
     try:
         import lit.llvm.config as llvm_config_module
     except ImportError:
         return
     cls = llvm_config_module.LLVMConfig
-    if getattr(cls.with_system_environment, '_litbox', False):
+    original = getattr(cls, name)
+    if getattr(original, '_litbox', False):
         return
-    original = cls.with_system_environment
+    wrapper = make_wrapper(original)
+    wrapper._litbox = True
+    setattr(cls, name, wrapper)
 
-    def with_system_environment(self, variables, append_path=False):
-        at = config_frame()
-        names = [variables] if isinstance(variables, str) else list(variables)
-        PASSED.setdefault(at[0] if at else '', set()).update(names)
-        return original(self, variables, append_path)
-    with_system_environment._litbox = True
-    cls.with_system_environment = with_system_environment
+
+def track_system_environment(lit):
+    """Wraps LLVMConfig.with_system_environment so the variables it passes through become
+    `environment.pass`, not this machine's values."""
+    def make_wrapper(original):
+        def with_system_environment(self, variables, append_path=False):
+            at = config_frame()
+            names = [variables] if isinstance(variables, str) else list(variables)
+            PASSED.setdefault(at[0] if at else '', set()).update(names)
+            return original(self, variables, append_path)
+        return with_system_environment
+    wrap_llvm_config_method('with_system_environment', make_wrapper)
 
 
 def track_tool_lookups(lit):
@@ -176,30 +183,22 @@ def track_tool_lookups(lit):
     looks up (and notes, as lit does) on the machine that runs the tests. A required tool this
     machine lacks does not stop the translation: the config goes on with its name, and litbox
     stops where lit would, on a machine that lacks it too."""
-    try:
-        import lit.llvm.config as llvm_config_module
-    except ImportError:
-        return
-    cls = llvm_config_module.LLVMConfig
-    if getattr(cls.use_llvm_tool, '_litbox', False):
-        return
-    original = cls.use_llvm_tool
-
-    def use_llvm_tool(self, name, search_env=None, required=False, quiet=False,
-                      search_paths=None, use_installed=False):
-        at = config_frame()
-        paths = list(search_paths) if search_paths else [self.config.llvm_tools_dir]
-        if at:
-            TOOLS.append((at[0], at[1], {
-                'name': name, 'search_env': search_env, 'required': bool(required), 'quiet': bool(quiet),
-                'search_paths': [str(p) for p in paths if p], 'use_installed': bool(use_installed)}))
-        tool = original(self, name, search_env=search_env, required=False, quiet=quiet,
-                        search_paths=search_paths, use_installed=use_installed)
-        if not tool and required:
-            tool = name
-        return tool
-    use_llvm_tool._litbox = True
-    cls.use_llvm_tool = use_llvm_tool
+    def make_wrapper(original):
+        def use_llvm_tool(self, name, search_env=None, required=False, quiet=False,
+                          search_paths=None, use_installed=False):
+            at = config_frame()
+            paths = list(search_paths) if search_paths else [self.config.llvm_tools_dir]
+            if at:
+                TOOLS.append((at[0], at[1], {
+                    'name': name, 'search_env': search_env, 'required': bool(required), 'quiet': bool(quiet),
+                    'search_paths': [str(p) for p in paths if p], 'use_installed': bool(use_installed)}))
+            tool = original(self, name, search_env=search_env, required=False, quiet=quiet,
+                            search_paths=search_paths, use_installed=use_installed)
+            if not tool and required:
+                tool = name
+            return tool
+        return use_llvm_tool
+    wrap_llvm_config_method('use_llvm_tool', make_wrapper)
 
 
 # ---- loading the configs as lit does ----------------------------------------------------------
