@@ -139,7 +139,10 @@ void BatchRun::abandon() {
   Impl& m = *impl_;
   m.on_event = [](BatchEvent) {};
   m.on_end = [](BatchRunEnd) {};
-  if (m.inv) m.inv->abandon();  // its callback holds this run
+  if (m.inv) {
+    m.inv->kill();
+    m.inv->drop_done();  // it holds this run
+  }
 }
 
 }  // namespace litbox::emulation

@@ -353,7 +353,9 @@ class SshExecutor : public exec::Executor {
       if (pid > 0)
         while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
         }
+      inv->drop_done();  // it holds its session, which holds shared_, which holds it
     }
+    shared_->cleanups.clear();
     if (!shared_->control_dir.empty()) {
       if (shared_->connected) {
         exec::SpawnRequest req;

@@ -180,9 +180,6 @@ void Invocation::kill() {
   if (pid_ > 0) ::kill(-pid_, SIGKILL);
 }
 
-void Invocation::abandon() {
-  kill();
-  impl_->done = nullptr;
-}
+void Invocation::drop_done() { impl_->done = nullptr; }
 
 }  // namespace litbox::emulation

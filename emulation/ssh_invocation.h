@@ -49,8 +49,9 @@ class Invocation : public std::enable_shared_from_this<Invocation> {
 
   /// Kills the local ssh process (SIGKILL to its process group). `done` still runs.
   void kill();
-  /// Kills it and drops `done` unrun: for an owner that goes first (`done` may hold it).
-  void abandon();
+  /// Drops `done` unrun: for an owner that goes first (`done` may hold it, and kept, that
+  /// cycle would outlive them both).
+  void drop_done();
   /// The local pid, or -1 once the process has been reaped or never started.
   int pid() const { return pid_; }
 
