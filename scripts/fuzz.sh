@@ -1,20 +1,16 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan) in build-fuzz/ and runs each
-# for SECONDS (default 30) on a scratch copy of its seed corpus (fuzz/corpus/<name>/). Exit
-# status 1 when any target crashed, leaked or hit undefined behaviour: its reproducer is left
-# in build-fuzz/crashes/ and the first lines of the report are printed.
+# Builds the libFuzzer targets of fuzz/ with clang (ASan + UBSan; scripts/build-sanitized.sh,
+# in build-asan/) and runs each for SECONDS (default 30) on a scratch copy of its seed corpus
+# (fuzz/corpus/<name>/). Exit status 1 when any target crashed, leaked or hit undefined
+# behaviour: its reproducer is left in build-asan/crashes/ and the first lines of the report
+# are printed.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (env: CXX_FUZZ, default clang++-14)
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-30}
 shift || true
-cxx=${CXX_FUZZ:-clang++-14}
-cc=${cxx/clang++/clang}
-command -v "$cxx" >/dev/null || { echo "fuzz: $cxx not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 2; }
-build=$root/build-fuzz
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLITBOX_FUZZ=ON \
-  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_C_COMPILER="$cc" >/dev/null || exit 2
-ninja -C "$build" fuzzers >/dev/null || { ninja -C "$build" fuzzers | tail -30; exit 2; }
+build=${LITBOX_ASAN_BUILD_DIR:-$root/build-asan}
+"$root/scripts/build-sanitized.sh" fuzzers >/dev/null || { "$root/scripts/build-sanitized.sh" fuzzers | tail -30; exit 2; }
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(sh_parser feature_expr test_file python_regex yaml_config)
 mkdir -p "$build/crashes"
