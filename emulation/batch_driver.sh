@@ -147,7 +147,12 @@ w() {
       fi
     fi
   fi
-  set -- $(cd "$B" && "$WC" -c "$i.o" "$i.e" "$i.b")
+  # The three sizes; a request that wrote nothing (libc++'s usual case) costs no wc.
+  if [ -s "$B/$i.o" ] || [ -s "$B/$i.e" ] || [ -s "$B/$i.b" ]; then
+    set -- $(cd "$B" && "$WC" -c "$i.o" "$i.e" "$i.b")
+  else
+    set -- 0 o 0 e 0 b
+  fi
   h="$s $x $e $1 $3 $5"
   { printf '%s\n' "$h" >"$B/$i.h"; } 2>/dev/null || {
     m=$({ printf '%s\n' "$h" >"$B/$i.h"; } 2>&1) || {
