@@ -427,10 +427,11 @@ int run_main(int argc, char** argv) {
   }
   if (!opts.resultdb_output.empty()) report_status(report::write_resultdb(opts.resultdb_output, for_report, start_epoch));
   // What the batch targets spent: with -v / -a on stderr (lit has no such lines), and as spans
-  // of their own in the time trace. A batch's run can end just after its last result; wait
-  // for those (bounded) so that every batch is counted.
+  // of their own in the time trace. A batch's run can end just after its last result; after
+  // a complete run, wait for those (at most 10 s) so that every batch is counted.
   const auto settle_until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while ((*executors)->batches_in_flight() > 0 && ctx.io.run_one_until(settle_until) > 0) {
+  while (stop == StopReason::kNone && (*executors)->batches_in_flight() > 0 &&
+         ctx.io.run_one_until(settle_until) > 0) {
   }
   ctx.io.restart();
   const auto batch_targets = (*executors)->batch_targets();
