@@ -32,13 +32,18 @@ ExitStatus status_from_wait(int wstatus) {
 
 namespace {
 
-// Reaps `pid` without blocking: now if it has exited, else again in 10 ms.
-void poll_pid(std::shared_ptr<boost::asio::steady_timer> timer, pid_t pid, std::function<void(ExitStatus)> done) {
-  int ws = 0;
+// waitpid(pid, WNOHANG): 0 while `pid` runs, else it is reaped (or not ours to reap: ECHILD).
+pid_t try_reap(pid_t pid, int& ws) {
   pid_t r;
   while ((r = waitpid(pid, &ws, WNOHANG)) < 0 && errno == EINTR) {
   }
-  if (r != 0) {
+  return r;
+}
+
+// Reaps `pid` without blocking: now if it has exited, else again in 10 ms.
+void poll_pid(std::shared_ptr<boost::asio::steady_timer> timer, pid_t pid, std::function<void(ExitStatus)> done) {
+  int ws = 0;
+  if (try_reap(pid, ws) != 0) {
     boost::asio::post(timer->get_executor(), [done = std::move(done), ws] { done(status_from_wait(ws)); });
     return;
   }
@@ -59,10 +64,7 @@ void wait_pidfd(std::shared_ptr<boost::asio::posix::stream_descriptor> sd, pid_t
   sd_ref.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                     [sd, pid, done = std::move(done)](const boost::system::error_code& ec) mutable {
                       int ws = 0;
-                      pid_t r;
-                      while ((r = waitpid(pid, &ws, WNOHANG)) < 0 && errno == EINTR) {
-                      }
-                      if (r != 0) {  // reaped (or not ours to reap: ECHILD)
+                      if (try_reap(pid, ws) != 0) {
                         sd->close();
                         done(status_from_wait(ws));
                         return;
