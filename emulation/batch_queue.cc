@@ -101,13 +101,13 @@ Status BatchQueue::add_request(Batch& b, TarWriter& ar, std::set<std::string>& f
   JobSpec job;
   std::string cas = run_dir + "/cas/";
   // Puts `data` (digest `d`) in the store unless the target or this batch has it already.
-  auto store_put = [&](const std::string& d, uint32_t mode, const std::string& data) {
+  auto store_put = [&](const std::string& d, uint32_t mode, std::string data) {
     if (store.count(d) || fresh.count(d)) return;
-    ar.add_file("cas/" + d, mode, data, 1);
-    fresh.insert(d);
-    b.new_store.push_back(d);
     ++stats.store_files;
     stats.store_bytes += data.size();
+    ar.add_file_owned("cas/" + d, mode, std::move(data), 1);
+    fresh.insert(d);
+    b.new_store.push_back(d);
   };
   if (!r.in.null) {
     std::string d = content_digest(r.in.data);
@@ -168,7 +168,7 @@ Status BatchQueue::add_request(Batch& b, TarWriter& ar, std::set<std::string>& f
         if (!again) return again.error();
         data = std::move(*again);
       }
-      store_put(fd->digest, fd->executable ? 0755 : 0644, data);
+      store_put(fd->digest, fd->executable ? 0755 : 0644, std::move(data));
     }
     if (fd->executable) {
       // Programs and libraries are only read: one stored copy, linked into every test.
@@ -242,10 +242,11 @@ void BatchQueue::ship() {
   BatchRunSpec spec;
   spec.argv = argv_for(batch_command_script(ss));
   spec.env = env;
-  spec.payload = ar.finish();
+  spec.payload = ar.finish_chunks();
   spec.token = ss.token;
-  b->bytes = spec.payload.size();
-  stats.archive_bytes += spec.payload.size();
+  b->bytes = 0;
+  for (const auto& c : spec.payload) b->bytes += c.size();
+  stats.archive_bytes += b->bytes;
   ++stats.batches;
   stats.files_hashed = digests.files_hashed();
   touched = true;

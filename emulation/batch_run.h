@@ -18,7 +18,7 @@ namespace litbox::emulation {
 struct BatchRunSpec {
   std::vector<std::string> argv;  ///< ssh ... 'exec sh -c <script>', or /bin/sh -c <script>
   std::vector<std::string> env;   ///< the process's environment
-  std::string payload;            ///< written to its stdin, then EOF
+  std::vector<std::string> payload;  ///< written to its stdin, chunk after chunk, then EOF
   std::string token;              ///< the batch token (BatchStreamParser)
 };
 

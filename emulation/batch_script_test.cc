@@ -111,7 +111,7 @@ DriverRun run_driver(const std::vector<std::string>& shell, const std::string& p
   spec.argv.push_back("-c");
   spec.argv.push_back(batch_command_script(s));
   spec.env = {"PATH=" + path};
-  spec.payload = ar.finish();
+  spec.payload = ar.finish_chunks();
   spec.token = "tok";
   DriverRun out;
   bool done = false;

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "emulation/local_files.h"
 #include "support/strings.h"
 
 namespace litbox::emulation {
@@ -15,15 +16,8 @@ namespace litbox::emulation {
 namespace {
 
 Status read_fd(int fd, const std::string& path, std::string& out) {
-  out.clear();
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error("cannot read " + py_repr(path) + ": " + strerror(errno));
-    if (n == 0) return {};
-    out.append(buf, static_cast<size_t>(n));
-  }
+  if (int e = read_file_from(fd, 0, out)) return Error("cannot read " + py_repr(path) + ": " + strerror(e));
+  return {};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -18,8 +19,13 @@ namespace {
 // write(2) to a pipe without readers raises SIGPIPE, which would kill litbox if the runner
 // has not ignored it. Block it around the call and swallow the pending signal on EPIPE;
 // signal masks are per thread, so nothing else is affected.
-ssize_t write_no_sigpipe(int fd, const char* buf, size_t n, bool socket) {
-  if (socket) return send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+ssize_t write_no_sigpipe(int fd, const struct iovec* iov, int n, bool socket) {
+  if (socket) {
+    struct msghdr msg = {};
+    msg.msg_iov = const_cast<struct iovec*>(iov);
+    msg.msg_iovlen = static_cast<size_t>(n);
+    return sendmsg(fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
   sigset_t pipe_set, old;
   sigemptyset(&pipe_set);
   sigaddset(&pipe_set, SIGPIPE);
@@ -27,7 +33,7 @@ ssize_t write_no_sigpipe(int fd, const char* buf, size_t n, bool socket) {
   sigset_t pending;
   sigpending(&pending);
   bool was_pending = sigismember(&pending, SIGPIPE);
-  ssize_t r = ::write(fd, buf, n);
+  ssize_t r = ::writev(fd, iov, n);
   int e = errno;
   if (r < 0 && e == EPIPE && !was_pending) {
     struct timespec zero = {0, 0};
@@ -37,6 +43,9 @@ ssize_t write_no_sigpipe(int fd, const char* buf, size_t n, bool socket) {
   errno = e;
   return r;
 }
+
+// Chunks handed to one writev; more only means more to skip after a short write.
+constexpr int kMaxIov = 64;
 
 }  // namespace
 
@@ -87,21 +96,41 @@ FdSink::~FdSink() {
 
 void FdSink::write(std::string data) {
   if (kind_ == Kind::drop || failed_ || data.empty()) return;
-  if (sent_ > 0 && sent_ == queue_.size()) {
-    queue_.clear();
-    sent_ = 0;
-  }
-  queue_ += data;
+  queue_.push_back(std::move(data));
+  pump();
+}
+
+void FdSink::write(std::vector<std::string> chunks) {
+  if (kind_ == Kind::drop || failed_) return;
+  for (auto& c : chunks)
+    if (!c.empty()) queue_.push_back(std::move(c));
   pump();
 }
 
 void FdSink::pump() {
   if (waiting_) return;
-  while (sent_ < queue_.size() && !failed_) {
-    size_t n = queue_.size() - sent_;
-    ssize_t r = write_no_sigpipe(fd_, queue_.data() + sent_, n, kind_ == Kind::socket);
+  while (!queue_.empty() && !failed_) {
+    struct iovec iov[kMaxIov];
+    int n = 0;
+    for (auto it = queue_.begin(); it != queue_.end() && n < kMaxIov; ++it, ++n) {
+      size_t skip = n == 0 ? sent_ : 0;
+      iov[n].iov_base = it->data() + skip;
+      iov[n].iov_len = it->size() - skip;
+    }
+    ssize_t r = write_no_sigpipe(fd_, iov, n, kind_ == Kind::socket);
     if (r > 0) {
-      sent_ += static_cast<size_t>(r);
+      // Drop what was written: whole chunks, then part of the next.
+      size_t left = static_cast<size_t>(r);
+      while (left > 0) {
+        size_t rest = queue_.front().size() - sent_;
+        if (left < rest) {
+          sent_ += left;
+          break;
+        }
+        left -= rest;
+        queue_.pop_front();
+        sent_ = 0;
+      }
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
@@ -121,7 +150,7 @@ void FdSink::pump() {
     }
     failed_ = true;  // EPIPE and friends: nobody will read the rest
   }
-  if (sent_ == queue_.size()) {
+  if (failed_) {
     queue_.clear();
     sent_ = 0;
   }

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 #include <utility>  // Boost 1.74's Asio needs it before its headers
 
 namespace litbox::emulation {
@@ -21,6 +23,9 @@ class FdSink : public std::enable_shared_from_this<FdSink> {
 
   /// Queues `data`; it is written as the descriptor accepts it.
   void write(std::string data);
+  /// Queues the chunks, in order, each kept as it is (not joined: a large payload is never
+  /// copied); consecutive chunks are written together (writev).
+  void write(std::vector<std::string> chunks);
   /// Once everything queued is written (or the reader has gone: EPIPE drops the rest),
   /// closes the private copy and calls `flushed` on the io_context.
   void close(std::function<void()> flushed);
@@ -41,8 +46,8 @@ class FdSink : public std::enable_shared_from_this<FdSink> {
   Kind kind_ = Kind::drop;
   int fd_ = -1;
   std::unique_ptr<Waiter> waiter_;
-  std::string queue_;
-  size_t sent_ = 0;
+  std::deque<std::string> queue_;  // not yet written, in order; none empty
+  size_t sent_ = 0;                // bytes of queue_.front() already written
   bool waiting_ = false;
   bool failed_ = false;
   std::function<void()> flushed_;

@@ -95,6 +95,39 @@ TEST(FdSink, RegularFileAndSocket) {
   EXPECT_EQ(reader->data, big);
 }
 
+TEST(FdSink, ChunksArriveInOrderThroughShortWrites) {
+  // Chunks larger than the pipe or socket holds, small ones between them and empty ones: a
+  // write stops inside a chunk again and again, and the reader must see them joined, in order.
+  std::vector<std::string> chunks;
+  std::string want;
+  for (int i = 0; i < 40; ++i) {
+    std::string c(i % 3 == 0 ? 300 * 1024 + i : i % 3 == 1 ? 0 : 17 * i, static_cast<char>('a' + i % 26));
+    want += c;
+    chunks.push_back(std::move(c));
+  }
+  for (bool socket : {false, true}) {
+    SCOPED_TRACE(socket ? "socket" : "pipe");
+    boost::asio::io_context io;
+    int p[2];
+    ASSERT_EQ(socket ? socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) : pipe2(p, O_CLOEXEC), 0);
+    const int w = p[1], r = p[0];
+    auto sink = FdSink::open(io, w);
+    close(w);
+    sink->write("head:");
+    sink->write(chunks);
+    sink->write(":tail");
+    bool flushed = false;
+    sink->close([&] { flushed = true; });
+    auto reader = std::make_shared<AsyncReader>(io, r);
+    reader->go();
+    io.run();
+    EXPECT_TRUE(flushed);
+    EXPECT_FALSE(sink->failed());
+    ASSERT_EQ(reader->data.size(), want.size() + 10);
+    EXPECT_TRUE(reader->data == "head:" + want + ":tail");
+  }
+}
+
 TEST(FdSink, MinusOneDropsEverything) {
   boost::asio::io_context io;
   auto sink = FdSink::open(io, -1);

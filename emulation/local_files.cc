@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -25,19 +26,31 @@ std::optional<std::string> find_program(const std::string& name) {
   return std::nullopt;
 }
 
-Expected<std::string> read_rest_of_file(int fd) {
-  std::string data;
-  off_t off = lseek(fd, 0, SEEK_CUR);
-  if (off < 0) off = 0;
-  char buf[65536];
+int read_file_from(int fd, off_t offset, std::string& out) {
+  struct stat st;
+  size_t want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > offset ? st.st_size - offset : 0;
+  out.resize(want + 1);  // one byte more, to see the end without growing
+  size_t len = 0;
   for (;;) {
-    ssize_t n = pread(fd, buf, sizeof buf, off);
+    if (len == out.size()) out.resize(out.size() + std::max<size_t>(out.size(), 65536));
+    ssize_t n = pread(fd, out.data() + len, out.size() - len, offset + static_cast<off_t>(len));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error(std::string("cannot read stdin: ") + strerror(errno));
+    if (n < 0) {
+      int e = errno;
+      out.clear();
+      return e;
+    }
     if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-    off += n;
+    len += static_cast<size_t>(n);
   }
+  out.resize(len);
+  return 0;
+}
+
+Expected<std::string> read_rest_of_file(int fd) {
+  off_t off = lseek(fd, 0, SEEK_CUR);
+  std::string data;
+  if (int e = read_file_from(fd, off < 0 ? 0 : off, data)) return Error(std::string("cannot read stdin: ") + strerror(e));
   return data;
 }
 

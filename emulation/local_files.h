@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <sys/types.h>
 #include <string>
 
 #include "support/error.h"
@@ -25,6 +26,11 @@ std::string random_hex(size_t bytes);
 
 /// The executable `name` (a path, or looked up in $PATH), or nullopt.
 std::optional<std::string> find_program(const std::string& name);
+
+/// Reads what the file behind `fd` holds from `offset` to its end into `out`, with pread (the
+/// descriptor's own offset does not move), into one buffer sized by fstat: a large file is not
+/// copied again each time the buffer grows. Returns 0, or the errno of the failed read.
+int read_file_from(int fd, off_t offset, std::string& out);
 
 /// The rest of the regular file behind `fd`, from where the descriptor stands, without moving
 /// it (a command's redirected stdin). Errors: "cannot read stdin: <strerror>".

@@ -170,7 +170,7 @@ class Spawn : public std::enable_shared_from_this<Spawn> {
     script_.copy_back_prefix = st.copy_back_prefix;
     script_.umask = req.umask;
     bool has_upload = tar.entries() > 0;
-    payload_ = has_upload ? tar.finish() : std::string();
+    if (has_upload) payload_ = tar.finish_chunks();
 
     if (has_upload && in->mode == RemoteStdin::inherit) {
       // The command's stdin is a stream: it cannot follow the archive on ssh's stdin (the
@@ -276,7 +276,7 @@ class Spawn : public std::enable_shared_from_this<Spawn> {
   exec::ExitHandler on_exit_;
   int id_ = 0;
   RemoteScript script_;
-  std::string payload_;
+  std::vector<std::string> payload_;  // the archive to ship, in chunks
   // Uploads in flight (remote -> local, stamp), committed to the session's cache on success.
   std::map<std::string, std::pair<std::string, FileStamp>> pending_;
   int stdin_fd_ = -1, stdout_fd_ = -1, stderr_fd_ = -1;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -71,7 +72,8 @@ void Invocation::begin(InvocationSpec spec, Done done) {
   int err_pipe[2];
   if (pipe2(err_pipe, O_CLOEXEC) < 0) return fail(std::string("pipe: ") + strerror(errno));
   int in_pair[2] = {-1, -1};
-  bool payload = spec.stdin_fd < 0 && !spec.stdin_payload.empty();
+  bool payload = spec.stdin_fd < 0 &&
+                 std::any_of(spec.stdin_payload.begin(), spec.stdin_payload.end(), [](const auto& c) { return !c.empty(); });
   if (payload && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pair) < 0) {
     int e = errno;
     ::close(err_pipe[0]);

@@ -27,8 +27,9 @@ struct InvocationResult {
 struct InvocationSpec {
   std::vector<std::string> argv;  ///< the ssh command line
   std::vector<std::string> env;   ///< the ssh client's environment (litbox's own)
-  /// Bytes written to ssh's stdin, then EOF. Used when `stdin_fd` is -1 and not empty.
-  std::string stdin_payload;
+  /// Bytes written to ssh's stdin, chunk after chunk (as TarWriter::finish_chunks() gives
+  /// them), then EOF. Used when `stdin_fd` is -1 and a chunk is not empty.
+  std::vector<std::string> stdin_payload;
   int stdin_fd = -1;   ///< borrowed, only used inside start(); -1: the payload or /dev/null
   int stdout_fd = -1;  ///< borrowed, only used inside start(); -1: /dev/null
   int stderr_fd = -1;  ///< borrowed (a private copy is kept); stderr before the marker is

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "emulation/local_files.h"
 #include "support/strings.h"
 
 namespace litbox::emulation {
@@ -17,6 +18,8 @@ namespace litbox::emulation {
 namespace {
 
 constexpr size_t kBlock = 512;
+// From this size on, add_file_owned() keeps a file's bytes as a chunk of their own.
+constexpr size_t kOwnedChunk = 64 * 1024;
 
 // Zero-padded octal in width-1 digits and a NUL. Values that do not fit (files of 8 GiB and
 // more) are not something a test ships; they are clamped rather than overflowing the field.
@@ -30,21 +33,9 @@ void put_octal(char* field, size_t width, uint64_t value) {
 
 Status read_whole(const std::string& path, std::string& out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Error("cannot read " + py_repr(path) + ": " + strerror(errno));
-  out.clear();
-  char buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return Error("cannot read " + py_repr(path) + ": " + strerror(e));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
+  int e = fd < 0 ? errno : read_file_from(fd, 0, out);
+  if (fd >= 0) ::close(fd);
+  if (e) return Error("cannot read " + py_repr(path) + ": " + strerror(e));
   return {};
 }
 
@@ -115,6 +106,18 @@ void TarWriter::add_file(std::string_view name, uint32_t mode, std::string_view 
   data_bytes_ += data.size();
 }
 
+void TarWriter::add_file_owned(std::string_view name, uint32_t mode, std::string data, int64_t mtime) {
+  if (data.size() < kOwnedChunk) return add_file(name, mode, data, mtime);
+  header(name, '0', mode, data.size(), mtime);
+  const size_t size = data.size();
+  chunks_.push_back(std::move(out_));
+  chunks_.push_back(std::move(data));
+  out_.clear();
+  out_.append((kBlock - size % kBlock) % kBlock, '\0');
+  ++entries_;
+  data_bytes_ += size;
+}
+
 void TarWriter::add_directory(std::string_view name, uint32_t mode, int64_t mtime) {
   std::string n(name);
   if (n.empty() || n.back() != '/') n.push_back('/');
@@ -153,15 +156,29 @@ Status TarWriter::add_local(std::string_view name, const std::string& local_path
   if (!S_ISREG(st.st_mode)) return {};
   std::string data;
   if (Status s = read_whole(local_path, data); !s) return s;
-  add_file(name, st.st_mode & 07777, data, st.st_mtime);
+  add_file_owned(name, st.st_mode & 07777, std::move(data), st.st_mtime);
   return {};
 }
 
-std::string TarWriter::finish() {
+std::vector<std::string> TarWriter::finish_chunks() {
   out_.append(2 * kBlock, '\0');
+  chunks_.push_back(std::move(out_));
+  out_.clear();
   entries_ = 0;
   data_bytes_ = 0;
-  return std::move(out_);
+  std::vector<std::string> chunks = std::move(chunks_);
+  chunks_.clear();
+  return chunks;
+}
+
+std::string TarWriter::finish() {
+  std::vector<std::string> chunks = finish_chunks();
+  size_t size = 0;
+  for (const auto& c : chunks) size += c.size();
+  std::string out;
+  out.reserve(size);
+  for (const auto& c : chunks) out += c;
+  return out;
 }
 
 Expected<std::vector<TarEntry>> read_tar(std::string_view a) {

@@ -18,6 +18,9 @@ class TarWriter {
  public:
   /// Adds a regular file with permission bits `mode` (e.g. 0755).
   void add_file(std::string_view name, uint32_t mode, std::string_view data, int64_t mtime = 0);
+  /// The same, taking the bytes over: a large file's bytes become a chunk of the archive as
+  /// they are (see finish_chunks()), never copied into it.
+  void add_file_owned(std::string_view name, uint32_t mode, std::string data, int64_t mtime = 0);
   /// Adds a directory entry.
   void add_directory(std::string_view name, uint32_t mode = 0755, int64_t mtime = 0);
   /// Adds a hard link `name` to `target`, a path relative to the directory the archive is
@@ -35,14 +38,20 @@ class TarWriter {
   /// Bytes of file data added so far (headers and padding not counted).
   uint64_t data_bytes() const { return data_bytes_; }
   /// Whether anything was added.
-  bool empty() const { return out_.empty(); }
-  /// Appends the end-of-archive blocks and returns the archive. The writer is then empty.
+  bool empty() const { return out_.empty() && chunks_.empty(); }
+  /// Appends the end-of-archive blocks and returns the archive as consecutive chunks: the
+  /// headers and small files between the bytes of large files, which add_file_owned() and
+  /// add_local() took over whole. Written in order, they are the archive; an archive of
+  /// hundreds of MiB is thus never copied in memory. The writer is then empty.
+  std::vector<std::string> finish_chunks();
+  /// The same, joined into one string.
   std::string finish();
 
  private:
   void header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime,
               std::string_view link = {});
-  std::string out_;
+  std::vector<std::string> chunks_;  // finished chunks, in order
+  std::string out_;                  // the chunk being built
   size_t entries_ = 0;
   uint64_t data_bytes_ = 0;
   int64_t forced_mtime_ = -1;

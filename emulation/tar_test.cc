@@ -56,6 +56,60 @@ TEST(Tar, GnuTarExtractsOurArchives) {
   EXPECT_EQ(st.st_mtime, 1);  // the copy-back scheme of the ssh executor relies on this
 }
 
+TEST(Tar, LargeOwnedFilesAreChunksOfTheirOwnAndTheChunksAreTheArchive) {
+  // A large file's bytes become a chunk as they are; joined, the chunks are byte for byte the
+  // archive the copying add_file() makes, and GNU tar extracts them written one after another.
+  std::string big(300 * 1024 + 7, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + 7);
+  std::string small = "small\n";
+  auto fill = [&](TarWriter& w, bool owned) {
+    w.force_mtime(1);
+    w.add_directory("d");
+    if (owned) {
+      w.add_file_owned("d/big", 0755, big);
+      w.add_file_owned("d/small", 0644, small);
+      w.add_file_owned("d/big2", 0644, big + "2");
+    } else {
+      w.add_file("d/big", 0755, big);
+      w.add_file("d/small", 0644, small);
+      w.add_file("d/big2", 0644, big + "2");
+    }
+  };
+  TarWriter copied, owned;
+  fill(copied, false);
+  fill(owned, true);
+  std::string joined_by_copy = copied.finish();
+  std::vector<std::string> chunks = owned.finish_chunks();
+  // headers | big | padding, header, small, header | big2 | padding and the end blocks
+  ASSERT_EQ(chunks.size(), 5u);
+  EXPECT_EQ(chunks[1], big);
+  EXPECT_EQ(chunks[3], big + "2");
+  std::string joined;
+  for (const auto& c : chunks) joined += c;
+  EXPECT_EQ(joined, joined_by_copy);
+  EXPECT_TRUE(owned.empty());
+  EXPECT_EQ(owned.entries(), 0u);
+
+  TempDir d;
+  write_file(d / "a.tar", joined);
+  std::string out;
+  ASSERT_EQ(run_command({"/bin/tar", "-x", "-f", d / "a.tar", "-C", d.path()}, &out), 0) << out;
+  EXPECT_EQ(read_file(d / "d/big"), big);
+  EXPECT_EQ(read_file(d / "d/small"), small);
+  EXPECT_EQ(read_file(d / "d/big2"), big + "2");
+}
+
+TEST(Tar, AddLocalTakesAFileOverWhole) {
+  TempDir d;
+  std::string big(200 * 1024, 'b');
+  write_file(d / "f", big);
+  TarWriter w;
+  ASSERT_TRUE(w.add_local("f", d / "f").ok());
+  std::vector<std::string> chunks = w.finish_chunks();
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[1], big);
+}
+
 TEST(Tar, ReadsGnuAndPaxArchivesFromGnuTar) {
   TempDir d;
   std::string long_name = std::string(130, 'z') + ".txt";
