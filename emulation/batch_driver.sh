@@ -4,6 +4,7 @@
 #   R    the run directory (absolute; holds cas/ and the per-test dirs s<N>/)
 #   B    this batch's directory (absolute, under R; removed at the end)
 #   P    how many requests run at once
+#   W    the per-request timeout in seconds (0: none, no watchdog); a job's T is 0 or >= W
 #   K    the batch token (marks the driver's own lines)
 #   IDS  the request ids, in order
 #   GC   directories under R to remove first (tests that are over)
@@ -43,7 +44,7 @@ m=$(tar -x -f - 2>&1 >/dev/null) || {
 say "LITBOX-$K READY"
 
 # Tools are looked up once, with the login PATH: a request's own PATH may lack them.
-TO=$(command -v timeout 2>/dev/null)
+SID=$(command -v setsid 2>/dev/null)
 WC=$(command -v wc) || WC=wc
 FIND=$(command -v find) || FIND=find
 TAR=$(command -v tar) || TAR=tar
@@ -61,6 +62,41 @@ ms() {
   else
     M=$(($(date +%s) * 1000))
   fi
+}
+
+# The batch's watchdog, when requests have a timeout: it kills a request's command at its
+# deadline, T seconds after it started (SIGTERM, and SIGKILL 2 s later, as `timeout -k 2`
+# would), after leaving <id>.t to say so. One process for the batch instead of a timeout(1)
+# per request: it sleeps until the earliest deadline it knows of, and a request that starts
+# later has a later one (every T is the same). The sleep's pid is in .dog, for the end.
+dog() {
+  z=$1
+  while :; do
+    "$SLEEP" "$z" &
+    echo "$!" >"$B/.dog"
+    # A sleep that could not run at all ends the watchdog rather than spin.
+    wait "$!" || [ $? -gt 128 ] || return 0
+    ms
+    z=$W
+    for f in "$B"/*.d; do
+      [ -f "$f" ] && [ ! -f "${f%.d}.h" ] || continue
+      read -r dl p k <"$f" 2>/dev/null || continue
+      if [ "$M" -ge "$dl" ]; then
+        : >"${f%.d}.t"
+        if [ -z "$k" ]; then
+          kill -15 -"$p" 2>/dev/null || kill -15 "$p" 2>/dev/null
+          echo "$((M + 2000)) $p k" >"$f"
+          dl=$((M + 2000))
+        else
+          kill -9 -"$p" 2>/dev/null || kill -9 "$p" 2>/dev/null
+          dl=$((M + W * 1000))
+        fi
+      fi
+      left=$(((dl - M + 999) / 1000))
+      [ "$left" -ge 1 ] || left=1
+      [ "$left" -lt "$z" ] && z=$left
+    done
+  done
 }
 
 # Reports to the main loop through the queue; one short line is written atomically.
@@ -86,20 +122,16 @@ w() {
   }
   ms
   t0=$M
-  if [ "$T" -gt 0 ] && [ -n "$TO" ]; then
-    # GNU timeout(1) also puts the command in a process group of its own, which cleanup
-    # kills. (busybox's "timeout 0" is not "no timeout": it is only used with T > 0.)
-    "$TO" -k 2 "$T" "$@" <"$I" >>"$B/$i.o" 2>>"$B/$i.$E" 3>&- &
+  if [ -n "$SID" ]; then
+    # setsid(1) (util-linux, busybox) execs the command as the leader of a session and a
+    # process group of its own, which the watchdog and cleanup kill whole.
+    "$SID" "$@" <"$I" >>"$B/$i.o" 2>>"$B/$i.$E" 3>&- &
   else
     "$@" <"$I" >>"$B/$i.o" 2>>"$B/$i.$E" 3>&- &
   fi
   p=$!
   echo "$p" >"$B/$i.p" 2>/dev/null
-  wd=
-  if [ -z "$TO" ] && [ "$T" -gt 0 ]; then
-    ("$SLEEP" "$T" && : >"$B/$i.t" && kill -9 "$p") </dev/null >/dev/null 2>&1 3>&- &
-    wd=$!
-  fi
+  [ "$T" -gt 0 ] && echo "$((t0 + T * 1000)) $p" >"$B/$i.d" 2>/dev/null
   wait "$p"
   s=$?
   # The disk-space sentinel, the first write after the command: if the disk is full now, the
@@ -110,19 +142,10 @@ w() {
     r "$i F cannot record the result: ${m:-write error}"
     return
   fi
-  [ -n "$wd" ] && kill "$wd" 2>/dev/null
   ms
   e=$((M - t0))
   x=0
-  if [ "$T" -gt 0 ]; then
-    if [ -n "$TO" ]; then
-      # GNU timeout exits 124 when its TERM ended the command, busybox's 143; 137 is the KILL
-      # 2 s later. A command that exits so by itself before T seconds is not a timeout.
-      case $s in 124 | 137 | 143) [ "$e" -ge $((T * 1000 - 50)) ] && x=1 ;; esac
-    elif [ -e "$B/$i.t" ]; then
-      x=1
-    fi
-  fi
+  [ "$T" -gt 0 ] && [ -e "$B/$i.t" ] && x=1
   if [ -n "$C" ]; then
     # Files under the test's %t prefix that the command created or changed go back. Shipped
     # files carry mtime 1 and the stamp mtime 2. The glob avoids a find when nothing changed.
@@ -180,6 +203,11 @@ c() {
 
 m=$(mkfifo "$B/.q" 2>&1) || die "${m:-mkfifo failed}"
 exec 3<>"$B/.q"
+DOG=
+if [ "${W:-0}" -gt 0 ]; then
+  dog "$W" </dev/null >/dev/null 2>&1 3>&- &
+  DOG=$!
+fi
 n=0
 for i in $IDS; do
   while [ "$n" -ge "$P" ]; do c; done
@@ -189,5 +217,11 @@ for i in $IDS; do
 done
 while [ "$n" -gt 0 ]; do c; done
 exec 3>&-
+if [ -n "$DOG" ]; then
+  # The watchdog first, so that it starts no other sleep; then the sleep it waits for.
+  kill "$DOG" 2>/dev/null
+  wait "$DOG" 2>/dev/null
+  read -r d <"$B/.dog" 2>/dev/null && kill "$d" 2>/dev/null
+fi
 cd "$R" && rm -rf "$B"
 say "LITBOX-$K END"

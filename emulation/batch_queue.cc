@@ -235,6 +235,7 @@ void BatchQueue::ship() {
   ss.run_dir = run_dir;
   ss.batch_dir = b->dir;
   ss.parallelism = settings.parallelism;
+  if (settings.request_timeout > 0) ss.timeout_seconds = static_cast<int>(std::ceil(settings.request_timeout));
   ss.token = random_hex(8);
   ss.ids = ids;
   ss.gc = b->gc = gc;

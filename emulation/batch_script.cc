@@ -39,6 +39,7 @@ std::string batch_command_script(const BatchScriptSpec& spec) {
   assign(out, "R", spec.run_dir);
   assign(out, "B", spec.batch_dir);
   out += "P=" + std::to_string(spec.parallelism < 1 ? 1 : spec.parallelism) + "\n";
+  out += "W=" + std::to_string(spec.timeout_seconds < 0 ? 0 : spec.timeout_seconds) + "\n";
   assign(out, "K", spec.token);
   std::vector<std::string> ids;
   for (int id : spec.ids) ids.push_back(std::to_string(id));
@@ -97,9 +98,9 @@ std::string batch_kill_script(const std::string& batch_dir, const std::vector<in
   } else {
     for (int id : ids) files += " \"$B/" + std::to_string(id) + ".p\"";
   }
-  // A request run by timeout(1) leads its own process group; one run directly is a plain
-  // child of its worker, killed by pid. A request with a result (<id>.h) is over: its pid
-  // may belong to someone else by now.
+  // A request run by setsid(1) leads its own process group; one run directly (a target
+  // without setsid) is a plain child of its worker, killed by pid. A request with a result
+  // (<id>.h) is over: its pid may belong to someone else by now.
   out += "for f in " + files +
          "; do [ -f \"$f\" ] && [ ! -f \"${f%.p}.h\" ] && read -r p <\"$f\" && [ -n \"$p\" ] && "
          "{ kill -9 -\"$p\" 2>/dev/null; kill -9 \"$p\" 2>/dev/null; }; done\n";

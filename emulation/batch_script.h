@@ -21,6 +21,8 @@ struct BatchScriptSpec {
   std::string run_dir;                 ///< R: absolute; holds cas/ and the tests' directories
   std::string batch_dir;               ///< B: absolute, under run_dir; removed when the batch is over
   int parallelism = 4;                 ///< P: requests run at once (at least 1)
+  int timeout_seconds = 0;             ///< W: the requests' timeout (their jobs' T), 0: none;
+                                       ///< the driver's watchdog runs only when it is set
   std::string token;                   ///< K: marks the driver's own lines in the result stream
   std::vector<int> ids;                ///< the requests, in the order they start
   std::vector<std::string> gc;         ///< directories (relative to run_dir) removed first

@@ -1,12 +1,14 @@
 // The shell side of batch execution: job files and prologue as text, and the embedded driver
 // run for real by several POSIX shells with several tool sets (GNU coreutils, without
-// timeout(1), busybox alone), parsed by the executor's own stream parser.
+// setsid(1), busybox alone), parsed by the executor's own stream parser.
 #include "emulation/batch_script.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "emulation/batch_run.h"
@@ -58,7 +60,7 @@ TEST(BatchScriptTest, PrologueQuotesAndListsThenTheDriverFollows) {
   s.gc = {"s1", "s2"};
   std::string text = batch_command_script(s);
   EXPECT_TRUE(starts_with(text,
-                          "R=/w/litbox-batch-1\nB=/w/litbox-batch-1/b3\nP=1\nK=abcd\nIDS='4 5 9'\nGC='s1 s2'\nNEW=''\n"
+                          "R=/w/litbox-batch-1\nB=/w/litbox-batch-1/b3\nP=1\nW=0\nK=abcd\nIDS='4 5 9'\nGC='s1 s2'\nNEW=''\n"
                           "# litbox batch driver"))
       << text.substr(0, 200);
   EXPECT_TRUE(ends_with(text, batch_driver_text()));
@@ -101,6 +103,9 @@ DriverRun run_driver(const std::vector<std::string>& shell, const std::string& p
   s.batch_dir = run + "/b1";
   s.parallelism = 2;
   s.token = "tok";
+  for (const auto& [id, job] : jobs)
+    if (job.timeout_seconds > 0 && (s.timeout_seconds == 0 || job.timeout_seconds < s.timeout_seconds))
+      s.timeout_seconds = job.timeout_seconds;
   for (const auto& [id, job] : jobs) {
     s.ids.push_back(id);
     ar.add_file("b1/" + std::to_string(id) + ".j", 0600, job_script(job), 1);
@@ -136,7 +141,7 @@ struct Toolset {
   const char* name;
   std::vector<std::string> shell;
   bool busybox;
-  bool with_timeout;
+  bool with_setsid;
 };
 
 class DriverTest : public ::testing::TestWithParam<Toolset> {};
@@ -146,7 +151,7 @@ TEST_P(DriverTest, RunsEveryKindOfRequest) {
   if (ts.busybox && access("/usr/bin/busybox", X_OK) != 0) GTEST_SKIP() << "busybox is not installed";
   TempDir tools, run;
   std::vector<std::string> names = kTools;
-  if (ts.with_timeout) names.push_back("timeout");
+  if (ts.with_setsid) names.push_back("setsid");
   std::string path = toolbox(tools, names, ts.busybox ? "/usr/bin/busybox" : "");
   std::string exe = probe("native"), s1 = run.path() + "/s1";
 
@@ -208,12 +213,66 @@ TEST_P(DriverTest, RunsEveryKindOfRequest) {
   EXPECT_EQ(stat((run.path() + "/cas/in").c_str(), &st), 0);
 }
 
+// Processes whose environment holds `text` (the driver's children inherit its PATH).
+int processes_with_environment(const std::string& text) {
+  int n = 0;
+  for (int i = 0; i < 100; ++i) {  // up to 2 s for the last ones to go
+    n = 0;
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      std::string env = testing::read_file(e.path() / "environ").value_or("");
+      std::replace(env.begin(), env.end(), '\0', '\n');
+      if (env.find(text) != std::string::npos) ++n;
+    }
+    if (n == 0) break;
+    usleep(20000);
+  }
+  return n;
+}
+
+TEST_P(DriverTest, TheWatchdogKillsATimedOutCommandWholeAndLeavesNothingBehind) {
+  // A command with a child of its own that outlives it unless the whole group is killed; a
+  // second request that is quick. The batch must end with nothing of it left: not the
+  // command's child, not the watchdog or its sleep.
+  const Toolset& ts = GetParam();
+  if (ts.busybox && access("/usr/bin/busybox", X_OK) != 0) GTEST_SKIP() << "busybox is not installed";
+  TempDir tools, run;
+  std::vector<std::string> names = kTools;
+  if (ts.with_setsid) names.push_back("setsid");
+  std::string path = toolbox(tools, names, ts.busybox ? "/usr/bin/busybox" : "");
+  std::string s1 = run.path() + "/s1", exe = s1 + "/t.tmp.exe";
+  TarWriter ar;
+  ar.add_directory("s1", 0700, 1);
+  ar.add_file("s1/t.tmp.exe", 0755, testing::read_file(probe("native")).value_or(""), 1);
+  std::map<int, JobSpec> jobs;
+  jobs[1].dir = jobs[1].output_dir = s1;
+  jobs[1].timeout_seconds = 1;
+  jobs[1].argv = {"/bin/sh", "-c", "\"$0\" sleep 30 & exec \"$0\" out started sleep 30", exe};
+  jobs[2] = jobs[1];
+  jobs[2].argv = {exe, "out", "quick"};
+  DriverRun r = run_driver(ts.shell, path, run.path(), jobs, ar);
+  EXPECT_TRUE(r.ended) << r.end.stderr_tail;
+  EXPECT_TRUE(r.by_id[1].timed_out) << r.by_id[1].status;
+  EXPECT_GE(r.by_id[1].elapsed_ms, 950);
+  EXPECT_EQ(r.by_id[1].out, "started\n");
+  EXPECT_FALSE(r.by_id[2].timed_out);
+  EXPECT_EQ(r.by_id[2].out, "quick\n");
+  if (ts.with_setsid) {
+    EXPECT_EQ(testing::processes_mentioning_settled({exe}), 0) << "setsid: the command's group goes whole";
+  } else {
+    // Without setsid(1) the command shares the driver's process group: the watchdog kills
+    // the command alone, and the batch's cleanup, which kills the driver's group, the rest.
+    EXPECT_LE(testing::processes_mentioning({exe}), 1);
+    testing::run_command({"/usr/bin/pkill", "-9", "-f", exe});
+  }
+  EXPECT_EQ(processes_with_environment("PATH=" + path + "\n"), 0) << "the watchdog and its sleep are gone";
+}
+
 INSTANTIATE_TEST_SUITE_P(Shells, DriverTest,
                          ::testing::Values(Toolset{"dash", {"/bin/dash"}, false, true},
-                                           Toolset{"dash_without_timeout", {"/bin/dash"}, false, false},
+                                           Toolset{"dash_without_setsid", {"/bin/dash"}, false, false},
                                            Toolset{"bash_posix", {"/bin/bash", "--posix", "--norc"}, false, true},
                                            Toolset{"busybox", {"/usr/bin/busybox", "sh"}, true, true},
-                                           Toolset{"busybox_without_timeout", {"/usr/bin/busybox", "sh"}, true, false}),
+                                           Toolset{"busybox_without_setsid", {"/usr/bin/busybox", "sh"}, true, false}),
                          [](const auto& p) { return std::string(p.param.name); });
 
 TEST(BatchScriptTest, AnArchiveThatCannotBeUnpackedIsAStartError) {
