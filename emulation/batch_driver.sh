@@ -170,13 +170,7 @@ w() {
       fi
     fi
   fi
-  # The three sizes; a request that wrote nothing (libc++'s usual case) costs no wc.
-  if [ -s "$B/$i.o" ] || [ -s "$B/$i.e" ] || [ -s "$B/$i.b" ]; then
-    set -- $(cd "$B" && "$WC" -c "$i.o" "$i.e" "$i.b")
-  else
-    set -- 0 o 0 e 0 b
-  fi
-  h="$s $x $e $1 $3 $5"
+  h="$s $x $e"
   { printf '%s\n' "$h" >"$B/$i.h"; } 2>/dev/null || {
     m=$({ printf '%s\n' "$h" >"$B/$i.h"; } 2>&1) || {
       r "$i F cannot record the result: ${m%%"$NL"*}"
@@ -186,18 +180,59 @@ w() {
   r "$i R"
 }
 
-# Collects one finished request and sends its result.
+# Results with output wait in Q (q of them, the first since QT) and go out together: one wc
+# for all their sizes and one cat for their bytes (each result's line is written to <id>.r
+# first), instead of a wc and a cat per result. Only while requests are still to start: a
+# finished one then waits for the next to finish (at most P-1 of them, or a second), while
+# its slot runs the next request. Once every request has started, each result goes out as it
+# comes (the rest may run long). A result without output (libc++'s usual case) goes out at
+# once, alone.
+Q= q=0 QT=0 TAIL=
+UP=
+[ -r /proc/uptime ] && UP=1
+flush() {
+  [ "$q" -gt 0 ] || return 0
+  set --
+  for j in $Q; do set -- "$@" "$j.o" "$j.e" "$j.b"; done
+  set -- $(cd "$B" && "$WC" -c "$@")
+  L=
+  for j in $Q; do
+    # wc gives "size name" pairs (and a total); too few words: it failed.
+    if [ $# -ge 6 ] && read -r h <"$B/$j.h" &&
+      { printf 'R %s %s %s %s %s\n' "$j" "$h" "$1" "$3" "$5" >"$B/$j.r"; } 2>/dev/null; then
+      L="$L $j.r $j.o $j.e $j.b"
+    else
+      say "F $j cannot record the result: write error"
+    fi
+    [ $# -ge 6 ] && shift 6
+  done
+  # The names are generated (<id>.r ...): no blanks, no glob characters.
+  [ -z "$L" ] || (cd "$B" && exec "$CAT" $L)
+  Q= q=0
+}
+
+# Collects one finished request and sends its result, or queues it for flush.
 c() {
   read -r j k m <&3
   n=$((n - 1))
   if [ "$k" = R ] && read -r h <"$B/$j.h"; then
-    say "R $j $h"
-    # h: status, timed out, ms, then the three sizes: nothing to send (a program that printed
-    # nothing, libc++'s usual case) costs no cat.
-    set -- $h
-    [ "$4$5$6" = 000 ] || "$CAT" "$B/$j.o" "$B/$j.e" "$B/$j.b"
+    if [ -s "$B/$j.o" ] || [ -s "$B/$j.e" ] || [ -s "$B/$j.b" ]; then
+      Q="$Q $j"
+      q=$((q + 1))
+      [ "$q" = 1 ] && [ -n "$UP" ] && ms && QT=$M
+    else
+      say "R $j $h 0 0 0"
+    fi
   else
     say "F $j ${m:-no result}"
+  fi
+  if [ "$q" -gt 0 ]; then
+    a=
+    if [ -n "$UP" ]; then
+      ms
+      [ $((M - QT)) -ge 1000 ] && a=1
+    fi
+    if [ "$q" -ge "$P" ] || [ "$n" = 0 ] || [ -n "$a" ] || [ -n "$TAIL" ]; then flush; fi
   fi
 }
 
@@ -215,6 +250,8 @@ for i in $IDS; do
   w "$i" &
   n=$((n + 1))
 done
+TAIL=1
+flush
 while [ "$n" -gt 0 ]; do c; done
 exec 3>&-
 if [ -n "$DOG" ]; then

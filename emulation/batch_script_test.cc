@@ -97,11 +97,11 @@ struct DriverRun {
 
 // Runs the driver with `shell` and PATH=`path` on `jobs` in the run directory `run`.
 DriverRun run_driver(const std::vector<std::string>& shell, const std::string& path, const std::string& run,
-                     const std::map<int, JobSpec>& jobs, TarWriter& ar) {
+                     const std::map<int, JobSpec>& jobs, TarWriter& ar, int parallelism = 2) {
   BatchScriptSpec s;
   s.run_dir = run;
   s.batch_dir = run + "/b1";
-  s.parallelism = 2;
+  s.parallelism = parallelism;
   s.token = "tok";
   for (const auto& [id, job] : jobs)
     if (job.timeout_seconds > 0 && (s.timeout_seconds == 0 || job.timeout_seconds < s.timeout_seconds))
@@ -211,6 +211,43 @@ TEST_P(DriverTest, RunsEveryKindOfRequest) {
   struct stat st;
   EXPECT_NE(stat((run.path() + "/b1").c_str(), &st), 0);
   EXPECT_EQ(stat((run.path() + "/cas/in").c_str(), &st), 0);
+}
+
+TEST(BatchScriptTest, ResultsWithOutputGoOutInGroupsAndArriveWhole) {
+  // wc and cat log each run: while requests are still to start, finished ones with output
+  // wait for others (up to P of them) and go out with one wc and one cat, not one of each
+  // per result.
+  TempDir tools, run;
+  std::string path = toolbox(tools, {"sh", "find", "tar", "touch", "sleep", "mkdir", "rm", "mkfifo", "cp", "kill"});
+  for (const char* tool : {"wc", "cat"})
+    testing::write_file(tools / tool, std::string("#!/bin/sh\necho run >>") + (tools / tool) + ".log\nexec /usr/bin/" +
+                                          tool + " \"$@\"\n");
+  for (const char* tool : {"wc", "cat"}) ASSERT_EQ(chmod((tools / tool).c_str(), 0755), 0);
+  std::string s1 = run.path() + "/s1";
+  TarWriter ar;
+  ar.add_directory("s1", 0700, 1);
+  std::map<int, JobSpec> jobs;
+  for (int id = 1; id <= 12; ++id) {
+    jobs[id].dir = jobs[id].output_dir = s1;
+    jobs[id].argv = {probe("native"), "out", "result " + std::to_string(id), "err", std::string(id * 100, 'e')};
+  }
+  DriverRun r = run_driver({"/bin/dash"}, path, run.path(), jobs, ar, /*parallelism=*/3);
+  EXPECT_TRUE(r.ended) << r.end.stderr_tail;
+  ASSERT_EQ(r.by_id.size(), 12u);
+  for (int id = 1; id <= 12; ++id) {
+    EXPECT_EQ(r.by_id[id].status, 0);
+    EXPECT_EQ(r.by_id[id].out, "result " + std::to_string(id) + "\n");
+    EXPECT_EQ(r.by_id[id].err, std::string(id * 100, 'e') + "\n");
+  }
+  auto runs = [&](const char* tool) {
+    std::string log = testing::read_file(tools / (std::string(tool) + ".log")).value_or("");
+    return std::count(log.begin(), log.end(), '\n');
+  };
+  // Nine results wait in groups of three while requests are left to start, the last three go
+  // out one by one: six of each in the usual case, twelve only if every group timed out.
+  EXPECT_LT(runs("wc"), 12);
+  EXPECT_LT(runs("cat"), 12);
+  EXPECT_GE(runs("cat"), 4);
 }
 
 // Processes whose environment holds `text` (the driver's children inherit its PATH).
