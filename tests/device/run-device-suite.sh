@@ -14,8 +14,9 @@
 # Usage: run-device-suite.sh [path/to/litbox]   (default: build/bin/litbox of this checkout)
 # Env: LITBOX_DEVICE_TESTS (200), LITBOX_DEVICE_JOBS (2), LITBOX_DEVICE_IDLE_FLUSH_MS (the
 # batch executor's batch_idle_flush_ms, 1000), LITBOX_DEVICE_ACCOUNT (set: each run under
-# bench/cpu_by_command.py, which prints the CPU of every command that exited, per test; run it
-# on an otherwise quiet machine).
+# bench/cpu_by_command.py, which prints the CPU of every command that exited, per test, and at
+# the end the CPU per test of the transport and the runner, by executor; run it on an otherwise
+# quiet machine).
 # Exit: 0 all equal and expected (or skipped: a kernel feature is missing), 1 otherwise. With
 # LITBOX_REQUIRE_SANDBOX=1 (CI), a missing kernel feature or privilege is a failure, not a skip.
 set -euo pipefail
@@ -216,6 +217,23 @@ print(f"per test (wall incl. compile): batch {per['batch']:.0f} ms, ssh {per['ss
 # so the excess over it estimates what each remote executor costs per test.
 eb, es = (walls["batch"] - walls["auto"]) * 1000 / len(names), (walls["ssh"] - walls["auto"]) * 1000 / len(names)
 print(f"remote cost over local QEMU per test: batch {eb:.0f} ms, ssh {es:.0f} ms")
+# With LITBOX_DEVICE_ACCOUNT: the CPU of the transport and the runner per test (everything but
+# the compiles, FileCheck and the test programs), the figure issue 15's goal is about.
+tools = ["litbox", "ssh", "sshd", "sh", "timeout", "setsid", "sleep", "wc", "cat", "cp", "tar", "rm", "mkdir",
+         "mkfifo", "find", "touch", "kill"]
+transport = {}
+for ex in walls:
+    path = os.path.join(d, ex + ".cpu.json")
+    if not os.path.exists(path): continue
+    by = Counter()
+    with open(path) as f:
+        for r in json.load(f)["records"]:
+            if r["comm"] in tools: by[r["comm"]] += (r["utime_us"] + r["stime_us"]) / 1000 / len(names)
+    transport[ex] = sum(by.values())
+    print(f"transport and runner, CPU per test, {ex}: {transport[ex]:.1f} ms (" +
+          ", ".join(f"{k} {v:.1f}" for k, v in by.most_common() if v >= 0.05) + ")")
+if transport.get("batch") and "ssh" in transport:
+    print(f"per-test ssh / batch, transport and runner CPU: {transport['ssh'] / transport['batch']:.1f}x")
 for b in bad[:40]: print("MISMATCH: " + b)
 if bad:
     print(f"FAIL: {len(bad)} problem(s)")
