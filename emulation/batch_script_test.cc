@@ -144,15 +144,23 @@ struct Toolset {
   bool with_setsid;
 };
 
-class DriverTest : public ::testing::TestWithParam<Toolset> {};
+class DriverTest : public ::testing::TestWithParam<Toolset> {
+ protected:
+  // The PATH of the parameter's tool set, made in `tools`: busybox's applets or the system's
+  // programs, with setsid(1) or without.
+  std::string tool_path(const TempDir& tools) {
+    const Toolset& ts = GetParam();
+    std::vector<std::string> names = kTools;
+    if (ts.with_setsid) names.push_back("setsid");
+    return toolbox(tools, names, ts.busybox ? "/usr/bin/busybox" : "");
+  }
+};
 
 TEST_P(DriverTest, RunsEveryKindOfRequest) {
   const Toolset& ts = GetParam();
   if (ts.busybox && access("/usr/bin/busybox", X_OK) != 0) GTEST_SKIP() << "busybox is not installed";
   TempDir tools, run;
-  std::vector<std::string> names = kTools;
-  if (ts.with_setsid) names.push_back("setsid");
-  std::string path = toolbox(tools, names, ts.busybox ? "/usr/bin/busybox" : "");
+  std::string path = tool_path(tools);
   std::string exe = probe("native"), s1 = run.path() + "/s1";
 
   TarWriter ar;
@@ -273,9 +281,7 @@ TEST_P(DriverTest, TheWatchdogKillsATimedOutCommandWholeAndLeavesNothingBehind) 
   const Toolset& ts = GetParam();
   if (ts.busybox && access("/usr/bin/busybox", X_OK) != 0) GTEST_SKIP() << "busybox is not installed";
   TempDir tools, run;
-  std::vector<std::string> names = kTools;
-  if (ts.with_setsid) names.push_back("setsid");
-  std::string path = toolbox(tools, names, ts.busybox ? "/usr/bin/busybox" : "");
+  std::string path = tool_path(tools);
   std::string s1 = run.path() + "/s1", exe = s1 + "/t.tmp.exe";
   TarWriter ar;
   ar.add_directory("s1", 0700, 1);
