@@ -187,7 +187,7 @@ w() {
 # its slot runs the next request. Once every request has started, each result goes out as it
 # comes (the rest may run long). A result without output (libc++'s usual case) goes out at
 # once, alone.
-Q= q=0 QT=0 TAIL=
+Q= q=0 QT= TAIL=
 UP=
 [ -r /proc/uptime ] && UP=1
 flush() {
@@ -219,7 +219,7 @@ c() {
     if [ -s "$B/$j.o" ] || [ -s "$B/$j.e" ] || [ -s "$B/$j.b" ]; then
       Q="$Q $j"
       q=$((q + 1))
-      [ "$q" = 1 ] && [ -n "$UP" ] && ms && QT=$M
+      [ "$q" = 1 ] && QT=
     else
       say "R $j $h 0 0 0"
     fi
@@ -230,9 +230,10 @@ c() {
     a=
     if [ -n "$UP" ]; then
       ms
+      QT=${QT:-$M}
       [ $((M - QT)) -ge 1000 ] && a=1
     fi
-    if [ "$q" -ge "$P" ] || [ "$n" = 0 ] || [ -n "$a" ] || [ -n "$TAIL" ]; then flush; fi
+    if [ "$q" -ge "$P" ] || [ -n "$a" ] || [ -n "$TAIL" ]; then flush; fi
   fi
 }
 

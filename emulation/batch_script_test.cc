@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 
 #include "emulation/batch_run.h"
@@ -258,22 +257,6 @@ TEST(BatchScriptTest, ResultsWithOutputGoOutInGroupsAndArriveWhole) {
   EXPECT_GE(runs("cat"), 4);
 }
 
-// Processes whose environment holds `text` (the driver's children inherit its PATH).
-int processes_with_environment(const std::string& text) {
-  int n = 0;
-  for (int i = 0; i < 100; ++i) {  // up to 2 s for the last ones to go
-    n = 0;
-    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-      std::string env = testing::read_file(e.path() / "environ").value_or("");
-      std::replace(env.begin(), env.end(), '\0', '\n');
-      if (env.find(text) != std::string::npos) ++n;
-    }
-    if (n == 0) break;
-    usleep(20000);
-  }
-  return n;
-}
-
 TEST_P(DriverTest, TheWatchdogKillsATimedOutCommandWholeAndLeavesNothingBehind) {
   // A command with a child of its own that outlives it unless the whole group is killed; a
   // second request that is quick. The batch must end with nothing of it left: not the
@@ -307,7 +290,9 @@ TEST_P(DriverTest, TheWatchdogKillsATimedOutCommandWholeAndLeavesNothingBehind) 
     EXPECT_LE(testing::processes_mentioning({exe}), 1);
     testing::run_command({"/usr/bin/pkill", "-9", "-f", exe});
   }
-  EXPECT_EQ(processes_with_environment("PATH=" + path + "\n"), 0) << "the watchdog and its sleep are gone";
+  // The driver's children inherit its PATH.
+  EXPECT_EQ(testing::settled([&] { return testing::processes_with_environment({"PATH=" + path + '\0'}); }), 0)
+      << "the watchdog and its sleep are gone";
 }
 
 INSTANTIATE_TEST_SUITE_P(Shells, DriverTest,

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "emulation/local_files.h"
 #include "support/strings.h"
@@ -101,18 +102,19 @@ void TarWriter::header(std::string_view name, char type, uint32_t mode, uint64_t
 void TarWriter::add_file(std::string_view name, uint32_t mode, std::string_view data, int64_t mtime) {
   header(name, '0', mode, data.size(), mtime);
   out_.append(data);
-  out_.append((kBlock - data.size() % kBlock) % kBlock, '\0');
-  ++entries_;
-  data_bytes_ += data.size();
+  end_file(data.size());
 }
 
 void TarWriter::add_file_owned(std::string_view name, uint32_t mode, std::string data, int64_t mtime) {
   if (data.size() < kOwnedChunk) return add_file(name, mode, data, mtime);
   header(name, '0', mode, data.size(), mtime);
   const size_t size = data.size();
-  chunks_.push_back(std::move(out_));
+  chunks_.push_back(std::exchange(out_, {}));
   chunks_.push_back(std::move(data));
-  out_.clear();
+  end_file(size);
+}
+
+void TarWriter::end_file(uint64_t size) {
   out_.append((kBlock - size % kBlock) % kBlock, '\0');
   ++entries_;
   data_bytes_ += size;
@@ -162,13 +164,10 @@ Status TarWriter::add_local(std::string_view name, const std::string& local_path
 
 std::vector<std::string> TarWriter::finish_chunks() {
   out_.append(2 * kBlock, '\0');
-  chunks_.push_back(std::move(out_));
-  out_.clear();
+  chunks_.push_back(std::exchange(out_, {}));
   entries_ = 0;
   data_bytes_ = 0;
-  std::vector<std::string> chunks = std::move(chunks_);
-  chunks_.clear();
-  return chunks;
+  return std::exchange(chunks_, {});
 }
 
 std::string TarWriter::finish() {

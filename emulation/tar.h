@@ -50,6 +50,8 @@ class TarWriter {
  private:
   void header(std::string_view name, char type, uint32_t mode, uint64_t size, int64_t mtime,
               std::string_view link = {});
+  // The padding to the next block after a file's `size` bytes, and the counts.
+  void end_file(uint64_t size);
   std::vector<std::string> chunks_;  // finished chunks, in order
   std::string out_;                  // the chunk being built
   size_t entries_ = 0;

@@ -105,23 +105,35 @@ std::vector<std::string> list_dir(const std::string& path) {
   return out;
 }
 
-int processes_mentioning(const std::vector<std::string>& texts) {
+namespace {
+
+// Live processes whose /proc/<pid>/<file> contains every one of `texts`.
+int processes_whose(const char* file, const std::vector<std::string>& texts) {
   int n = 0;
   for (const auto& entry : list_dir("/proc")) {
     if (entry.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto cmdline = read_file("/proc/" + entry + "/cmdline");
+    auto text = read_file("/proc/" + entry + "/" + file);
     auto stat = read_file("/proc/" + entry + "/stat");
-    if (!cmdline || !stat || stat->find(") Z ") != std::string::npos) continue;
-    if (std::all_of(texts.begin(), texts.end(),
-                    [&](const std::string& t) { return cmdline->find(t) != std::string::npos; }))
+    if (!text || !stat || stat->find(") Z ") != std::string::npos) continue;
+    if (std::all_of(texts.begin(), texts.end(), [&](const std::string& t) { return text->find(t) != std::string::npos; }))
       ++n;
   }
   return n;
 }
 
+}  // namespace
+
+int processes_mentioning(const std::vector<std::string>& texts) { return processes_whose("cmdline", texts); }
+
+int processes_with_environment(const std::vector<std::string>& texts) { return processes_whose("environ", texts); }
+
+int settled(const std::function<int()>& count) {
+  for (int i = 0; i < 200 && count() > 0; ++i) usleep(50 * 1000);
+  return count();
+}
+
 int processes_mentioning_settled(const std::vector<std::string>& texts) {
-  for (int i = 0; i < 200 && processes_mentioning(texts) > 0; ++i) usleep(50 * 1000);
-  return processes_mentioning(texts);
+  return settled([&] { return processes_mentioning(texts); });
 }
 
 TestStdin open_test_stdin(boost::asio::io_context& io, StdinKind kind, const std::string& data) {

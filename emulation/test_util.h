@@ -5,6 +5,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,8 +51,12 @@ std::vector<std::string> list_dir(const std::string& path);
 /// Live (not zombie) processes whose command line (arguments joined by NUL) contains every
 /// one of `texts`. Processes of child pid namespaces (the simulated device) are counted too.
 int processes_mentioning(const std::vector<std::string>& texts);
-/// processes_mentioning(texts), after waiting (a bound, not a timing assertion) for it to
-/// become 0 while the kernel finishes killing them.
+/// The same for the environment (NAME=value entries, each ended by a NUL).
+int processes_with_environment(const std::vector<std::string>& texts);
+/// `count()`, after waiting (a bound, not a timing assertion) for it to become 0 while the
+/// kernel finishes killing processes.
+int settled(const std::function<int()>& count);
+/// settled(processes_mentioning(texts)).
 int processes_mentioning_settled(const std::vector<std::string>& texts);
 
 /// A command's stdin given as `kind`: the descriptor for SpawnRequest::stdin_fd (-1: none)
