@@ -311,8 +311,13 @@ void Init::setup() {
   drop_capabilities();
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail(sock, protocol::kStepNoNewPrivs, errno);
   restrict_writes();
-  // Loaded on init itself: every process of the cell inherits it, and in kill mode init is the
-  // supervisor that hears about violations.
+  // Loaded on init itself: every process of the cell inherits them, and in kill mode init is the
+  // supervisor that hears about violations. First the allow-list of known calls (no listener),
+  // then the policy, whose listener is the one for kill mode.
+  if (cfg_.nknown > 0) {
+    struct sock_fprog known = {static_cast<unsigned short>(cfg_.nknown), const_cast<sock_filter*>(cfg_.known)};
+    if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &known) < 0) fail(sock, protocol::kStepSeccomp, errno);
+  }
   struct sock_fprog prog = {static_cast<unsigned short>(cfg_.nbpf), const_cast<sock_filter*>(cfg_.bpf)};
   unsigned flags = cfg_.seccomp_kill ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0;
   long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);

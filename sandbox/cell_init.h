@@ -54,6 +54,8 @@ struct CellConfig {
   int ignored_signals[kMaxSignals] = {};  ///< signals the runner ignores: reset to default in init
   int nbpf = 0;
   sock_filter bpf[kMaxBpf] = {};
+  int nknown = 0;                   ///< SeccompProgram::known: the allow-list, loaded first
+  sock_filter known[kMaxBpf] = {};
   int ndenied = 0;
   Denied denied[kMaxDenied] = {};
 

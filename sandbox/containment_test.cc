@@ -304,6 +304,22 @@ TEST_F(CellTest, OnlyLocalIpAndNetlinkSocketsCanBeMade) {
   EXPECT_EQ(run(io, *s, {testcase(), "socketpair", "inet"}).out, "socketpair: EAFNOSUPPORT\n");
 }
 
+// A system call this build cannot name (newer than its libseccomp) is refused as on an older
+// kernel, in both modes: ENOSYS, which makes libc fall back, not EPERM.
+TEST_F(CellTest, ASystemCallNewerThanThePolicyFailsWithEnosys) {
+  const int nr = testing::unknown_syscall_the_kernel_has();
+  if (nr < 0) GTEST_SKIP() << "this kernel has no system call newer than libseccomp's table (listmount, lsm_list_modules, mseal)";
+  for (bool kill : {false, true}) {
+    SandboxSpec spec;
+    spec.seccomp_kill = kill;
+    auto ex = executor(spec);
+    auto s = open(*ex);
+    auto r = run(io, *s, {testcase(), "syscall", std::to_string(nr)});
+    EXPECT_EQ(r.out, "syscall: ENOSYS\n") << nr << (kill ? " (kill mode)" : "");
+    EXPECT_EQ(r.status.code, 0);
+  }
+}
+
 // The cell's init (pid 1) has the test processes' uid and serves the next test of a reused
 // cell: its limits, priority and affinity are out of their reach, their own are not.
 TEST_F(CellTest, CannotChangeItsInit) {

@@ -115,9 +115,12 @@ class SandboxExecutor : public exec::Executor {
     c.cap_last_cap = cap_last_cap();
     for (int sig : ignored_signals())
       if (c.nsignals < CellConfig::kMaxSignals) c.ignored_signals[c.nsignals++] = sig;
-    if (seccomp_->bpf.size() > static_cast<size_t>(CellConfig::kMaxBpf)) return Error{"sandbox: seccomp filter too long"};
+    const size_t max_bpf = CellConfig::kMaxBpf;
+    if (seccomp_->bpf.size() > max_bpf || seccomp_->known.size() > max_bpf) return Error{"sandbox: seccomp filter too long"};
     std::copy(seccomp_->bpf.begin(), seccomp_->bpf.end(), c.bpf);
     c.nbpf = static_cast<int>(seccomp_->bpf.size());
+    std::copy(seccomp_->known.begin(), seccomp_->known.end(), c.known);
+    c.nknown = static_cast<int>(seccomp_->known.size());
     for (const auto& d : seccomp_->denied) {
       if (c.ndenied == CellConfig::kMaxDenied) break;
       CellConfig::Denied& out = c.denied[c.ndenied++];

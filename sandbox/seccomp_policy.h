@@ -26,9 +26,15 @@ struct DeniedSyscall {
   std::string name;
 };
 
-/// A compiled filter: the BPF program plus the table of what it denies.
+/// A compiled filter: the BPF programs plus the table of what they deny.
 struct SeccompProgram {
-  std::vector<sock_filter> bpf;
+  std::vector<sock_filter> bpf;  ///< the policy: the deny list and the argument rules
+  /// The allow-list under it: on each architecture of the filter, a number above the last one
+  /// this libseccomp can name (a system call added to the kernel after this build) fails with
+  /// ENOSYS, as on a kernel without it; every other number is left to `bpf`. Loaded as a filter
+  /// of its own (the kernel takes the stricter verdict of the two), so a new call is refused
+  /// rather than allowed because no deny list names it.
+  std::vector<sock_filter> known;
   SeccompAction action = SeccompAction::kErrno;
   std::vector<DeniedSyscall> denied;
 
@@ -46,7 +52,8 @@ const std::vector<std::string>& default_denied_syscalls();
 /// inspected; libc falls back to clone, whose flags can). socket() outside AF_UNIX, AF_INET,
 /// AF_INET6, AF_NETLINK and socketpair() outside AF_UNIX fail with EAFNOSUPPORT, in both modes.
 /// The calls that would change the cell's init (pid 1: its limits, priority, affinity, ...) are
-/// denied with `action`. Allowing a name lifts its argument rules.
+/// denied with `action`. Allowing a name lifts its argument rules. A number above libseccomp's
+/// tables fails with ENOSYS in both modes (`known`).
 Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
                                          const std::vector<std::string>& allow,
                                          SeccompAction action);

@@ -22,6 +22,8 @@
 
 #include <gtest/gtest.h>
 
+#include "sandbox/test_util.h"
+
 namespace litbox::sandbox {
 namespace {
 
@@ -52,15 +54,10 @@ TEST(SeccompPolicy, NamesDeniedCallsPerArchitecture) {
 // The filter's verdict (SECCOMP_RET_*) for one call, from a small classic-BPF interpreter: it
 // checks the rules of every architecture, also one the machine may not run (i386 code needs the
 // kernel's IA32 emulation, which the machine these tests were written on has turned off).
-uint32_t verdict(const SeccompProgram& p, uint32_t arch, int nr, std::initializer_list<uint64_t> args = {}) {
-  struct seccomp_data d = {};
-  d.nr = nr;
-  d.arch = arch;
-  size_t i = 0;
-  for (uint64_t a : args) d.args[i++] = a;
+uint32_t run_bpf(const std::vector<sock_filter>& bpf, const struct seccomp_data& d) {
   uint32_t acc = 0, mem[BPF_MEMWORDS] = {};
-  for (size_t pc = 0; pc < p.bpf.size(); ++pc) {
-    const sock_filter& f = p.bpf[pc];
+  for (size_t pc = 0; pc < bpf.size(); ++pc) {
+    const sock_filter& f = bpf[pc];
     switch (f.code) {
       case BPF_LD | BPF_W | BPF_ABS:
         if (f.k > sizeof d - 4) {
@@ -87,16 +84,38 @@ uint32_t verdict(const SeccompProgram& p, uint32_t arch, int nr, std::initialize
   return 0;
 }
 
+// Both programs of `p` (the allow-list of known calls and the policy), combined as the kernel
+// combines stacked filters: the verdict whose action comes first (as a signed number) wins.
+uint32_t verdict(const SeccompProgram& p, uint32_t arch, int nr, std::initializer_list<uint64_t> args = {}) {
+  struct seccomp_data d = {};
+  d.nr = nr;
+  d.arch = arch;
+  size_t i = 0;
+  for (uint64_t a : args) d.args[i++] = a;
+  uint32_t policy = run_bpf(p.bpf, d);
+  if (p.known.empty()) {
+    ADD_FAILURE() << "no allow-list program";
+    return policy;
+  }
+  uint32_t known = run_bpf(p.known, d);
+  auto action = [](uint32_t v) { return static_cast<int32_t>(v & SECCOMP_RET_ACTION_FULL); };
+  return action(known) < action(policy) ? known : policy;
+}
+
 constexpr uint32_t kAllow = SECCOMP_RET_ALLOW;
 constexpr uint32_t kEperm = SECCOMP_RET_ERRNO | EPERM;
 constexpr uint32_t kEafnosupport = SECCOMP_RET_ERRNO | EAFNOSUPPORT;
+constexpr uint32_t kEnosys = SECCOMP_RET_ERRNO | ENOSYS;
 
 // Loads `prog` in this forked process, runs `call` and writes what it returned (-errno on
 // failure) to `fd`.
 template <typename F>
 [[noreturn]] void run_filtered(const SeccompProgram& prog, F call, int fd) {
+  // As the cell's init loads them: the allow-list of known calls, then the policy.
+  struct sock_fprog known = {static_cast<unsigned short>(prog.known.size()), const_cast<sock_filter*>(prog.known.data())};
   struct sock_fprog fp = {static_cast<unsigned short>(prog.bpf.size()), const_cast<sock_filter*>(prog.bpf.data())};
-  long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0
+  long rc = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &known) == 0 &&
+                    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fp) == 0
                 ? call()
                 : -2000;
   if (rc < 0 && rc > -1000) rc = -errno;
@@ -146,6 +165,72 @@ TEST(SeccompPolicy, DeniedCallsFailWithEpermAndOthersWork) {
   EXPECT_EQ(in_filtered_child(*p, [] { return syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0); }), -EPERM);
   // clone3's flags are out of seccomp's reach: ENOSYS, so that libc falls back to clone().
   EXPECT_EQ(in_filtered_child(*p, [] { return syscall(SYS_clone3, nullptr, 0); }), -ENOSYS);
+  EXPECT_EQ(in_filtered_child(*p, [] { return syscall(SYS_getppid) > 0 ? 0L : -1L; }), 0);
+}
+
+// The highest number libseccomp names on `arch` (x32: with the bit), as the filter's ranges.
+int last_named(uint32_t arch, int bit = 0) {
+  int last = -1;
+  for (int nr = 0; nr < 1100; ++nr) {
+    char* name = seccomp_syscall_resolve_num_arch(arch, nr | bit);
+    if (name) last = nr;
+    free(name);
+  }
+  return last;
+}
+
+// An allow-list under the policy: a number above the last one libseccomp can name (a call newer
+// than this build) fails with ENOSYS, as on a kernel without it, in both modes and whatever the
+// suite allows; every named call, and a gap in the table (a number the kernel lacks too),
+// passes on to the policy.
+TEST(SeccompPolicy, NumbersAboveLibseccompsTablesFailWithEnosys) {
+  for (auto action : {SeccompAction::kErrno, SeccompAction::kKill}) {
+    auto p = compile_seccomp({}, {"mount"}, action);
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_LT(p->known.size(), 20u);
+    const uint32_t native = seccomp_arch_native();
+    const int last = last_named(native);
+    ASSERT_GT(last, 300);
+    for (int nr = 0; nr < 1100; ++nr) {
+      char* name = seccomp_syscall_resolve_num_arch(native, nr);
+      const bool is_clone3 = name && !strcmp(name, "clone3");  // ENOSYS by the policy's own rule
+      free(name);
+      const uint32_t v = verdict(*p, native, nr);
+      if (nr > last) {
+        EXPECT_EQ(v, kEnosys) << nr;
+      } else if (!is_clone3) {
+        EXPECT_NE(v, kEnosys) << nr;
+      }
+    }
+    EXPECT_EQ(verdict(*p, native, -1), kEnosys);
+    EXPECT_EQ(verdict(*p, native, __NR_read), kAllow);
+    EXPECT_EQ(verdict(*p, native, __NR_mount), kAllow);  // allowed by the suite: the policy decides
+    EXPECT_EQ(verdict(*p, native, __NR_clone3), kEnosys);
+    EXPECT_EQ(verdict(*p, native, __NR_unshare), action == SeccompAction::kKill ? SECCOMP_RET_USER_NOTIF : kEperm);
+#ifdef __x86_64__
+    // The i386 and x32 tables get the same treatment (x32 numbers carry bit 30).
+    const int last_i386 = last_named(SCMP_ARCH_X86), last_x32 = last_named(SCMP_ARCH_X32, 0x40000000);
+    ASSERT_GT(last_i386, 300);
+    ASSERT_GT(last_x32, 500);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, 3 /* read */), kAllow);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, last_i386), kAllow);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, last_i386 + 1), kEnosys);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_I386, 21 /* mount */), kAllow);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_X86_64, 0x40000000 | __NR_read), kAllow);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_X86_64, 0x40000000 | last_x32), kAllow);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_X86_64, 0x40000000 | (last_x32 + 1)), kEnosys);
+    EXPECT_EQ(verdict(*p, AUDIT_ARCH_X86_64, 0x40000000 | __NR_unshare),
+              action == SeccompAction::kKill ? SECCOMP_RET_USER_NOTIF : kEperm);
+#endif
+  }
+}
+
+TEST(SeccompPolicy, ACallNewerThanThisBuildFailsWithEnosysInAFilteredProcess) {
+  const int nr = testing::unknown_syscall_the_kernel_has();
+  if (nr < 0) GTEST_SKIP() << "this kernel has no system call newer than libseccomp's table (listmount, lsm_list_modules, mseal)";
+  auto p = compile_seccomp({}, {}, SeccompAction::kErrno);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(in_filtered_child(*p, [nr] { return syscall(nr, 0, 0, 0, 0, 0, 0); }), -ENOSYS) << nr;
   EXPECT_EQ(in_filtered_child(*p, [] { return syscall(SYS_getppid) > 0 ? 0L : -1L; }), 0);
 }
 

@@ -35,6 +35,12 @@ struct RunOptions {
 RunResult run(boost::asio::io_context& io, exec::Session& session, std::vector<std::string> argv,
               const RunOptions& opts = {});
 
+/// A system call number this machine's kernel has (called with zero arguments, in a child, it
+/// does not fail with ENOSYS) that libseccomp does not know on the native architecture, from a
+/// few harmless ones added in Linux 6.8-6.10 (listmount, lsm_list_modules, mseal); -1 if none.
+/// What the seccomp allow-list (SeccompProgram::known) must refuse with ENOSYS.
+int unknown_syscall_the_kernel_has();
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 
