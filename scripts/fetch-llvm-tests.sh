@@ -7,16 +7,21 @@
 # Markers: DEST/.complete (the LLVM part), DEST/.complete-libcxx (the libc++ part); a DEST
 # fetched before the libc++ part existed gets only that part.
 # LLVM_ORIG_TARBALL=PATH uses that orig tarball instead of downloading one.
+# LITBOX_LLVM_TESTS=all also unpacks the rest of llvm/test (about 600 MB: CodeGen, Transforms,
+# MC, ...) and llvm/utils' scripts the tools/UpdateTestChecks tests run; marker
+# DEST/.complete-all. For parity sweeps (tests/llvm/run-llvm-parity.sh, LITBOX_PARITY_DIRS).
 # Adds a deb-src entry derived from the machine's existing apt sources if there is none.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest=${1:-$root/third_party/llvm-src}
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
 
-need_llvm=1; need_libcxx=1
+need_llvm=1; need_libcxx=1; need_all=0
 [ -f "$dest/.complete" ] && need_llvm=0
 [ -f "$dest/.complete-libcxx" ] && need_libcxx=0
-if [ $need_llvm = 0 ] && [ $need_libcxx = 0 ]; then echo "$dest already fetched"; exit 0; fi
+[ "${LITBOX_LLVM_TESTS:-}" = all ] && [ ! -f "$dest/.complete-all" ] && need_all=1
+if [ $need_llvm = 0 ] && [ $need_libcxx = 0 ] && [ $need_all = 0 ]; then echo "$dest already fetched"; exit 0; fi
+[ $need_all = 1 ] && need_llvm=0  # the whole of llvm/test holds the usual part
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -45,6 +50,11 @@ if [ $need_llvm = 1 ]; then
     '*/llvm/test/tools/split-file/*' '*/llvm/test/tools/yaml2obj/*' '*/llvm/test/Bitcode/*' \
     '*/llvm/test/Assembler/*' '*/llvm/test/tools/llvm-objdump/*' '*/llvm/utils/lit/*'
   touch "$dest/.complete"
+fi
+if [ $need_all = 1 ]; then
+  tar -xJf "$orig" -C "$dest" --strip-components=1 --wildcards '*/llvm/test/*' '*/llvm/utils/lit/*' \
+    '*/llvm/utils/*.py' '*/llvm/utils/UpdateTestChecks/*'
+  touch "$dest/.complete" "$dest/.complete-all"
 fi
 if [ $need_libcxx = 1 ]; then
   # libc++'s tests with their configs and test-format code, and the headers (the build dir
