@@ -25,8 +25,9 @@ int unknown_syscall_the_kernel_has() {
   // arguments each only fails (EFAULT, EINVAL) or does nothing (mseal of no bytes).
   for (int nr : {458 /* listmount */, 461 /* lsm_list_modules */, 462 /* mseal */}) {
     char* name = seccomp_syscall_resolve_num_arch(seccomp_arch_native(), nr);
+    const bool named = name != nullptr;
     free(name);
-    if (name) continue;
+    if (named) continue;
     pid_t pid = fork();
     if (pid == 0) _exit(syscall(nr, 0, 0, 0, 0, 0, 0) < 0 && errno == ENOSYS ? 1 : 0);
     int status = 0;
