@@ -161,7 +161,7 @@ Expected<std::vector<sock_filter>> export_bpf(scmp_filter_ctx ctx) {
   return bpf;
 }
 
-// A context with the attributes both programs need, for `arches`.
+// A filter context for `arches`, with the attributes the cells need.
 Expected<Ctx> new_ctx(uint32_t default_action, const std::vector<uint32_t>& arches) {
   Ctx ctx(seccomp_init(default_action));
   if (!ctx) return Error{"seccomp: seccomp_init failed"};
