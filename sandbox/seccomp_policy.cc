@@ -144,49 +144,14 @@ Status add_socketpair_rule(scmp_filter_ctx ctx) {
   return add_arg_rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), {"socketpair", 1, {{0, SCMP_CMP_NE, AF_UNIX, 0}}});
 }
 
-// The exported program of `ctx`. seccomp_export_bpf writes to an fd; a memfd keeps it in memory.
-Expected<std::vector<sock_filter>> export_bpf(scmp_filter_ctx ctx) {
-  int fd = memfd_create("litbox-seccomp", MFD_CLOEXEC);
-  if (fd < 0) return Error{std::string("seccomp: memfd_create: ") + strerror(errno)};
-  int rc = seccomp_export_bpf(ctx, fd);
-  if (rc < 0) {
-    close(fd);
-    return scmp_error("seccomp_export_bpf", rc);
-  }
-  off_t size = lseek(fd, 0, SEEK_END);
-  std::vector<sock_filter> bpf(static_cast<size_t>(size) / sizeof(sock_filter));
-  ssize_t got = pread(fd, bpf.data(), static_cast<size_t>(size), 0);
-  close(fd);
-  if (got != size) return Error{"seccomp: could not read the exported filter"};
-  return bpf;
-}
-
-// A filter context for `arches`, with the attributes the cells need.
-Expected<Ctx> new_ctx(uint32_t default_action, const std::vector<uint32_t>& arches) {
-  Ctx ctx(seccomp_init(default_action));
-  if (!ctx) return Error{"seccomp: seccomp_init failed"};
-  // The cell sets no_new_privs itself, before loading; the exported program must not depend on
-  // libseccomp doing it.
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
-  // A binary tree instead of a linear list: each cell's kernel evaluates the filter for every
-  // syscall number when it loads it (to build its action cache), and every call pays it too.
-  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
-  for (size_t i = 1; i < arches.size(); ++i) {
-    int rc = seccomp_arch_add(ctx.get(), arches[i]);
-    if (rc < 0 && rc != -EEXIST) return scmp_error("seccomp_arch_add", rc);
-  }
-  return ctx;
-}
-
 // The highest number libseccomp can name on `arch` (x32: without its bit), or -1.
 int last_known(uint32_t arch) {
-  int last = -1;
-  for (int nr = 0; nr < 1024; ++nr) {
-    char* name = seccomp_syscall_resolve_num_arch(arch, arch == SCMP_ARCH_X32 ? (nr | kX32Bit) : nr);
-    if (name) last = nr;
-    free(name);
-  }
-  return last;
+  for (int nr = 1023; nr >= 0; --nr)
+    if (char* name = seccomp_syscall_resolve_num_arch(arch, arch == SCMP_ARCH_X32 ? (nr | kX32Bit) : nr)) {
+      free(name);
+      return nr;
+    }
+  return -1;
 }
 
 // The allow-list program (SeccompProgram::known): on each architecture of the filter, a number
@@ -212,17 +177,13 @@ std::vector<sock_filter> compile_known(const std::vector<uint32_t>& arches) {
   }
   // Jumps go forward by offset; the two verdicts are the last two instructions.
   std::vector<sock_filter> prog;
-  std::vector<std::pair<size_t, bool>> to_enosys, to_allow;  // (instruction, its true branch?)
+  std::vector<size_t> verdict_jumps;  // each jgt: ENOSYS when true, allowed when false
   auto add = [&](uint16_t code, uint32_t k, uint8_t jt = 0, uint8_t jf = 0) {
     prog.push_back({code, jt, jf, k});
     return prog.size() - 1;
   };
   // A jgt on the number: above `last` is ENOSYS, else allowed.
-  auto verdicts_for = [&](uint32_t last) {
-    size_t at = add(BPF_JMP | BPF_JGT | BPF_K, last);
-    to_enosys.push_back({at, true});
-    to_allow.push_back({at, false});
-  };
+  auto verdicts_for = [&](uint32_t last) { verdict_jumps.push_back(add(BPF_JMP | BPF_JGT | BPF_K, last)); };
   for (const Range& r : ranges) {
     if (r.last < 0) continue;
     const bool x32 = r.last_x32 >= 0;
@@ -238,8 +199,10 @@ std::vector<sock_filter> compile_known(const std::vector<uint32_t>& arches) {
   }
   const size_t allow = add(BPF_RET | BPF_K, SCMP_ACT_ALLOW);  // also: an architecture not listed
   const size_t enosys = add(BPF_RET | BPF_K, SCMP_ACT_ERRNO(ENOSYS));
-  for (auto [at, jt] : to_enosys) (jt ? prog[at].jt : prog[at].jf) = static_cast<uint8_t>(enosys - at - 1);
-  for (auto [at, jt] : to_allow) (jt ? prog[at].jt : prog[at].jf) = static_cast<uint8_t>(allow - at - 1);
+  for (size_t at : verdict_jumps) {
+    prog[at].jt = static_cast<uint8_t>(enosys - at - 1);
+    prog[at].jf = static_cast<uint8_t>(allow - at - 1);
+  }
   return prog;
 }
 
@@ -291,10 +254,19 @@ Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
       if (seccomp_syscall_resolve_name(n.c_str()) == __NR_SCMP_ERROR)
         return Error{"seccomp: unknown system call '" + n + "'"};
 
+  Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return Error{"seccomp: seccomp_init failed"};
+  // The cell sets no_new_privs itself, before loading; the exported program must not depend on
+  // libseccomp doing it.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_NNP, 0);
+  // A binary tree instead of a linear list: each cell's kernel evaluates the filter for every
+  // syscall number when it loads it (to build its action cache), and every call pays it too.
+  seccomp_attr_set(ctx.get(), SCMP_FLTATR_CTL_OPTIMIZE, 2);
   std::vector<uint32_t> arches = architectures();
-  auto made = new_ctx(SCMP_ACT_ALLOW, arches);
-  if (!made) return made.error();
-  Ctx ctx = std::move(*made);
+  for (size_t i = 1; i < arches.size(); ++i) {
+    int rc = seccomp_arch_add(ctx.get(), arches[i]);
+    if (rc < 0 && rc != -EEXIST) return scmp_error("seccomp_arch_add", rc);
+  }
 
   const uint32_t deny_action = action == SeccompAction::kKill ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM);
   for (const auto& n : names) {
@@ -324,11 +296,21 @@ Expected<SeccompProgram> compile_seccomp(const std::vector<std::string>& deny,
   if (ruled("socketpair"))
     if (Status s = add_socketpair_rule(ctx.get()); !s) return s.error();
 
+  // seccomp_export_bpf writes to an fd; a memfd keeps it in memory.
+  int fd = memfd_create("litbox-seccomp", MFD_CLOEXEC);
+  if (fd < 0) return Error{std::string("seccomp: memfd_create: ") + strerror(errno)};
+  int rc = seccomp_export_bpf(ctx.get(), fd);
+  if (rc < 0) {
+    close(fd);
+    return scmp_error("seccomp_export_bpf", rc);
+  }
+  off_t size = lseek(fd, 0, SEEK_END);
   SeccompProgram prog;
   prog.action = action;
-  auto bpf = export_bpf(ctx.get());
-  if (!bpf) return bpf.error();
-  prog.bpf = std::move(*bpf);
+  prog.bpf.resize(static_cast<size_t>(size) / sizeof(sock_filter));
+  ssize_t got = pread(fd, prog.bpf.data(), static_cast<size_t>(size), 0);
+  close(fd);
+  if (got != size) return Error{"seccomp: could not read the exported filter"};
   prog.known = compile_known(arches);
 
   for (uint32_t arch : arches) {
